@@ -1,0 +1,39 @@
+"""digitnet: a neural network written from scratch in NumPy that learns to read handwritten digits.
+
+import digitnet as dn
+(X_train, y_train), (X_test, y_test) = dn.load_mnist()
+model = dn.MLP([784, 128, 64, 10], activation="relu", seed=0)
+history = model.fit(X_train, y_train, epochs=10, optimizer=dn.Adam(lr=1e-3),
+                    validation_data=(X_test, y_test))
+"""
+
+__version__ = "0.1.0"
+
+from .datasets import load_csv, load_idx_folder, load_mnist
+from .errors import DigitnetError, DivergenceError
+from .history import History
+from .layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
+from .losses import SoftmaxCrossEntropy
+from .model import MLP
+from .optim import SGD, Adam
+from .serialization import load_model
+
+__all__ = [
+    "MLP",
+    "SGD",
+    "Adam",
+    "Dense",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "SoftmaxCrossEntropy",
+    "History",
+    "DigitnetError",
+    "DivergenceError",
+    "load_mnist",
+    "load_idx_folder",
+    "load_csv",
+    "load_model",
+    "__version__",
+]

@@ -1,0 +1,165 @@
+"""The multilayer perceptron: a stack of Dense layers and activations ending in softmax.
+
+MLP([784, 128, 64, 10]) is digitnet's reference network. It runs the forward pass, chains the
+layers' backward passes, and offers the Keras/scikit-learn style API (fit, predict,
+evaluate, save).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import DigitnetError
+from .layers import ACTIVATIONS, DEFAULT_INIT, Dense, Layer, make_activation
+from .losses import SoftmaxCrossEntropy, cross_entropy_sum
+from .metrics import accuracy
+
+DTYPES = ("float32", "float64")
+DEFAULT_LAYER_SIZES = (784, 128, 64, 10)
+
+
+def as_input(X: np.ndarray, dtype: str) -> np.ndarray:
+    """Images as network input: uint8 pixels become pixel / 255, floats are only cast to dtype."""
+    if X.dtype == np.uint8:
+        x = X.astype(dtype)
+        x *= x.dtype.type(1 / 255)  # in place: no second copy
+        return x
+    return X.astype(dtype, copy=False)
+
+
+class MLP:
+    """Multilayer perceptron: Dense -> activation -> ... -> Dense -> softmax.
+
+    layer_sizes: [inputs, hidden..., classes], e.g. [784, 128, 64, 10].
+    activation: one name for every hidden layer, or a list with one name per hidden layer.
+    Hidden Dense layers use He initialisation before ReLU-like units and Glorot before
+    sigmoid/tanh; the output layer (before softmax) uses Glorot. Biases start at zero.
+    """
+
+    def __init__(
+        self,
+        layer_sizes=DEFAULT_LAYER_SIZES,
+        activation: str | list[str] = "relu",
+        seed: int = 0,
+        dtype: str = "float32",
+    ) -> None:
+        sizes = [int(n) for n in layer_sizes]
+        if len(sizes) < 2 or min(sizes) < 1 or any(s != n for s, n in zip(sizes, layer_sizes)):
+            raise DigitnetError(
+                f"layer_sizes must be at least two integers >= 1, got {list(layer_sizes)}"
+            )
+        n_hidden = len(sizes) - 2
+        activations = [activation] * n_hidden if isinstance(activation, str) else list(activation)
+        if len(activations) != n_hidden:
+            raise DigitnetError(
+                f"{n_hidden} hidden layers need {n_hidden} activations, got {activations}"
+            )
+        for name in activations:
+            if name not in ACTIVATIONS:
+                raise DigitnetError(
+                    f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+                )
+        if dtype not in DTYPES:
+            raise DigitnetError(f"dtype must be float32 or float64, got {dtype!r}")
+        self.layer_sizes, self.activations, self.dtype, self.seed = sizes, activations, dtype, seed
+        self.rng = np.random.default_rng(seed)  # initialisation, then shuffling in fit
+        self.dense_layers: list[Dense] = []
+        self.layers: list[Layer] = []
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            is_output = i == n_hidden
+            init = "glorot" if is_output else DEFAULT_INIT[activations[i]]
+            dense = Dense(fan_in, fan_out, self.rng, init, dtype)
+            self.dense_layers.append(dense)
+            self.layers.append(dense)
+            if not is_output:
+                self.layers.append(make_activation(activations[i]))
+        self.dense_layers[0].needs_input_grad = False
+        self.loss = SoftmaxCrossEntropy()
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.layer_sizes}, activation={self.activations}, dtype={self.dtype!r}, "
+            f"seed={self.seed})"
+        )
+
+    # --- the two passes -------------------------------------------------------------------
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Logits (N, C) for a batch of input rows x (N, D_in) already in the model's dtype."""
+        for layer in self.layers:
+            x = layer.forward(x, training)
+        return x
+
+    def backward(self, grad_logits: np.ndarray) -> None:
+        """Backpropagate dL/dlogits (N, C) through every layer, filling each layer's grads."""
+        grad = grad_logits
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+
+    def parameters(self) -> list[np.ndarray]:
+        """All trainable arrays, in order: W1, b1, W2, b2, ..."""
+        return [layer.params[key] for layer in self.dense_layers for key in ("W", "b")]
+
+    def gradients(self) -> list[np.ndarray]:
+        """Gradients aligned with parameters(): dW1, db1, dW2, db2, ..."""
+        return [layer.grads[key] for layer in self.dense_layers for key in ("W", "b")]
+
+    # --- the user-facing API -------------------------------------------------------------
+    def check_input(self, X: np.ndarray, y: np.ndarray | None = None) -> None:
+        """Raise DigitnetError unless X is (n, D_in) pixels (and y, if given, n labels 0..C-1)."""
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0]:
+            raise DigitnetError(
+                f"expected input of shape (n, {self.layer_sizes[0]}), got {X.shape}"
+            )
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer):
+                raise DigitnetError(f"expected {len(X)} integer labels, got {y.dtype} {y.shape}")
+            if len(y) and (y.min() < 0 or y.max() >= self.layer_sizes[-1]):
+                raise DigitnetError(
+                    f"labels must be in 0..{self.layer_sizes[-1] - 1}, found {y.min()}..{y.max()}"
+                )
+
+    def predict_logits(self, X: np.ndarray, batch_size: int = 8192) -> np.ndarray:
+        """Logits (n, C) for images X: uint8 0-255 or floats in [0, 1]."""
+        self.check_input(X)
+        chunks = [
+            self.forward(as_input(X[i : i + batch_size], self.dtype))
+            for i in range(0, len(X), batch_size)
+        ]
+        return np.concatenate(chunks) if chunks else np.empty((0, self.layer_sizes[-1]))
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities (n, C): softmax of the logits."""
+        from .losses import softmax
+
+        return softmax(self.predict_logits(X))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted digit for each image (n,)."""
+        return self.predict_logits(X).argmax(axis=1)
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """Mean cross-entropy loss and accuracy on (X, y): {"loss": ..., "accuracy": ...}."""
+        self.check_input(X, y)
+        logits = self.predict_logits(X)
+        return {
+            "loss": cross_entropy_sum(logits, y) / max(len(y), 1),
+            "accuracy": accuracy(logits.argmax(axis=1), y),
+        }
+
+    def score(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy on (X, y), as scikit-learn's score."""
+        return self.evaluate(X, y)["accuracy"]
+
+    def fit(self, X: np.ndarray, y: np.ndarray, **kwargs):
+        """Train on (X, y); see digitnet.train.fit for the arguments. Returns a History."""
+        from .train import fit
+
+        return fit(self, X, y, **kwargs)
+
+    def save(self, path) -> None:
+        """Save to one .npz file (arrays W1, b1, ... and a JSON `meta`), written atomically."""
+        from .serialization import save_model
+
+        save_model(self, path)

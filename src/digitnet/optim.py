@@ -1,0 +1,112 @@
+"""Optimizers: turn gradients into parameter updates.
+
+`step(params, grads)` takes two aligned lists of arrays and updates the parameters IN PLACE
+(`p -= ...`). Writing `p = p - ...` would only rebind a local name and silently leave the model
+unchanged. Per-parameter state (velocities, moments) lives in lists aligned with `params`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import DigitnetError
+
+
+def _check_lr(lr: float) -> float:
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise DigitnetError(f"learning rate must be a finite number > 0, got {lr!r}")
+    return float(lr)
+
+
+class SGD:
+    """Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov).
+
+    Plain (momentum 0):  p <- p - lr g              (the original project's w -= lr * grad)
+    Momentum mu:         v <- mu v + g;  p <- p - lr v
+    Nesterov:            v <- mu v + g;  p <- p - lr (g + mu v)
+    The same formulation as torch.optim.SGD (dampening 0).
+    """
+
+    def __init__(self, lr: float = 0.001, momentum: float = 0.0, nesterov: bool = False) -> None:
+        self.lr = _check_lr(lr)
+        if not 0.0 <= momentum < 1.0:
+            raise DigitnetError(f"momentum must be in [0, 1), got {momentum!r}")
+        if nesterov and momentum == 0.0:
+            raise DigitnetError("Nesterov momentum needs momentum > 0 (e.g. momentum=0.9)")
+        self.momentum = float(momentum)
+        self.nesterov = nesterov
+        self.velocities: list[np.ndarray] = []
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Update every parameter in place from its gradient."""
+        if self.momentum == 0.0:
+            for p, g in zip(params, grads):
+                p -= self.lr * g
+            return
+        if not self.velocities:
+            self.velocities = [np.zeros_like(p) for p in params]
+        for p, g, v in zip(params, grads, self.velocities):
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                p -= self.lr * (g + self.momentum * v)
+            else:
+                p -= self.lr * v
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015), with the same formulation as torch.optim.Adam.
+
+    m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2;   t <- t + 1
+    p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+    """
+
+    def __init__(
+        self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
+        self.lr = _check_lr(lr)
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not 0.0 <= beta < 1.0:
+                raise DigitnetError(f"{name} must be in [0, 1), got {beta!r}")
+        if not eps > 0:
+            raise DigitnetError(f"eps must be > 0, got {eps!r}")
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.t = 0
+        self.m: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        """Update every parameter in place from its gradient and the running moments."""
+        if not self.m:
+            self.m = [np.zeros_like(p) for p in params]
+            self.v = [np.zeros_like(p) for p in params]
+        self.t += 1
+        correction1 = 1 - self.beta1**self.t
+        correction2 = 1 - self.beta2**self.t
+        # Fold both bias corrections into a step size and a rescaled eps (same value as above):
+        # lr * (m / c1) / (sqrt(v) / sqrt(c2) + eps) = step * m / (sqrt(v) + eps * sqrt(c2))
+        step_size = self.lr * math.sqrt(correction2) / correction1
+        eps_hat = self.eps * math.sqrt(correction2)
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            m += (1 - self.beta1) * (g - m)  # = b1 m + (1 - b1) g
+            v *= self.beta2
+            v += (1 - self.beta2) * (g * g)
+            p -= step_size * m / (np.sqrt(v) + eps_hat)
+
+
+OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
+
+
+def make_optimizer(name: str, lr: float = 0.001, momentum: float = 0.9) -> SGD | Adam:
+    """Build the optimizer the CLI calls `name`: gd, momentum, nesterov or adam."""
+    if name == "gd":
+        return SGD(lr)
+    if name == "momentum":
+        return SGD(lr, momentum=momentum)
+    if name == "nesterov":
+        return SGD(lr, momentum=momentum, nesterov=True)
+    if name == "adam":
+        return Adam(lr)
+    raise DigitnetError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")

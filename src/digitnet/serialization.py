@@ -1,0 +1,128 @@
+"""Model files: one .npz with arrays W1, b1, W2, b2, ... and `meta`, a JSON string.
+
+Loading uses allow_pickle=False only, so opening a model file can never run code. Every field is
+validated, so a damaged or foreign file gives a one-line DigitnetError instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_open
+from .errors import DigitnetError
+from .layers import ACTIVATIONS
+from .model import DTYPES, MLP
+
+FORMAT = "digitnet-mlp"
+VERSION = 1
+
+
+def model_meta(model: MLP) -> dict:
+    """The JSON-able description stored beside the weights."""
+    from . import __version__
+
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "layer_sizes": model.layer_sizes,
+        "activations": model.activations,
+        "output": "softmax",
+        "dtype": model.dtype,
+        "digitnet_version": __version__,
+    }
+
+
+def save_model(model: MLP, path: str | Path) -> None:
+    """Write `model` to `path` (.npz) atomically: a crash never leaves a half-written file."""
+    arrays = {}
+    for k, layer in enumerate(model.dense_layers, start=1):
+        arrays[f"W{k}"], arrays[f"b{k}"] = layer.params["W"], layer.params["b"]
+    arrays["meta"] = np.array(json.dumps(model_meta(model)))
+    with atomic_open(path, "wb") as file:
+        np.savez(file, **arrays)
+
+
+def load_model(path: str | Path) -> MLP:
+    """Load a model saved by `save`, validating every array against `meta`."""
+    path = Path(path)
+    if not path.is_file():
+        raise DigitnetError(f"{path}: model file not found")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise DigitnetError(f"{path}: not a digitnet model (.npz archive)")
+            arrays = {name: archive[name] for name in archive.files}
+    except DigitnetError:
+        raise
+    except ValueError as error:  # includes numpy's refusal of pickled (object) arrays
+        raise DigitnetError(f"{path}: not a valid model file ({error})") from None
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, zlib.error) as error:
+        raise DigitnetError(f"{path}: not a valid model file, or truncated ({error})") from None
+    meta = _read_meta(path, arrays)
+    model = MLP(meta["layer_sizes"], meta["activations"], dtype=meta["dtype"])
+    for k, layer in enumerate(model.dense_layers, start=1):
+        for key in ("W", "b"):
+            name = f"{key}{k}"
+            if name not in arrays:
+                raise DigitnetError(f"{path}: array {name} is missing")
+            array, expected = arrays[name], layer.params[key]
+            if array.shape != expected.shape:
+                raise DigitnetError(
+                    f"{path}: {name} has shape {array.shape}, but meta's "
+                    f"layer_sizes need {expected.shape}"
+                )
+            if array.dtype != expected.dtype:
+                raise DigitnetError(
+                    f"{path}: {name} has dtype {array.dtype}, meta says {meta['dtype']}"
+                )
+            if not np.isfinite(array).all():
+                raise DigitnetError(f"{path}: {name} contains NaN or infinite values")
+            expected[...] = array  # copy into place: optimizers hold references to these arrays
+    return model
+
+
+def _read_meta(path: Path, arrays: dict[str, np.ndarray]) -> dict:
+    """Parse and validate the `meta` JSON string of a model file."""
+    if "meta" not in arrays:
+        raise DigitnetError(f"{path}: no 'meta' entry: not a digitnet model file")
+    raw = arrays["meta"]
+    if raw.shape != () or raw.dtype.kind != "U":
+        raise DigitnetError(f"{path}: 'meta' must be a JSON string, got {raw.dtype} {raw.shape}")
+    try:
+        meta = json.loads(str(raw))
+    except json.JSONDecodeError as error:
+        raise DigitnetError(f"{path}: 'meta' is not valid JSON ({error})") from None
+    if not isinstance(meta, dict):
+        raise DigitnetError(f"{path}: 'meta' must be a JSON object")
+    if meta.get("format") != FORMAT:
+        raise DigitnetError(f"{path}: unknown format {meta.get('format')!r}, expected {FORMAT!r}")
+    version = meta.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise DigitnetError(f"{path}: invalid format version {version!r}")
+    if version > VERSION:
+        raise DigitnetError(
+            f"{path}: format version {version} is newer than this digitnet "
+            f"reads ({VERSION}); upgrade digitnet"
+        )
+    sizes = meta.get("layer_sizes")
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) < 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)
+    ):
+        raise DigitnetError(f"{path}: invalid layer_sizes {sizes!r}")
+    activations = meta.get("activations")
+    if (
+        not isinstance(activations, list)
+        or len(activations) != len(sizes) - 2
+        or not all(isinstance(a, str) and a in ACTIVATIONS for a in activations)
+    ):
+        raise DigitnetError(f"{path}: invalid activations {activations!r} for layer_sizes {sizes}")
+    if meta.get("dtype") not in DTYPES:
+        raise DigitnetError(f"{path}: invalid dtype {meta.get('dtype')!r}")
+    return meta
