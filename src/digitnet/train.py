@@ -6,6 +6,7 @@ Full-batch gradient descent is the special case batch_size = len(X).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import time
@@ -80,12 +81,16 @@ def fit(
                 progress_bar=verbose == 1,
             )
             if validation_data is not None:
-                val = model.evaluate(*validation_data)
+                with _diverged_if_overflow(f"the end of epoch {epoch}", optimizer.lr):
+                    val = model.evaluate(*validation_data)
                 metrics.update(val_loss=val["loss"], val_accuracy=val["accuracy"])
             metrics["seconds"] = time.perf_counter() - start
             history.append(epoch, **metrics)
             if verbose:
                 print(_epoch_line(epoch, epochs, metrics, validation_name), flush=True)
+    except DivergenceError as error:
+        hint = f"try a smaller learning rate than {base_lr:g}, e.g. {base_lr / 10:g}"
+        raise DivergenceError(f"{error}; {hint}") from None
     finally:
         optimizer.lr = base_lr  # the schedule changed it step by step
     return history
@@ -112,37 +117,49 @@ def train_epoch(
     order = model.rng.permutation(n) if shuffle else np.arange(n)
     progress = _progress_bar(n, epoch_label) if progress_bar else None
     loss_sum, correct = 0.0, 0
-    for batch, first in enumerate(range(0, n, batch_size)):
-        indices = order[first : first + batch_size]
-        x, labels = as_input(X[indices], model.dtype), y[indices]
-        optimizer.lr = lr_at(batch)
+    try:
+        for batch, first in enumerate(range(0, n, batch_size)):
+            indices = order[first : first + batch_size]
+            x, labels = as_input(X[indices], model.dtype), y[indices]
+            optimizer.lr = lr_at(batch)
 
-        logits = model.forward(x, training=True)
-        loss = model.loss.forward(logits, labels)
-        model.backward(model.loss.backward())
-        optimizer.step(params, grads)
-        loss_sum += loss * len(labels)
-        correct += int((logits.argmax(axis=1) == labels).sum())
+            with _diverged_if_overflow(f"{epoch_label}, batch {batch + 1}", optimizer.lr):
+                logits = model.forward(x, training=True)
+                loss = model.loss.forward(logits, labels)
+                model.backward(model.loss.backward())
+                optimizer.step(params, grads)
+            loss_sum += loss * len(labels)
+            correct += int((logits.argmax(axis=1) == labels).sum())
 
-        if not math.isfinite(loss):
-            raise DivergenceError(_divergence_message(loss, epoch_label, batch, optimizer.lr))
+            if not math.isfinite(loss):
+                where = f"{epoch_label}, batch {batch + 1}"
+                raise DivergenceError(
+                    _divergence_message(f"the loss became {loss}", where, optimizer.lr)
+                )
+            if progress is not None:
+                progress.update(len(indices))
+    finally:
         if progress is not None:
-            progress.update(len(indices))
-    if progress is not None:
-        progress.close()
+            progress.close()
     if not all(np.isfinite(p).all() for p in params):
         raise DivergenceError(
-            _divergence_message("non-finite weights", epoch_label, batch, optimizer.lr)
+            _divergence_message("the weights became non-finite", epoch_label, optimizer.lr)
         )
     return {"loss": loss_sum / n, "accuracy": correct / n}
 
 
-def _divergence_message(what, epoch_label: str, batch: int, lr: float) -> str:
-    return (
-        f"training diverged: the loss became {what} at {epoch_label}, batch {batch + 1} "
-        f"with learning rate {lr:g}; "
-        f"try a smaller learning rate (e.g. --lr {lr / 10:g})"
-    )
+def _divergence_message(what: str, where: str, lr: float) -> str:
+    return f"training diverged: {what} at {where} (learning rate {lr:g})"
+
+
+@contextlib.contextmanager
+def _diverged_if_overflow(where: str, lr: float):
+    """Turn NumPy overflow and NaN into a DivergenceError: here they mean diverging weights."""
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            yield
+    except FloatingPointError as error:
+        raise DivergenceError(_divergence_message(f"numeric {error}", where, lr)) from None
 
 
 def _progress_bar(n: int, label: str):

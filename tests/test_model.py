@@ -1,0 +1,105 @@
+"""The MLP: gradients of the whole network, dtypes, determinism, the predict/evaluate API."""
+
+import numpy as np
+import pytest
+
+import digitnet as dn
+from digitnet.errors import DigitnetError
+from digitnet.gradcheck import TOLERANCE, check_all_activations, check_model
+
+
+def test_every_gradient_of_every_activation_passes_gradcheck():
+    results = check_all_activations()
+    assert set(results) == {"relu", "leaky_relu", "sigmoid", "tanh"}
+    for activation, errors in results.items():
+        assert set(errors) == {"W1", "b1", "W2", "b2", "W3", "b3"}
+        assert max(errors.values()) < TOLERANCE, (activation, errors)
+
+
+def test_gradcheck_catches_a_wrong_backward(monkeypatch):
+    """The check can fail: a ReLU backward that forgets its mask is caught."""
+    monkeypatch.setattr(dn.ReLU, "backward", lambda self, grad_out: grad_out)
+    rng = np.random.default_rng(0)
+    model = dn.MLP([6, 5, 4], seed=0, dtype="float64")
+    errors = check_model(model, rng.standard_normal((4, 6)), rng.integers(0, 4, 4))
+    assert errors["W1"] > 1e-3
+
+
+def test_default_architecture_is_the_reference_network():
+    model = dn.MLP()
+    assert model.layer_sizes == [784, 128, 64, 10] and model.activations == ["relu", "relu"]
+    shapes = [p.shape for p in model.parameters()]
+    assert shapes == [(784, 128), (128,), (128, 64), (64,), (64, 10), (10,)]
+    assert all(p.dtype == np.float32 for p in model.parameters())
+
+
+def test_float64_is_used_consistently():
+    model = dn.MLP([20, 8, 10], dtype="float64", seed=0)
+    rng = np.random.default_rng(0)
+    X, y = rng.random((32, 20)), rng.integers(0, 10, 32)
+    model.fit(X, y, epochs=1, batch_size=8, verbose=0)
+    assert all(p.dtype == np.float64 for p in model.parameters() + model.gradients())
+    assert model.predict_proba(X).dtype == np.float64
+
+
+def test_same_seed_gives_bit_identical_weights_and_different_seeds_differ():
+    rng = np.random.default_rng(5)
+    X, y = rng.integers(0, 256, (300, 784)).astype(np.uint8), rng.integers(0, 10, 300)
+
+    def train(seed):
+        model = dn.MLP(seed=seed)
+        model.fit(X, y, epochs=2, batch_size=32, verbose=0)
+        return model.parameters()
+
+    first, second, other = train(7), train(7), train(8)
+    for a, b in zip(first, second):
+        assert np.array_equal(a, b)
+    assert not np.array_equal(first[0], other[0])
+
+
+def test_predict_proba_sums_to_one_and_predict_is_its_argmax():
+    model = dn.MLP([784, 16, 10], seed=1)
+    X = np.random.default_rng(0).random((50, 784)).astype(np.float32)
+    probs = model.predict_proba(X)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(model.predict(X), probs.argmax(axis=1))
+
+
+def test_uint8_and_float_inputs_give_the_same_predictions():
+    model = dn.MLP([784, 16, 10], seed=1)
+    X8 = np.random.default_rng(0).integers(0, 256, (20, 784)).astype(np.uint8)
+    np.testing.assert_allclose(
+        model.predict_proba(X8), model.predict_proba(X8 / np.float32(255)), rtol=1e-5
+    )
+
+
+def test_overfits_a_tiny_batch_to_100_percent():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((32, 784)).astype(np.float32), rng.integers(0, 10, 32)
+    model = dn.MLP(seed=0)
+    history = model.fit(X, y, epochs=60, batch_size=32, optimizer=dn.Adam(0.01), verbose=0)
+    assert model.evaluate(X, y)["accuracy"] == 1.0
+    assert history.history["loss"][-1] < 0.05
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"layer_sizes": [784]}, "at least two"),
+        ({"layer_sizes": [784, 0, 10]}, "at least two integers >= 1"),
+        ({"activation": "swish"}, "'swish'"),
+        ({"activation": ["relu"]}, "2 hidden layers need 2 activations"),
+        ({"dtype": "float16"}, "'float16'"),
+    ],
+)
+def test_bad_architecture_names_the_value(kwargs, message):
+    with pytest.raises(DigitnetError, match=message):
+        dn.MLP(**kwargs)
+
+
+def test_bad_input_shape_and_labels():
+    model = dn.MLP([4, 3, 2])
+    with pytest.raises(DigitnetError, match=r"shape \(n, 4\), got \(2, 5\)"):
+        model.predict(np.zeros((2, 5)))
+    with pytest.raises(DigitnetError, match="labels must be in 0..1"):
+        model.evaluate(np.zeros((2, 4)), np.array([0, 2]))
