@@ -4,169 +4,104 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 import digitnet as dn
 from digitnet.cli import main
 
 
+def run(command: str) -> int:
+    """Run `digitnet COMMAND` in-process (paths in tests contain no spaces)."""
+    return main(command.split())
+
+
 def test_train_evaluate_round_trip_on_idx_folder(idx_folder, tmp_path, capsys):
-    model_path, history_path = tmp_path / "m.npz", tmp_path / "h.csv"
-    code = main(
-        [
-            "train",
-            "--data",
-            str(idx_folder),
-            "--epochs",
-            "3",
-            "--hidden",
-            "32,16",
-            "--batch-size",
-            "16",
-            "--lr",
-            "0.01",
-            "--out",
-            str(model_path),
-            "--history",
-            str(history_path),
-        ]
+    model, history = tmp_path / "m.npz", tmp_path / "h.csv"
+    code = run(
+        f"train --data {idx_folder} --epochs 3 --hidden 32,16 --batch-size 16 --lr 0.01 "
+        f"--out {model} --history {history}"
     )
     out = capsys.readouterr().out
     assert code == 0
     assert "epoch 3/3" in out and "test accuracy:" in out
-    assert dn.load_model(model_path).layer_sizes == [784, 32, 16, 10]
-    assert len(history_path.read_text().splitlines()) == 1 + 3
+    assert dn.load_model(model).layer_sizes == [784, 32, 16, 10]
+    assert len(history.read_text().splitlines()) == 1 + 3
 
-    assert main(["evaluate", str(model_path), "--data", str(idx_folder), "--json"]) == 0
+    assert run(f"evaluate {model} --data {idx_folder} --json") == 0
     result = json.loads(capsys.readouterr().out)
     assert result["n"] == 100 and 0.9 <= result["accuracy"] <= 1.0 and result["loss"] > 0
-    assert main(["evaluate", str(model_path), "--data", str(idx_folder)]) == 0
+    assert len(result["per_class_accuracy"]) == 10
+    assert run(f"evaluate {model} --data {idx_folder}") == 0
     assert "per-class accuracy" in capsys.readouterr().out
 
 
 def test_train_on_csv_reports_validation(csv_file, tmp_path, capsys):
-    code = main(
-        [
-            "train",
-            "--data",
-            str(csv_file),
-            "--epochs",
-            "2",
-            "--quiet",
-            "--optimizer",
-            "momentum",
-            "--lr",
-            "0.05",
-            "--out",
-            str(tmp_path / "m.npz"),
-        ]
+    code = run(
+        f"train --data {csv_file} --epochs 2 --quiet --optimizer momentum --lr 0.05 "
+        f"--out {tmp_path / 'm.npz'}"
     )
     assert code == 0
     assert "validation accuracy:" in capsys.readouterr().out
 
 
 def test_init_continues_from_a_saved_model(idx_folder, tmp_path, capsys):
-    first = tmp_path / "first.npz"
-    assert (
-        main(
-            [
-                "train",
-                "--data",
-                str(idx_folder),
-                "--epochs",
-                "1",
-                "--quiet",
-                "--hidden",
-                "8",
-                "--out",
-                str(first),
-            ]
-        )
-        == 0
-    )
-    second = tmp_path / "second.npz"
-    assert (
-        main(
-            [
-                "train",
-                "--data",
-                str(idx_folder),
-                "--epochs",
-                "1",
-                "--quiet",
-                "--init",
-                str(first),
-                "--out",
-                str(second),
-            ]
-        )
-        == 0
-    )
+    first, second = tmp_path / "first.npz", tmp_path / "second.npz"
+    common = f"train --data {idx_folder} --epochs 1 --quiet"
+    assert run(f"{common} --hidden 8 --out {first}") == 0
+    assert run(f"{common} --init {first} --out {second}") == 0
     assert dn.load_model(second).layer_sizes == [784, 8, 10]
-    assert main(["train", "--data", str(idx_folder), "--init", str(first), "--hidden", "9"]) == 2
+    assert run(f"{common} --init {first} --hidden 9") == 2
     assert "disagrees" in capsys.readouterr().err
 
 
 def test_gradcheck_command_passes(capsys):
-    assert main(["gradcheck"]) == 0
+    assert run("gradcheck") == 0
     out = capsys.readouterr().out
     assert "OK: largest error" in out and "sigmoid" in out
 
 
 @pytest.mark.parametrize(
-    "argv, message",
+    "command, message",
     [
-        (["train", "--lr", "-1"], "finite number > 0"),
-        (["train", "--lr", "nan"], "finite number > 0"),
-        (["train", "--epochs", "0"], "integer >= 1"),
-        (["train", "--batch-size", "x"], "integer >= 1"),
-        (["train", "--hidden", "128,0"], "sizes must be >= 1"),
-        (["train", "--optimizer", "rmsprop"], "invalid choice"),
-        (["train", "--activation", "swish"], "invalid choice"),
+        ("train --lr -1", "finite number > 0"),
+        ("train --lr nan", "finite number > 0"),
+        ("train --epochs 0", "integer >= 1"),
+        ("train --batch-size x", "integer >= 1"),
+        ("train --hidden 128,0", "sizes must be >= 1"),
+        ("train --optimizer rmsprop", "invalid choice"),
+        ("train --activation swish", "invalid choice"),
     ],
 )
-def test_bad_flags_give_one_line_and_exit_2(argv, message, capsys):
+def test_bad_flags_give_one_line_and_exit_2(command, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(argv)
+        run(command)
     err = capsys.readouterr().err
     assert exit_info.value.code == 2
     assert message in err and len(err.strip().splitlines()) == 1
 
 
 def test_bad_data_gives_one_line_and_exit_2(tmp_path, capsys):
-    assert main(["train", "--data", str(tmp_path / "missing")]) == 2
+    assert run(f"train --data {tmp_path / 'missing'}") == 2
     err = capsys.readouterr().err
     assert err.startswith("digitnet: error:") and "missing" in err and err.count("\n") == 1
-    assert main(["evaluate", str(tmp_path / "none.npz")]) == 2
+    assert run(f"evaluate {tmp_path / 'none.npz'}") == 2
     assert "model file not found" in capsys.readouterr().err
 
 
 def test_limit_larger_than_data(idx_folder, capsys):
-    assert main(["train", "--data", str(idx_folder), "--limit", "5000"]) == 2
+    assert run(f"train --data {idx_folder} --limit 5000") == 2
     assert "--limit must be between 1 and 200" in capsys.readouterr().err
 
 
-def test_divergence_exits_3(idx_folder, tmp_path, capsys):
-    code = main(
-        [
-            "train",
-            "--data",
-            str(idx_folder),
-            "--optimizer",
-            "gd",
-            "--lr",
-            "1e12",
-            "--schedule",
-            "constant",
-            "--quiet",
-            "--out",
-            str(tmp_path / "m.npz"),
-        ]
+def test_divergence_exits_3_and_saves_nothing(idx_folder, tmp_path, capsys):
+    model = tmp_path / "m.npz"
+    code = run(
+        f"train --data {idx_folder} --optimizer gd --lr 1e12 --schedule constant "
+        f"--quiet --out {model}"
     )
     assert code == 3
     assert "smaller learning rate" in capsys.readouterr().err
-    assert not (tmp_path / "m.npz").exists()
+    assert not model.exists()
 
 
 def test_console_module_runs():
@@ -174,4 +109,3 @@ def test_console_module_runs():
         [sys.executable, "-m", "digitnet", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("digitnet ")
-    assert np.__name__  # numpy import is shared with the package

@@ -248,22 +248,12 @@ def _check_matches_init(args: argparse.Namespace, model) -> None:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print test loss, accuracy and per-class accuracy (or JSON)."""
-    from .datasets import load_csv, load_idx_folder, load_mnist
+    from .datasets import load_test_set
     from .metrics import per_class_accuracy
     from .serialization import load_model
 
     model = load_model(args.model)
-    if args.data is None:
-        _, (X, y) = load_mnist("uint8")
-    elif str(args.data).lower().endswith(".csv"):
-        X, y = load_csv(args.data, "uint8")
-    else:
-        _, test = load_idx_folder(args.data, "uint8")
-        if test is None:
-            raise DigitnetError(
-                f"{args.data}: no t10k-images/t10k-labels test files to evaluate on"
-            )
-        X, y = test
+    X, y = load_test_set(args.data)
     if X.shape[1] != model.layer_sizes[0]:
         raise DigitnetError(
             f"{args.model} takes {model.layer_sizes[0]} inputs, the data has "

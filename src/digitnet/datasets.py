@@ -175,6 +175,19 @@ def split_validation(
     return (X[train], y[train]), (X[val], y[val])
 
 
+def load_test_set(source: str | Path | None = None, dtype: str = "uint8") -> Arrays:
+    """The set `evaluate` scores on: bundled MNIST's test set, an IDX folder's t10k files, or
+    every row of a labelled CSV."""
+    if source is None:
+        return load_mnist(dtype)[1]
+    if str(source).lower().endswith(".csv"):
+        return load_csv(source, dtype)
+    _, test = load_idx_folder(source, dtype)
+    if test is None:
+        raise DigitnetError(f"{source}: no t10k-images/t10k-labels test files to evaluate on")
+    return test
+
+
 @dataclass
 class DataSplits:
     """Training data and the set we evaluate on ("test", or a held-out "validation" split)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import DigitnetError
-from .layers import ACTIVATIONS, DEFAULT_INIT, Dense, Layer, make_activation
+from .layers import DEFAULT_INIT, Dense, Layer, make_activation
 from .losses import SoftmaxCrossEntropy, cross_entropy_sum
 from .metrics import accuracy
 
@@ -54,11 +54,6 @@ class MLP:
             raise DigitnetError(
                 f"{n_hidden} hidden layers need {n_hidden} activations, got {activations}"
             )
-        for name in activations:
-            if name not in ACTIVATIONS:
-                raise DigitnetError(
-                    f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
-                )
         if dtype not in DTYPES:
             raise DigitnetError(f"dtype must be float32 or float64, got {dtype!r}")
         self.layer_sizes, self.activations, self.dtype, self.seed = sizes, activations, dtype, seed
@@ -66,13 +61,16 @@ class MLP:
         self.dense_layers: list[Dense] = []
         self.layers: list[Layer] = []
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            is_output = i == n_hidden
-            init = "glorot" if is_output else DEFAULT_INIT[activations[i]]
+            if i < n_hidden:
+                activation_layer = make_activation(activations[i])  # validates the name
+                init = DEFAULT_INIT[activations[i]]
+            else:
+                activation_layer, init = None, "glorot"  # the output layer feeds softmax
             dense = Dense(fan_in, fan_out, self.rng, init, dtype)
             self.dense_layers.append(dense)
             self.layers.append(dense)
-            if not is_output:
-                self.layers.append(make_activation(activations[i]))
+            if activation_layer is not None:
+                self.layers.append(activation_layer)
         self.dense_layers[0].needs_input_grad = False
         self.loss = SoftmaxCrossEntropy()
 

@@ -10,6 +10,7 @@ import contextlib
 import math
 import sys
 import time
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -18,12 +19,6 @@ from .history import History
 from .model import MLP, as_input
 from .optim import Adam
 from .schedules import learning_rate
-
-
-def _check_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise DigitnetError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
 
 
 def fit(
@@ -58,30 +53,25 @@ def fit(
         model.check_input(*validation_data)
     optimizer = optimizer if optimizer is not None else Adam()
     base_lr = optimizer.lr
-    learning_rate(lr_schedule, base_lr, 0, 1)  # an unknown schedule fails before any work
     steps_per_epoch = math.ceil(len(X) / batch_size)
+    total_steps = epochs * steps_per_epoch
+    learning_rate(lr_schedule, base_lr, 0, total_steps)  # an unknown schedule fails here
     history = History()
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-
-            def lr_at(batch: int, epoch=epoch) -> float:
-                step = (epoch - 1) * steps_per_epoch + batch
-                return learning_rate(lr_schedule, base_lr, step, epochs * steps_per_epoch)
-
-            metrics = train_epoch(
-                model,
-                X,
-                y,
-                batch_size,
-                optimizer,
-                lr_at,
-                shuffle,
-                f"epoch {epoch}/{epochs}",
-                progress_bar=verbose == 1,
-            )
+            label = f"epoch {epoch}/{epochs}"
+            first_step = (epoch - 1) * steps_per_epoch
+            rates = [
+                learning_rate(lr_schedule, base_lr, first_step + i, total_steps)
+                for i in range(steps_per_epoch)
+            ]
+            order = model.rng.permutation(len(X)) if shuffle else np.arange(len(X))
+            batches = iterate_batches(X, y, order, batch_size, model.dtype)
+            with _progress_bar(len(X), label, enabled=verbose == 1) as progress:
+                metrics = train_epoch(model, batches, optimizer, rates, label, progress)
             if validation_data is not None:
-                with _diverged_if_overflow(f"the end of epoch {epoch}", optimizer.lr):
+                with _diverged_if_overflow(f"the end of {label}", optimizer.lr):
                     val = model.evaluate(*validation_data)
                 metrics.update(val_loss=val["loss"], val_accuracy=val["accuracy"])
             metrics["seconds"] = time.perf_counter() - start
@@ -96,56 +86,66 @@ def fit(
     return history
 
 
+def iterate_batches(
+    X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int, dtype: str
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (x, labels) mini-batches in `order`, pixels converted to the model's dtype."""
+    for first in range(0, len(X), batch_size):
+        indices = order[first : first + batch_size]
+        yield as_input(X[indices], dtype), y[indices]
+
+
 def train_epoch(
     model: MLP,
-    X: np.ndarray,
-    y: np.ndarray,
-    batch_size: int,
+    batches,
     optimizer,
-    lr_at,
-    shuffle: bool = True,
-    epoch_label: str = "epoch",
-    progress_bar: bool = False,
+    learning_rates: list[float],
+    label: str = "epoch",
+    progress=None,
 ) -> dict[str, float]:
-    """One pass over (X, y) in shuffled mini-batches; returns the epoch's loss and accuracy.
+    """One pass over the batches; returns the epoch's mean loss and accuracy.
 
-    lr_at(batch) gives the learning rate for each batch (0-based); epoch_label names the epoch
-    in the progress bar (drawn on stderr if progress_bar) and in errors.
+    learning_rates[i] is the step size for batch i; `label` names the epoch in errors;
+    `progress` (a tqdm bar, or None) advances by each batch's size.
     """
     params, grads = model.parameters(), model.gradients()
-    n = len(X)
-    order = model.rng.permutation(n) if shuffle else np.arange(n)
-    progress = _progress_bar(n, epoch_label) if progress_bar else None
-    loss_sum, correct = 0.0, 0
-    try:
-        for batch, first in enumerate(range(0, n, batch_size)):
-            indices = order[first : first + batch_size]
-            x, labels = as_input(X[indices], model.dtype), y[indices]
-            optimizer.lr = lr_at(batch)
+    loss_sum, correct, seen = 0.0, 0, 0
+    for batch, (x, labels) in enumerate(batches):
+        optimizer.lr = learning_rates[batch]
+        where = f"{label}, batch {batch + 1}"
 
-            with _diverged_if_overflow(f"{epoch_label}, batch {batch + 1}", optimizer.lr):
-                logits = model.forward(x, training=True)
-                loss = model.loss.forward(logits, labels)
-                model.backward(model.loss.backward())
-                optimizer.step(params, grads)
-            loss_sum += loss * len(labels)
-            correct += int((logits.argmax(axis=1) == labels).sum())
+        with _diverged_if_overflow(where, optimizer.lr):
+            logits = model.forward(x, training=True)
+            loss = model.loss.forward(logits, labels)
+            model.backward(model.loss.backward())
+            optimizer.step(params, grads)
+        loss_sum, correct, seen = _record(loss_sum, correct, seen, loss, logits, labels)
 
-            if not math.isfinite(loss):
-                where = f"{epoch_label}, batch {batch + 1}"
-                raise DivergenceError(
-                    _divergence_message(f"the loss became {loss}", where, optimizer.lr)
-                )
-            if progress is not None:
-                progress.update(len(indices))
-    finally:
+        if not math.isfinite(loss):
+            raise DivergenceError(
+                _divergence_message(f"the loss became {loss}", where, optimizer.lr)
+            )
         if progress is not None:
-            progress.close()
+            progress.update(len(labels))
     if not all(np.isfinite(p).all() for p in params):
         raise DivergenceError(
-            _divergence_message("the weights became non-finite", epoch_label, optimizer.lr)
+            _divergence_message("the weights became non-finite", label, optimizer.lr)
         )
-    return {"loss": loss_sum / n, "accuracy": correct / n}
+    return {"loss": loss_sum / seen, "accuracy": correct / seen}
+
+
+def _record(
+    loss_sum: float, correct: int, seen: int, loss: float, logits: np.ndarray, labels: np.ndarray
+) -> tuple[float, int, int]:
+    """Add one batch's summed loss, correct predictions and size to the epoch's totals."""
+    hits = int((logits.argmax(axis=1) == labels).sum())
+    return loss_sum + loss * len(labels), correct + hits, seen + len(labels)
+
+
+def _check_positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise DigitnetError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
 
 
 def _divergence_message(what: str, where: str, lr: float) -> str:
@@ -162,11 +162,16 @@ def _diverged_if_overflow(where: str, lr: float):
         raise DivergenceError(_divergence_message(f"numeric {error}", where, lr)) from None
 
 
-def _progress_bar(n: int, label: str):
+@contextlib.contextmanager
+def _progress_bar(total: int, label: str, enabled: bool):
+    """A tqdm bar on stderr that disappears when the epoch ends (None when not enabled)."""
+    if not enabled:
+        yield None
+        return
     from tqdm import tqdm
 
-    return tqdm(
-        total=n,
+    bar = tqdm(
+        total=total,
         desc=label,
         unit="img",
         unit_scale=True,
@@ -175,17 +180,17 @@ def _progress_bar(n: int, label: str):
         mininterval=0.2,
         dynamic_ncols=True,
     )
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def _epoch_line(epoch: int, epochs: int, metrics: dict[str, float], val_name: str) -> str:
     width = len(str(epochs))
-    line = (
-        f"epoch {epoch:>{width}}/{epochs}  loss {metrics['loss']:.4f}  "
-        f"accuracy {metrics['accuracy']:.4f}"
-    )
+    line = f"epoch {epoch:>{width}}/{epochs}  loss {metrics['loss']:.4f}  "
+    line += f"accuracy {metrics['accuracy']:.4f}"
     if "val_loss" in metrics:
-        line += (
-            f"  {val_name}_loss {metrics['val_loss']:.4f}  "
-            f"{val_name}_accuracy {metrics['val_accuracy']:.4f}"
-        )
+        line += f"  {val_name}_loss {metrics['val_loss']:.4f}"
+        line += f"  {val_name}_accuracy {metrics['val_accuracy']:.4f}"
     return line + f"  {metrics['seconds']:.2f}s"
