@@ -76,7 +76,11 @@ def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
             "(truncated or corrupt)"
         )
     array = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
-    return array.astype(dtype.newbyteorder("="))  # native byte order, and a writable copy
+    if dtype.itemsize == 1:
+        # A view of the decompressed bytes, no copy (47 MB for MNIST's training images): it is
+        # read-only, as bytes are; call .copy() to get an array you can modify.
+        return array
+    return array.astype(dtype.newbyteorder("="))  # native byte order (a copy)
 
 
 def read_idx(path: str | Path, sha256: str | None = None) -> np.ndarray:

@@ -3,12 +3,18 @@
 Each layer has `params` and `grads`, dicts with the same keys ("W", "b"; empty for activations).
 `forward(x, training)` keeps only what `backward` needs; `backward(grad_out)` returns dL/dx and
 overwrites `self.grads`. Batches are rows: x has shape (N, D). Derivations: docs/backprop.md.
+
+Speed: in training mode, outputs and gradients are written into buffers that the layer reuses from
+one batch to the next (NumPy's `out=` arguments), so a training step allocates almost nothing.
+Such an output is valid until the layer's next training-mode call; evaluation mode
+(training=False) always returns fresh arrays.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .buffers import Buffers
 from .errors import DigitnetError
 from .init import initializer
 
@@ -19,6 +25,7 @@ class Layer:
     def __init__(self) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self.buffers = Buffers()  # scratch arrays for training mode
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Compute the layer's output for a batch of rows."""
@@ -55,13 +62,20 @@ class Dense(Layer):
         self._x: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        self._x = x if training else None
-        z = x @ self.params["W"]
-        z += self.params["b"]  # in place: one (N, D_out) array instead of two
+        W, b = self.params["W"], self.params["b"]
+        if not training:
+            z = x @ W
+            z += b  # in place: one new array instead of two
+            return z
+        self._x = x
+        # plain version: z = x @ W + b (two new arrays per batch)
+        z = self.buffers.get("z", (len(x), W.shape[1]), W.dtype)
+        np.matmul(x, W, out=z)
+        z += b
         return z
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
-        x = self._x
+        x, W = self._x, self.params["W"]
         # dL/dW = x^T grad_out                 (D_in, D_out)
         np.matmul(x.T, grad_out, out=self.grads["W"])
         # dL/db = sum_n grad_out[n]            (D_out,)
@@ -69,22 +83,30 @@ class Dense(Layer):
         if not self.needs_input_grad:
             return None  # the input is the data: nobody needs its gradient
         # dL/dx = grad_out W^T                 (N, D_in)
-        return grad_out @ self.params["W"].T
+        dx = self.buffers.get("dx", x.shape, W.dtype)
+        return np.matmul(grad_out, W.T, out=dx)
 
 
 class ReLU(Layer):
     """Rectified linear unit: y = max(x, 0); dL/dx = g * [x > 0].
 
+    inplace=True (as in PyTorch) overwrites the input with the output and the upstream gradient
+    with the result of backward: the model uses it, since nothing else needs those arrays.
     Shape: (N, D) -> (N, D).
     """
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        self._mask = x > 0 if training else None
-        return np.maximum(x, 0)
+        y = np.maximum(x, 0, out=x if self.inplace else None)
+        self._y = y if training else None  # [x > 0] = [y > 0]: keep y, not a mask
+        return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         # dL/dx = grad_out * [x > 0]            (N, D)
-        return grad_out * self._mask
+        return np.multiply(grad_out, self._y > 0, out=grad_out if self.inplace else None)
 
 
 class LeakyReLU(Layer):
@@ -153,4 +175,6 @@ def make_activation(name: str) -> Layer:
     """Return a new activation layer called `name` (relu, leaky_relu, sigmoid or tanh)."""
     if name not in ACTIVATIONS:
         raise DigitnetError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    if name == "relu":
+        return ReLU(inplace=True)  # inside a model its input is a Dense output nobody else reads
     return ACTIVATIONS[name]()

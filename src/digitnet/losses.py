@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .buffers import Buffers
+
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     """log softmax(z) = z - max(z) - log(sum(exp(z - max(z)))), row by row; never overflows."""
@@ -38,13 +40,33 @@ class SoftmaxCrossEntropy:
     Shape: logits (N, C), labels (N,) integers in [0, C) -> scalar loss.
     """
 
+    def __init__(self) -> None:
+        self.buffers = Buffers()  # probabilities and gradient, reused from batch to batch
+        self._row_index: dict[int, np.ndarray] = {}
+
     def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
         """Return the mean loss and keep the probabilities for backward."""
-        log_probs = log_softmax(logits)
-        self._probs = np.exp(log_probs)
-        self._labels = labels
-        rows = np.arange(len(labels))
-        return float(-log_probs[rows, labels].mean(dtype=np.float64))
+        # plain version: log_probs = log_softmax(logits); loss = -log_probs[rows, labels].mean()
+        n = len(labels)
+        rows = self._rows(n)
+        probs = self.buffers.get("probs", logits.shape, logits.dtype)
+        # Shift each row so that its largest logit is 0. (NumPy finds a row's largest entry
+        # faster through argmax than through max when rows are this short.)
+        row_max = logits[rows, logits.argmax(axis=1)]
+        np.subtract(logits, row_max[:, None], out=probs)
+        true_class = probs[rows, labels]  # shifted logit of each row's label (N,)
+        np.exp(probs, out=probs)
+        total = probs.sum(axis=1, keepdims=True)  # sum_k e^(z_k - max), >= 1
+        probs /= total
+        self._probs, self._labels = probs, labels
+        # -log p[label] = log(sum_k e^(z_k - max)) - (z_label - max)
+        return float(np.mean(np.log(total[:, 0]) - true_class, dtype=np.float64))
+
+    def _rows(self, n: int) -> np.ndarray:
+        """0, 1, ..., n-1: the row index that pairs each row with its label (made once per n)."""
+        if n not in self._row_index:
+            self._row_index[n] = np.arange(n)
+        return self._row_index[n]
 
     @property
     def probs(self) -> np.ndarray:
@@ -53,10 +75,11 @@ class SoftmaxCrossEntropy:
 
     def backward(self) -> np.ndarray:
         """Return dL/dlogits = (probs - onehot(labels)) / N, without building a one-hot matrix."""
-        labels = self._labels
+        labels, probs = self._labels, self._probs
         n = len(labels)
         # dL/dz = (p - onehot) / N               (N, C)
-        grad = self._probs.copy()
-        grad[np.arange(n), labels] -= 1
+        grad = self.buffers.get("grad", probs.shape, probs.dtype)
+        np.copyto(grad, probs)
+        grad[self._rows(n), labels] -= 1
         grad /= n
         return grad

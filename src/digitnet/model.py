@@ -18,13 +18,17 @@ DTYPES = ("float32", "float64")
 DEFAULT_LAYER_SIZES = (784, 128, 64, 10)
 
 
-def as_input(X: np.ndarray, dtype: str) -> np.ndarray:
-    """Images as network input: uint8 pixels become pixel / 255, floats are only cast to dtype."""
+def as_input(X: np.ndarray, dtype: str, out: np.ndarray | None = None) -> np.ndarray:
+    """Images as network input: uint8 pixels become pixel / 255, floats are only cast to dtype.
+
+    With `out`, the result is written there (a buffer reused from batch to batch).
+    """
     if X.dtype == np.uint8:
-        x = X.astype(dtype)
-        x *= x.dtype.type(1 / 255)  # in place: no second copy
-        return x
-    return X.astype(dtype, copy=False)
+        return np.divide(X, 255, out=out, dtype=dtype)  # computed in `dtype`, not float64
+    if out is None:
+        return X.astype(dtype, copy=False)
+    np.copyto(out, X)
+    return out
 
 
 class MLP:
@@ -72,6 +76,7 @@ class MLP:
             if activation_layer is not None:
                 self.layers.append(activation_layer)
         self.dense_layers[0].needs_input_grad = False
+        self.flat_params, self.flat_grads = _flatten(self.dense_layers)
         self.loss = SoftmaxCrossEntropy()
 
     def __repr__(self) -> str:
@@ -94,11 +99,11 @@ class MLP:
             grad = layer.backward(grad)
 
     def parameters(self) -> list[np.ndarray]:
-        """All trainable arrays, in order: W1, b1, W2, b2, ..."""
+        """All trainable arrays, in order: W1, b1, W2, b2, ... (views into flat_params)"""
         return [layer.params[key] for layer in self.dense_layers for key in ("W", "b")]
 
     def gradients(self) -> list[np.ndarray]:
-        """Gradients aligned with parameters(): dW1, db1, dW2, db2, ..."""
+        """Gradients aligned with parameters(): dW1, db1, dW2, db2, ... (views into flat_grads)"""
         return [layer.grads[key] for layer in self.dense_layers for key in ("W", "b")]
 
     # --- the user-facing API -------------------------------------------------------------
@@ -121,11 +126,13 @@ class MLP:
     def predict_logits(self, X: np.ndarray, batch_size: int = 8192) -> np.ndarray:
         """Logits (n, C) for images X: uint8 0-255 or floats in [0, 1]."""
         self.check_input(X)
+        if len(X) <= batch_size:  # one chunk: the common case, and the fast path for one image
+            return self.forward(as_input(X, self.dtype))
         chunks = [
             self.forward(as_input(X[i : i + batch_size], self.dtype))
             for i in range(0, len(X), batch_size)
         ]
-        return np.concatenate(chunks) if chunks else np.empty((0, self.layer_sizes[-1]))
+        return np.concatenate(chunks)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities (n, C): softmax of the logits."""
@@ -161,3 +168,23 @@ class MLP:
         from .serialization import save_model
 
         save_model(self, path)
+
+
+def _flatten(dense_layers: list[Dense]) -> tuple[np.ndarray, np.ndarray]:
+    """Move every W and b into one contiguous array, and every gradient into another.
+
+    Each layer's params["W"] etc. become views into these arrays, so the layers work exactly as
+    before, while an optimizer can update all the weights at once: a handful of NumPy calls per
+    step instead of a handful per tensor. Returns (flat_params, flat_grads).
+    """
+    arrays = [layer.params[key] for layer in dense_layers for key in ("W", "b")]
+    flat_params = np.concatenate([a.ravel() for a in arrays])
+    flat_grads = np.zeros_like(flat_params)
+    offset = 0
+    for layer in dense_layers:
+        for key in ("W", "b"):
+            shape, size = layer.params[key].shape, layer.params[key].size
+            layer.params[key] = flat_params[offset : offset + size].reshape(shape)
+            layer.grads[key] = flat_grads[offset : offset + size].reshape(shape)
+            offset += size
+    return flat_params, flat_grads

@@ -38,22 +38,29 @@ class SGD:
         self.momentum = float(momentum)
         self.nesterov = nesterov
         self.velocities: list[np.ndarray] = []
+        self._scratch: list[np.ndarray] = []
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Update every parameter in place from its gradient."""
-        if self.momentum == 0.0:
-            for p, g in zip(params, grads):
-                p -= self.lr * g
-            return
-        if not self.velocities:
-            self.velocities = [np.zeros_like(p) for p in params]
-        for p, g, v in zip(params, grads, self.velocities):
-            v *= self.momentum
-            v += g
-            if self.nesterov:
-                p -= self.lr * (g + self.momentum * v)
+        if not self._scratch:
+            self._scratch = [np.empty_like(p) for p in params]
+            if self.momentum:
+                self.velocities = [np.zeros_like(p) for p in params]
+        # Each line writes into an existing array (`out=`): no temporaries per step.
+        for i, (p, g, tmp) in enumerate(zip(params, grads, self._scratch)):
+            if not self.momentum:
+                np.multiply(g, self.lr, out=tmp)  # plain: p -= lr * g
             else:
-                p -= self.lr * v
+                v = self.velocities[i]
+                v *= self.momentum
+                v += g  # v = mu v + g
+                if self.nesterov:
+                    np.multiply(v, self.momentum, out=tmp)
+                    tmp += g
+                    tmp *= self.lr  # lr (g + mu v)
+                else:
+                    np.multiply(v, self.lr, out=tmp)  # lr v
+            p -= tmp
 
 
 class Adam:
@@ -61,6 +68,13 @@ class Adam:
 
     m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2;   t <- t + 1
     p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+    Implementation: the moments are kept rescaled, M = m / (1 - b1) and V = v / (1 - b2), so that
+    each update is M <- b1 M + g and V <- b2 V + g^2, and all constant factors move into one step
+    size and one epsilon per step (same values, fewer passes over the weights):
+        p <- p - step * M / (sqrt(V) + eps_hat),  c = sqrt((1 - b2) / (1 - b2^t)),
+        step = lr (1 - b1) / ((1 - b1^t) c),  eps_hat = eps / c.
+    Every operation writes into existing arrays (`out=`): ten passes, no temporaries.
     """
 
     def __init__(
@@ -74,26 +88,32 @@ class Adam:
             raise DigitnetError(f"eps must be > 0, got {eps!r}")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.t = 0
-        self.m: list[np.ndarray] = []
-        self.v: list[np.ndarray] = []
+        self.m: list[np.ndarray] = []  # M = m / (1 - beta1), one per parameter
+        self.v: list[np.ndarray] = []  # V = v / (1 - beta2), one per parameter
+        self._scratch: list[np.ndarray] = []
 
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Update every parameter in place from its gradient and the running moments."""
         if not self.m:
             self.m = [np.zeros_like(p) for p in params]
             self.v = [np.zeros_like(p) for p in params]
+            self._scratch = [np.empty_like(p) for p in params]
         self.t += 1
-        correction1 = 1 - self.beta1**self.t
-        correction2 = 1 - self.beta2**self.t
-        # Fold both bias corrections into a step size and a rescaled eps (same value as above):
-        # lr * (m / c1) / (sqrt(v) / sqrt(c2) + eps) = step * m / (sqrt(v) + eps * sqrt(c2))
-        step_size = self.lr * math.sqrt(correction2) / correction1
-        eps_hat = self.eps * math.sqrt(correction2)
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            m += (1 - self.beta1) * (g - m)  # = b1 m + (1 - b1) g
-            v *= self.beta2
-            v += (1 - self.beta2) * (g * g)
-            p -= step_size * m / (np.sqrt(v) + eps_hat)
+        b1, b2 = self.beta1, self.beta2
+        c = math.sqrt((1 - b2) / (1 - b2**self.t))
+        step_size = self.lr * (1 - b1) / ((1 - b1**self.t) * c)
+        eps_hat = self.eps / c
+        for p, g, M, V, tmp in zip(params, grads, self.m, self.v, self._scratch):
+            M *= b1
+            M += g  # M = b1 M + g
+            np.multiply(g, g, out=tmp)
+            V *= b2
+            V += tmp  # V = b2 V + g^2
+            np.sqrt(V, out=tmp)
+            tmp += eps_hat
+            np.divide(M, tmp, out=tmp)
+            tmp *= step_size
+            p -= tmp  # p = p - step * M / (sqrt(V) + eps_hat)
 
 
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
