@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 
 from .errors import DigitnetError, DivergenceError
+from .presets import DEFAULTS, PRESETS, resolve
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -36,24 +38,25 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
+def _number(convert, description: str, is_valid):
+    """An argparse type: `convert` the text, then insist that is_valid(value)."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {description}, got {text!r}") from None
+        if not is_valid(value):
+            raise argparse.ArgumentTypeError(f"expected {description}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
-    if not (value > 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
-    return value
+_positive_int = _number(int, "an integer >= 1", lambda v: v >= 1)
+_positive_float = _number(float, "a finite number > 0", lambda v: 0 < v < math.inf)
+_non_negative_float = _number(float, "a finite number >= 0", lambda v: 0 <= v < math.inf)
+_momentum = _number(float, "a momentum in [0, 1)", lambda v: 0 <= v < 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,74 +72,50 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     train = commands.add_parser("train", help="train a network and report its test accuracy")
-    train.add_argument("--epochs", type=_positive_int, default=DEFAULT_EPOCHS)
-    train.add_argument("--batch-size", type=_positive_int, default=128)
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
-    train.add_argument("--lr", type=_positive_float, default=0.001, help="learning rate")
-    train.add_argument(
-        "--schedule",
-        choices=SCHEDULES,
-        default="cosine",
-        help="learning-rate schedule (default cosine: from --lr down to 0)",
-    )
-    train.add_argument(
-        "--momentum",
-        type=float,
-        default=0.9,
-        help="momentum for --optimizer momentum/nesterov (default 0.9)",
-    )
-    train.add_argument(
-        "--hidden",
-        type=_hidden_sizes,
-        default=None,
-        help="hidden layer sizes, e.g. 256,128 (default 128,64)",
-    )
-    train.add_argument(
-        "--activation",
-        choices=list(ACTIVATIONS),
-        default=None,
-        help="hidden activation (default relu)",
-    )
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument(
-        "--dtype",
-        choices=("float32", "float64"),
-        default=None,
-        help="floating-point type (default float32)",
-    )
+    d = DEFAULTS
+    flags = [  # (flag, type or choices, help); every default below comes from presets.DEFAULTS
+        ("--preset", list(PRESETS), "a named recipe for the settings you leave out"),
+        ("--epochs", _positive_int, f"passes over the training set ({d['epochs']})"),
+        ("--batch-size", _positive_int, f"images per step ({d['batch_size']})"),
+        ("--optimizer", OPTIMIZERS, f"update rule ({d['optimizer']})"),
+        ("--lr", _positive_float, f"learning rate ({d['lr']})"),
+        ("--momentum", _momentum, f"for momentum/nesterov ({d['momentum']})"),
+        ("--schedule", SCHEDULES, f"learning-rate schedule ({d['schedule']}: --lr down to 0)"),
+        ("--warmup-epochs", _non_negative_float, "linear learning-rate warm-up first (0)"),
+        ("--hidden", _hidden_sizes, "hidden layer sizes, e.g. 256,128 (128,64)"),
+        ("--activation", list(ACTIVATIONS), f"hidden activation ({d['activation']})"),
+        ("--dtype", ["float32", "float64"], f"floating-point type ({d['dtype']})"),
+    ]
+    for flag, kind, text in flags:
+        if isinstance(kind, list | tuple):
+            train.add_argument(flag, choices=kind, default=None, help=text)
+        else:
+            train.add_argument(flag, type=kind, default=None, help=text)
+    train.add_argument("--seed", type=int, default=0, help="random seed (0)")
     train.add_argument(
         "--data",
-        default=None,
         help="folder of MNIST-named IDX files, or a Kaggle-style CSV (default: the bundled MNIST)",
     )
     train.add_argument(
         "--val-fraction",
         type=float,
         default=0.1,
-        help="share held out for validation when the data has no test set",
+        help="share held out for validation when the data has no test set (0.1)",
     )
-    train.add_argument(
-        "--limit",
-        type=_positive_int,
-        default=None,
-        help="train on the first N training samples only",
-    )
-    train.add_argument(
-        "--init",
-        metavar="MODEL",
-        default=None,
-        help="start from the weights (and architecture) of a saved model",
-    )
+    train.add_argument("--limit", type=_positive_int, help="train on the first N images only")
+    train.add_argument("--init", metavar="MODEL", help="start from a saved model's weights")
     train.add_argument(
         "--out",
         metavar="MODEL",
         default="model.npz",
-        help="where to save the trained model (default model.npz)",
+        help="where to save the trained model (model.npz)",
     )
+    train.add_argument("--history", metavar="FILE.csv", help="write per-epoch metrics as CSV")
     train.add_argument(
-        "--history", metavar="FILE.csv", default=None, help="write per-epoch metrics as CSV"
+        "--quiet",
+        action="store_true",
+        help="print only the result (and skip the per-epoch test evaluation)",
     )
-    train.add_argument("--quiet", action="store_true", help="no progress bar, no epoch lines")
     train.set_defaults(handler=cmd_train)
 
     evaluate = commands.add_parser("evaluate", help="test loss, accuracy and per-class accuracy")
@@ -158,9 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-DEFAULT_EPOCHS = 20
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     """Train, print progress and the final test (or validation) accuracy, save the model."""
     from .datasets import load_data
@@ -168,61 +144,62 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .optim import make_optimizer
     from .serialization import load_model
 
+    settings = resolve({key: getattr(args, key) for key in DEFAULTS}, args.preset)
+    model = None
     if args.init is not None:
         model = load_model(args.init)
         _check_matches_init(args, model)
-    else:
-        hidden = args.hidden if args.hidden is not None else [128, 64]
-        model = None
     data = load_data(args.data, "uint8", args.limit, args.val_fraction, args.seed)
     n_features = data.X_train.shape[1]
     if model is None:
         model = MLP(
-            [n_features, *hidden, 10],
-            activation=args.activation or "relu",
+            [n_features, *settings["hidden"], 10],
+            settings["activation"],
             seed=args.seed,
-            dtype=args.dtype or "float32",
+            dtype=settings["dtype"],
         )
     elif model.layer_sizes[0] != n_features:
         raise DigitnetError(
             f"{args.init}: model takes {model.layer_sizes[0]} inputs, "
             f"the data has {n_features} pixels per image"
         )
-    optimizer = make_optimizer(args.optimizer, args.lr, args.momentum)
-    verbose = 0 if args.quiet else 1
+    optimizer = make_optimizer(settings["optimizer"], settings["lr"], settings["momentum"])
     eval_name = data.eval_name
-    if verbose:
+    if not args.quiet:
         print(
             f"data: {data.source}: {len(data.X_train)} training images, "
             f"{len(data.X_eval)} {eval_name} images"
         )
         print(
             f"model: {model.layer_sizes} {model.activations[0] if model.activations else ''} "
-            f"{model.dtype}; {args.optimizer} lr {args.lr:g} ({args.schedule}), "
-            f"batch {args.batch_size}, "
-            f"{args.epochs} epochs"
+            f"{model.dtype}; {settings['optimizer']} lr {settings['lr']:g} "
+            f"({settings['schedule']}), batch {settings['batch_size']}, "
+            f"{settings['epochs']} epochs"
         )
+    # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
+    # history file asks for it) and score the test set once, at the end.
+    per_epoch_eval = not args.quiet or args.history is not None
     start = time.perf_counter()
     history = model.fit(
         data.X_train,
         data.y_train,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
         optimizer=optimizer,
-        validation_data=(data.X_eval, data.y_eval),
-        verbose=verbose,
-        lr_schedule=args.schedule,
+        validation_data=(data.X_eval, data.y_eval) if per_epoch_eval else None,
+        verbose=0 if args.quiet else 1,
+        lr_schedule=settings["schedule"],
+        warmup_epochs=settings["warmup_epochs"],
         validation_name="test" if eval_name == "test" else "val",
     )
     seconds = time.perf_counter() - start
     model.save(args.out)
     if args.history:
         history.to_csv(args.history)
-    final_accuracy = history.history["val_accuracy"][-1]
-    final_loss = history.history["val_loss"][-1]
+    result = model.evaluate(data.X_eval, data.y_eval)
     print(
-        f"{eval_name} accuracy: {final_accuracy:.2%} (loss {final_loss:.4f}, "
-        f"n={len(data.y_eval)}) after {args.epochs} epochs in {seconds:.1f}s; "
+        f"{eval_name} accuracy: {result['accuracy']:.2%} (loss {result['loss']:.4f}, "
+        f"n={len(data.y_eval)}) after {settings['epochs']} epochs in {seconds:.1f}s; "
         f"model saved to {args.out}"
     )
     return 0

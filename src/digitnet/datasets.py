@@ -105,8 +105,7 @@ def load_idx_folder(folder: str | Path, dtype: str = "float32") -> tuple[Arrays,
 def load_mnist(dtype: str = "float32") -> tuple[Arrays, Arrays]:
     """Load the bundled MNIST: ((X_train, y_train), (X_test, y_test)), SHA-256 verified.
 
-    Images are (n, 784) rows, float pixel / 255 (or raw 0-255 with dtype="uint8"; those are a
-    read-only view of the decompressed file, so call .copy() before modifying them); labels int64.
+    Images are (n, 784) rows, float pixel / 255 (or raw 0-255 with dtype="uint8"); labels int64.
     """
     train, test = load_idx_folder(bundled_mnist_dir(), dtype)
     assert test is not None, "the bundled MNIST always has a test split"

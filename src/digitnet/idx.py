@@ -3,13 +3,16 @@
 IDX layout (big-endian): two zero bytes, a type code, the number of dimensions `ndim`, then `ndim`
 4-byte sizes, then the data. MNIST uses type 0x08 (unsigned byte). First step of the pipeline:
 idx -> datasets -> layers -> ...
+
+The reader decompresses in chunks straight into the final array, hashing as it goes, so a
+47 MB file needs 47 MB of memory, not two or three copies of it.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,10 +30,11 @@ IDX_TYPES = {
     0x0E: (np.dtype(">f8"), "double"),
 }
 GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 20  # decompress 1 MiB at a time
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """Return the file's bytes, decompressed if it is gzip'd (detected by content, not name)."""
+def read_idx(path: str | Path, sha256: str | None = None) -> np.ndarray:
+    """Read an IDX file (gzip'd or raw); if `sha256` is given, verify the decompressed bytes."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -40,64 +44,126 @@ def read_bytes(path: str | Path) -> bytes:
         raise DigitnetError(f"{path}: is a directory, expected an IDX file") from None
     except OSError as error:
         raise DigitnetError(f"{path}: cannot read ({error.strerror})") from None
-    if not raw.startswith(GZIP_MAGIC):
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as error:
-        raise DigitnetError(f"{path}: corrupt or truncated gzip data ({error})") from None
+    chunks = gunzip_chunks(raw, str(path)) if raw.startswith(GZIP_MAGIC) else [raw]
+    return parse_idx_chunks(chunks, str(path), sha256)
 
 
 def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
     """Parse IDX bytes into an array, checking magic, type code, dimensions and exact length."""
-    if len(data) < 4:
-        raise DigitnetError(f"{name}: too short for an IDX header ({len(data)} bytes)")
-    if data[0] != 0 or data[1] != 0:
+    return parse_idx_chunks([data], name)
+
+
+def gunzip_chunks(raw: bytes, name: str) -> Iterator[bytes]:
+    """Yield the decompressed content of gzip data, CHUNK bytes at a time (all members)."""
+    decompressor = zlib.decompressobj(wbits=31)  # 31: gzip header and CRC-checked trailer
+    pending = raw
+    try:
+        while True:
+            out = decompressor.decompress(pending, CHUNK)
+            if out:
+                yield out
+            pending = decompressor.unconsumed_tail
+            if decompressor.eof:
+                if not decompressor.unused_data:
+                    return
+                pending = decompressor.unused_data  # a further gzip member follows
+                decompressor = zlib.decompressobj(wbits=31)
+            elif not pending and not out:
+                raise DigitnetError(f"{name}: truncated gzip data (the stream ends early)")
+    except zlib.error as error:
+        raise DigitnetError(f"{name}: corrupt gzip data ({error})") from None
+
+
+def parse_idx_chunks(chunks: Iterable[bytes], name: str, sha256: str | None = None) -> np.ndarray:
+    """Parse IDX content arriving in chunks; optionally check the SHA-256 of all of it."""
+    reader = _ChunkReader(chunks)
+    magic = reader.read(4)
+    if len(magic) < 4:
+        raise DigitnetError(f"{name}: too short for an IDX header ({len(magic)} bytes)")
+    if magic[0] != 0 or magic[1] != 0:
         raise DigitnetError(
-            f"{name}: not an IDX file (magic starts {data[:2].hex()}, expected 0000); "
+            f"{name}: not an IDX file (magic starts {magic[:2].hex()}, expected 0000); "
             "is it a MNIST-style images/labels file?"
         )
-    type_code, ndim = data[2], data[3]
+    type_code, ndim = magic[2], magic[3]
     if type_code not in IDX_TYPES:
         raise DigitnetError(f"{name}: unknown IDX type code 0x{type_code:02x}")
     if ndim == 0:
         raise DigitnetError(f"{name}: IDX header declares 0 dimensions")
     header_size = 4 + 4 * ndim
-    if len(data) < header_size:
+    sizes = reader.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
         raise DigitnetError(
-            f"{name}: truncated IDX header ({len(data)} bytes, need {header_size})"
+            f"{name}: truncated IDX header ({4 + len(sizes)} bytes, need {header_size})"
         )
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(sizes[4 * i : 4 * i + 4], "big") for i in range(ndim))
     dtype = IDX_TYPES[type_code][0]
-    expected = header_size + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(data) != expected:
+    n_bytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    data = np.empty(n_bytes, dtype=np.uint8)
+    got = reader.readinto(data)
+    extra = reader.skip_rest()
+    if got < n_bytes or extra:
         raise DigitnetError(
-            f"{name}: dimensions {shape} need {expected} bytes but the file has {len(data)} "
-            "(truncated or corrupt)"
+            f"{name}: dimensions {shape} need {header_size + n_bytes} bytes but the file has "
+            f"{header_size + got + extra} (truncated or corrupt)"
         )
-    array = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
-    if dtype.itemsize == 1:
-        # A view of the decompressed bytes, no copy (47 MB for MNIST's training images): it is
-        # read-only, as bytes are; call .copy() to get an array you can modify.
-        return array
-    return array.astype(dtype.newbyteorder("="))  # native byte order (a copy)
+    if sha256 is not None and reader.sha256.hexdigest() != sha256:
+        raise DigitnetError(
+            f"{name}: SHA-256 of the decompressed data is {reader.sha256.hexdigest()}, expected "
+            f"{sha256} (the bundled file is damaged; reinstall digitnet)"
+        )
+    array = data.view(dtype).reshape(shape)
+    return array if dtype.itemsize == 1 else array.astype(dtype.newbyteorder("="))
 
 
-def read_idx(path: str | Path, sha256: str | None = None) -> np.ndarray:
-    """Read an IDX file (gzip'd or raw); if `sha256` is given, verify the decompressed bytes."""
-    data = read_bytes(path)
-    if sha256 is not None:
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != sha256:
-            raise DigitnetError(
-                f"{path}: SHA-256 of the decompressed data is {digest}, expected {sha256} "
-                "(the bundled file is damaged; reinstall digitnet)"
-            )
-    return parse_idx(data, str(path))
+class _ChunkReader:
+    """Reads sequentially across a stream of byte chunks, hashing everything it passes over."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._current = memoryview(b"")
+        self.sha256 = hashlib.sha256()
+
+    def _next(self) -> bool:
+        for chunk in self._chunks:
+            if chunk:
+                self._current = memoryview(chunk)
+                self.sha256.update(chunk)
+                return True
+        return False
+
+    def read(self, n: int) -> bytes:
+        """Up to n bytes (fewer only at the end)."""
+        out = bytearray()
+        while len(out) < n and (self._current or self._next()):
+            take = self._current[: n - len(out)]
+            out += take
+            self._current = self._current[len(take) :]
+        return bytes(out)
+
+    def readinto(self, target: np.ndarray) -> int:
+        """Fill the uint8 array `target`; returns how many bytes were available."""
+        filled = 0
+        while filled < target.size and (self._current or self._next()):
+            take = self._current[: target.size - filled]
+            target[filled : filled + len(take)] = np.frombuffer(take, dtype=np.uint8)
+            filled += len(take)
+            self._current = self._current[len(take) :]
+        return filled
+
+    def skip_rest(self) -> int:
+        """Consume (and hash) whatever is left; returns its length."""
+        rest = len(self._current)
+        while self._next():
+            rest += len(self._current)
+        self._current = memoryview(b"")
+        return rest
 
 
 def write_idx(path: str | Path, array: np.ndarray) -> None:
     """Write `array` as an IDX file (gzip'd if the name ends in .gz); used by tests and tools."""
+    import gzip
+
     codes = {dtype.newbyteorder("="): code for code, (dtype, _) in IDX_TYPES.items()}
     code = codes.get(array.dtype.newbyteorder("="))
     if code is None:

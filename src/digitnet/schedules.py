@@ -2,9 +2,12 @@
 
     constant: lr_t = lr
     cosine:   lr_t = lr * (1 + cos(pi * t / T)) / 2     (from lr down to 0 over T steps)
+    warm-up:  before either, lr_t rises linearly from lr / W to lr over the first W steps
 
 Decaying the step size at the end lets the weights settle into a minimum instead of bouncing
-around it: with Adam on MNIST it is worth about +0.1 to +0.2% test accuracy here.
+around it; a warm-up lets a large learning rate start gently, while the first, large gradients
+would throw the freshly initialised weights around. Warm-up then cosine decay is the shape of
+the "one-cycle" schedule.
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ from .errors import DigitnetError
 SCHEDULES = ("constant", "cosine")
 
 
-def learning_rate(schedule: str, base_lr: float, step: int, total_steps: int) -> float:
+def learning_rate(
+    schedule: str, base_lr: float, step: int, total_steps: int, warmup_steps: int = 0
+) -> float:
     """The learning rate for step `step` (0-based) of `total_steps` under `schedule`."""
+    if schedule not in SCHEDULES:
+        raise DigitnetError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
+    if step < warmup_steps:
+        return base_lr * (step + 1) / warmup_steps
     if schedule == "constant":
         return base_lr
-    if schedule == "cosine":
-        progress = min(step, total_steps) / max(total_steps, 1)
-        return base_lr * 0.5 * (1.0 + math.cos(math.pi * progress))
-    raise DigitnetError(f"unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}")
+    progress = min(step - warmup_steps, total_steps) / max(total_steps - warmup_steps, 1)
+    return base_lr * 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0)))

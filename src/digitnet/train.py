@@ -33,6 +33,7 @@ def fit(
     verbose: int = 1,
     shuffle: bool = True,
     lr_schedule: str = "constant",
+    warmup_epochs: float = 0.0,
     validation_name: str = "val",
 ) -> History:
     """Train `model` on images X (uint8 0-255 or floats in [0, 1]) and integer labels y.
@@ -41,6 +42,7 @@ def fit(
     validation_data: (X_val, y_val), evaluated after each epoch (val_loss, val_accuracy).
     verbose: 0 silent, 1 a progress bar per epoch and a line per epoch, 2 only the lines.
     lr_schedule: "constant" (the optimizer's lr throughout) or "cosine" (from lr down to 0).
+    warmup_epochs: ramp the learning rate up linearly over this many epochs first (may be < 1).
     validation_name: how the epoch lines call the validation set ("val", or "test").
     An epoch's training loss and accuracy are averages over its batches, measured during the
     forward passes (before each batch's update), as Keras reports them.
@@ -56,6 +58,9 @@ def fit(
     base_lr = optimizer.lr
     steps_per_epoch = math.ceil(len(X) / batch_size)
     total_steps = epochs * steps_per_epoch
+    if not 0 <= warmup_epochs <= epochs:
+        raise DigitnetError(f"warmup_epochs must be between 0 and epochs, got {warmup_epochs}")
+    warmup_steps = round(warmup_epochs * steps_per_epoch)
     learning_rate(lr_schedule, base_lr, 0, total_steps)  # an unknown schedule fails here
     history = History()
     try:
@@ -64,7 +69,7 @@ def fit(
             label = f"epoch {epoch}/{epochs}"
             first_step = (epoch - 1) * steps_per_epoch
             rates = [
-                learning_rate(lr_schedule, base_lr, first_step + i, total_steps)
+                learning_rate(lr_schedule, base_lr, first_step + i, total_steps, warmup_steps)
                 for i in range(steps_per_epoch)
             ]
             order = model.rng.permutation(len(X)) if shuffle else np.arange(len(X))
