@@ -19,10 +19,10 @@ NumPy runs older, slower kernels; to measure what a laptop would see, unset both
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -88,7 +88,7 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-# --- the competitors: each returns (train_one_epoch, test_accuracy, predict) ----------------------
+# --- the competitors: each returns (train_one_epoch, test_accuracy, predict) -------------------
 def make_digitnet(data, seed):
     (X8, y), (Xt8, yt) = data["uint8"]
     model, optimizer = dn.MLP(list(SIZES), seed=seed), dn.Adam(lr=1e-3)
@@ -117,10 +117,12 @@ def make_torch(data, seed, fused):
     X, y, Xt, yt = map(torch.from_numpy, (X, y, Xt, yt))
     torch.manual_seed(seed)
     net = torch.nn.Sequential(
-        torch.nn.Linear(784, 128), torch.nn.ReLU(),
-        torch.nn.Linear(128, 64), torch.nn.ReLU(),
+        torch.nn.Linear(784, 128),
+        torch.nn.ReLU(),
+        torch.nn.Linear(128, 64),
+        torch.nn.ReLU(),
         torch.nn.Linear(64, 10),
-    )  # fmt: skip
+    )
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-3, fused=fused)
     loss_fn = torch.nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(seed)
@@ -144,8 +146,14 @@ def make_sklearn(data, seed):
     from sklearn.neural_network import MLPClassifier
 
     (X, y), (Xt, yt) = data["float32"]
-    clf = MLPClassifier(hidden_layer_sizes=(128, 64), solver="adam", batch_size=128,
-                        learning_rate_init=1e-3, random_state=seed, shuffle=True)  # fmt: skip
+    clf = MLPClassifier(
+        hidden_layer_sizes=(128, 64),
+        solver="adam",
+        batch_size=128,
+        learning_rate_init=1e-3,
+        random_state=seed,
+        shuffle=True,
+    )
     classes = np.arange(10)
 
     def epoch():
@@ -161,8 +169,10 @@ def competitors(only: set[str] | None):
         import torch
 
         torch.set_num_threads(blas_threads())
-        found += [("PyTorch Adam(fused)", lambda d, s: make_torch(d, s, True)),
-                  ("PyTorch Adam", lambda d, s: make_torch(d, s, False))]  # fmt: skip
+        found += [
+            ("PyTorch Adam(fused)", lambda d, s: make_torch(d, s, True)),
+            ("PyTorch Adam", lambda d, s: make_torch(d, s, False)),
+        ]
     except ImportError:
         print("note: PyTorch is not installed: skipped (pip install torch)")
     try:
@@ -196,28 +206,38 @@ def blas_description() -> str:
 
 # --- measurements --------------------------------------------------------------------------------
 def race(comps, data, epochs: int, repeats: int) -> dict:
-    """Train every competitor `repeats` times (interleaved); time each epoch, score after each."""
+    """Train every competitor `repeats` times; time each epoch, score after each (untimed).
+
+    The competitors take turns epoch by epoch, so a slow spell of the shared machine hits all
+    of them alike instead of whichever happened to be running.
+    """
     results = {name: {"epoch_seconds": [], "runs": []} for name, _ in comps}
     for seed in range(repeats):
-        for name, factory in comps:
-            time.sleep(0.3)  # let the previous competitor's threads go idle
-            epoch, accuracy, _ = factory(data, seed)
-            elapsed, run = 0.0, {"accuracy": [], "seconds_to": {}}
-            for _ in range(epochs):
+        runs = {
+            name: (factory(data, seed), {"accuracy": [], "seconds_to": {}}, [0.0])
+            for name, factory in comps
+        }
+        for _ in range(epochs):
+            for name, ((epoch, accuracy, _), run, elapsed) in runs.items():
+                time.sleep(0.1)  # let the previous competitor's threads go idle
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     seconds = _timed(epoch)
-                elapsed += seconds
+                elapsed[0] += seconds
                 results[name]["epoch_seconds"].append(seconds)
-                acc = accuracy()  # not timed
-                run["accuracy"].append(acc)
+                run["accuracy"].append(accuracy())
                 for target in TARGETS:
-                    if acc >= target and str(target) not in run["seconds_to"]:
-                        run["seconds_to"][str(target)] = elapsed
+                    if run["accuracy"][-1] >= target and str(target) not in run["seconds_to"]:
+                        run["seconds_to"][str(target)] = elapsed[0]
+        for name, (_, run, _) in runs.items():
             results[name]["runs"].append(run)
-            print(f"  {name:<20} seed {seed}: {statistics.median(results[name]['epoch_seconds']):.3f}"
-                  f" s/epoch, accuracy {run['accuracy'][-1]:.4f}", flush=True)
-    for name, r in results.items():
+            median = statistics.median(results[name]["epoch_seconds"])
+            print(
+                f"  {name:<20} seed {seed}: {median:.3f} s/epoch, "
+                f"accuracy {run['accuracy'][-1]:.4f}",
+                flush=True,
+            )
+    for r in results.values():
         r["median_epoch_seconds"] = statistics.median(r["epoch_seconds"])
         r["final_accuracy"] = statistics.median(run["accuracy"][-1] for run in r["runs"])
         for target in TARGETS:
@@ -238,7 +258,7 @@ def inference(comps, data, calls: int = 2000) -> dict:
             epoch()  # trained weights, and a fitted scikit-learn model
         images = data["uint8" if name == "digitnet" else "float32"][1][0]
         predict(images)
-        whole = min(_timed(lambda: predict(images)) for _ in range(5))
+        whole = min(_timed(functools.partial(predict, images)) for _ in range(5))
         one = images[:1]
         for _ in range(100):
             predict(one)
@@ -247,12 +267,17 @@ def inference(comps, data, calls: int = 2000) -> dict:
             start = time.perf_counter()
             predict(one)
             latencies.append(time.perf_counter() - start)
-        out[name] = {"test_set_seconds": whole, "images_per_second": len(images) / whole,
-                     "single_image_microseconds": statistics.median(latencies) * 1e6}  # fmt: skip
+        out[name] = {
+            "test_set_seconds": whole,
+            "images_per_second": len(images) / whole,
+            "single_image_microseconds": statistics.median(latencies) * 1e6,
+        }
     return out
 
 
-PEAK_RSS = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+# VmHWM: this process's peak resident memory. (getrusage's ru_maxrss would not do: Linux carries
+# the parent's peak across fork and exec, so a child started from a big process reports that.)
+PEAK_RSS = "print(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])"
 
 
 def peak_memory_mb() -> dict:
@@ -267,9 +292,10 @@ def peak_memory_mb() -> dict:
 
 
 def _child_rss(code: str) -> float:
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True).stdout  # fmt: skip
-    return int(output.split()[-1]) / 1024  # Linux reports KiB
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return int(output.split()[-1]) / 1024  # kB -> MB
 
 
 def torch_best_to_98(data, seed: int, epochs: int = 6) -> dict:
@@ -281,10 +307,12 @@ def torch_best_to_98(data, seed: int, epochs: int = 6) -> dict:
     X, y, Xt, yt = map(torch.from_numpy, (X, y, Xt, yt))
     torch.manual_seed(seed)
     net = torch.nn.Sequential(
-        torch.nn.Linear(784, 128), torch.nn.ReLU(),
-        torch.nn.Linear(128, 64), torch.nn.ReLU(),
+        torch.nn.Linear(784, 128),
+        torch.nn.ReLU(),
+        torch.nn.Linear(128, 64),
+        torch.nn.ReLU(),
         torch.nn.Linear(64, 10),
-    )  # fmt: skip
+    )
     optimizer = torch.optim.SGD(net.parameters(), lr=0.2, momentum=0.9, nesterov=True)
     steps = epochs * -(-len(X) // 256)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.2, total_steps=steps)
@@ -310,8 +338,19 @@ def torch_best_to_98(data, seed: int, epochs: int = 6) -> dict:
 def digitnet_preset_fast(seed: int) -> dict:
     """Wall time of the whole `digitnet train --preset fast` command, start to saved model."""
     out = Path(f"/tmp/digitnet-bench-fast-{os.getpid()}.npz")
-    command = [sys.executable, "-m", "digitnet", "train", "--preset", "fast", "--seed", str(seed),
-               "--quiet", "--out", str(out)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "digitnet",
+        "train",
+        "--preset",
+        "fast",
+        "--seed",
+        str(seed),
+        "--quiet",
+        "--out",
+        str(out),
+    ]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -331,17 +370,25 @@ def sweep(data, only_torch: bool, epochs: int = 2) -> list[dict]:
         for batch in (32, 128, 512):
             sizes = [784, *hidden, 10]
             model, opt = dn.MLP(sizes, seed=0), dn.Adam()
-            ours = [_timed(lambda: model.fit(X8, y, epochs=1, batch_size=batch, optimizer=opt,
-                                             verbose=0)) for _ in range(epochs)]  # fmt: skip
-            row = {"hidden": list(hidden), "batch": batch, "digitnet": statistics.median(ours),
-                   "flop_bound_gflop": flops_per_epoch(sizes) / 1e9}  # fmt: skip
+            fit_one_epoch = functools.partial(
+                model.fit, X8, y, epochs=1, batch_size=batch, optimizer=opt, verbose=0
+            )
+            ours = [_timed(fit_one_epoch) for _ in range(epochs)]
+            row = {
+                "hidden": list(hidden),
+                "batch": batch,
+                "digitnet": statistics.median(ours),
+                "flop_bound_gflop": flops_per_epoch(sizes) / 1e9,
+            }
             if only_torch:
                 row["torch_fused"] = _torch_epoch_seconds(X, y, sizes, batch, epochs)
                 row["ratio"] = row["digitnet"] / row["torch_fused"]
             rows.append(row)
-            print(f"  {hidden} batch {batch}: digitnet {row['digitnet']:.3f} s/epoch"
-                  + (f", PyTorch {row['torch_fused']:.3f}" if "torch_fused" in row else ""),
-                  flush=True)  # fmt: skip
+            print(
+                f"  {hidden} batch {batch}: digitnet {row['digitnet']:.3f} s/epoch"
+                + (f", PyTorch {row['torch_fused']:.3f}" if "torch_fused" in row else ""),
+                flush=True,
+            )
     return rows
 
 
@@ -377,19 +424,27 @@ def load(limit_train: int | None, limit_test: int | None) -> dict:
 
 
 def print_table(results: dict, gemm_seconds: float, bound_seconds: float, epochs: int) -> None:
-    reference = min((r["median_epoch_seconds"] for n, r in results.items() if "PyTorch" in n),
-                    default=None)  # fmt: skip
-    print(f"\n{'':<22}{'s/epoch':>9}{'vs PyTorch':>12}{f'acc@{epochs}':>9}"
-          f"{'s to 97.5%':>13}{'s to 98.0%':>13}")  # fmt: skip
+    reference = min(
+        (r["median_epoch_seconds"] for n, r in results.items() if "PyTorch" in n), default=None
+    )
+    print(
+        f"\n{'':<22}{'s/epoch':>9}{'vs PyTorch':>12}{f'acc@{epochs}':>9}"
+        f"{'s to 97.5%':>13}{'s to 98.0%':>13}"
+    )
     for name, r in results.items():
         ratio = f"{r['median_epoch_seconds'] / reference:.2f}x" if reference else "-"
         cells = []
         for target in TARGETS:
             t = r[f"seconds_to_{target}"]
-            cells.append(f"{t:.2f} ({r[f'reached_{target}']})" if t is not None else
-                         f"not ({r[f'reached_{target}']})")  # fmt: skip
-        print(f"{name:<22}{r['median_epoch_seconds']:>9.3f}{ratio:>12}"
-              f"{r['final_accuracy']:>9.4f}{cells[0]:>13}{cells[1]:>13}")  # fmt: skip
+            cells.append(
+                f"{t:.2f} ({r[f'reached_{target}']})"
+                if t is not None
+                else f"not ({r[f'reached_{target}']})"
+            )
+        print(
+            f"{name:<22}{r['median_epoch_seconds']:>9.3f}{ratio:>12}"
+            f"{r['final_accuracy']:>9.4f}{cells[0]:>13}{cells[1]:>13}"
+        )
     for name, seconds in (("GEMMs alone", gemm_seconds), ("FLOP bound", bound_seconds)):
         ratio = f"{seconds / reference:.2f}x" if reference else "-"
         print(f"{name:<22}{seconds:>9.3f}{ratio:>12}")
@@ -399,10 +454,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--only", default=None,
-                        help="comma-separated: digitnet,plain,pytorch,scikit-learn")
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny sizes, for a smoke test (numbers mean nothing)")
+    parser.add_argument(
+        "--only", default=None, help="comma-separated: digitnet,plain,pytorch,scikit-learn"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes, for a smoke test (numbers mean nothing)"
+    )
     parser.add_argument("--sweep", action="store_true", help="wider network, batch sizes")
     parser.add_argument("--json", metavar="FILE", default=None)
     args = parser.parse_args(argv)
@@ -413,27 +470,38 @@ def main(argv=None) -> int:
     data = load(*limits)
     n_train = len(data["uint8"][0][0])
     report: dict = {
-        "machine": {"python": platform.python_version(), "numpy": np.__version__,
-                    "blas": blas_description(), "threads": blas_threads(),
-                    "cpu": platform.processor() or platform.machine(),
-                    "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")},
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "blas": blas_description(),
+            "threads": blas_threads(),
+            "cpu": platform.processor() or platform.machine(),
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        },
         "recipe": "784-128-64-10 ReLU, Adam lr 0.001, batch 128, float32, shuffled, seeds "
-                  f"0..{repeats - 1}, {epochs} epochs, {n_train} training images",
-    }  # fmt: skip
+        f"0..{repeats - 1}, {epochs} epochs, {n_train} training images",
+    }
     print(json.dumps(report, indent=1))
     if os.environ.get("OPENBLAS_CORETYPE"):
-        print(f"note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set: NumPy runs "
-              "older kernels (see this script's docstring)")  # fmt: skip
+        print(
+            f"note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set: NumPy runs "
+            "older kernels (see this script's docstring)"
+        )
 
     peak = gemm_peak_gflops(512 if args.quick else 2048)
     gemm_seconds = network_gemms_seconds(n=n_train)
     bound_seconds = flops_per_epoch(n=n_train) / (peak * 1e9)
-    report["hardware"] = {"gemm_peak_gflops": peak, "gemm_seconds_per_epoch": gemm_seconds,
-                          "flop_bound_seconds_per_epoch": bound_seconds,
-                          "gflop_per_epoch": flops_per_epoch(n=n_train) / 1e9}  # fmt: skip
-    print(f"float32 GEMM peak {peak:.0f} GFLOP/s; {flops_per_epoch(n=n_train) / 1e9:.1f} GFLOP "
-          f"per epoch -> FLOP bound {bound_seconds:.3f} s; this network's GEMMs alone "
-          f"{gemm_seconds:.3f} s/epoch")  # fmt: skip
+    report["hardware"] = {
+        "gemm_peak_gflops": peak,
+        "gemm_seconds_per_epoch": gemm_seconds,
+        "flop_bound_seconds_per_epoch": bound_seconds,
+        "gflop_per_epoch": flops_per_epoch(n=n_train) / 1e9,
+    }
+    print(
+        f"float32 GEMM peak {peak:.0f} GFLOP/s; {flops_per_epoch(n=n_train) / 1e9:.1f} GFLOP "
+        f"per epoch -> FLOP bound {bound_seconds:.3f} s; this network's GEMMs alone "
+        f"{gemm_seconds:.3f} s/epoch"
+    )
 
     comps = competitors(only)
     print(f"\ntraining ({epochs} epochs x {repeats} seeds each, interleaved):")
@@ -443,37 +511,53 @@ def main(argv=None) -> int:
     print("\ninference on the test set (one call) and on a single image (median of 2000 calls):")
     report["inference"] = inference(comps, data, calls=200 if args.quick else 2000)
     for name, r in report["inference"].items():
-        print(f"  {name:<22}{r['test_set_seconds'] * 1e3:8.2f} ms for {len(data['uint8'][1][0])}"
-              f" images ({r['images_per_second']:,.0f}/s)  single image "
-              f"{r['single_image_microseconds']:.1f} us")  # fmt: skip
+        print(
+            f"  {name:<22}{r['test_set_seconds'] * 1e3:8.2f} ms for {len(data['uint8'][1][0])}"
+            f" images ({r['images_per_second']:,.0f}/s)  single image "
+            f"{r['single_image_microseconds']:.1f} us"
+        )
 
     if not args.quick:
         report["memory"] = peak_memory_mb()
         m = report["memory"]
-        print(f"\npeak memory training digitnet on 60,000 images: {m['above_baseline_mb']:.0f} MB "
-              f"above Python+NumPy ({m['training_mb']:.0f} MB total)")  # fmt: skip
+        print(
+            f"\npeak memory training digitnet on 60,000 images: {m['above_baseline_mb']:.0f} MB "
+            f"above Python+NumPy ({m['training_mb']:.0f} MB total)"
+        )
         names = [name for name, _ in comps]
         if "digitnet" in names and "plain NumPy" in names:
             ours = report["training"]["digitnet"]["runs"]
             base = report["training"]["plain NumPy"]["runs"]
-            diffs = [abs(a - b) for o, p in zip(ours, base)
-                     for a, b in zip(o["accuracy"], p["accuracy"])]  # fmt: skip
+            diffs = [
+                abs(a - b)
+                for o, p in zip(ours, base)
+                for a, b in zip(o["accuracy"], p["accuracy"])
+            ]
             report["same_math"] = {"max_accuracy_difference_vs_plain_numpy": max(diffs)}
-            print(f"same seed and recipe as plain NumPy: largest test-accuracy difference over "
-                  f"all epochs {max(diffs):.4f}")  # fmt: skip
+            print(
+                f"same seed and recipe as plain NumPy: largest test-accuracy difference over "
+                f"all epochs {max(diffs):.4f}"
+            )
         if any("PyTorch" in name for name in names):
-            print("\ntime to 98.0% test accuracy (PyTorch's best recipe vs digitnet train --preset "
-                  "fast), 3 seeds:")  # fmt: skip
-            report["to_98"] = {"pytorch_best": [torch_best_to_98(data, s) for s in range(3)],
-                               "digitnet_preset_fast": [digitnet_preset_fast(s)
-                                                        for s in range(3)]}  # fmt: skip
+            print(
+                "\ntime to 98.0% test accuracy (PyTorch's best recipe vs digitnet train --preset "
+                "fast), 3 seeds:"
+            )
+            report["to_98"] = {
+                "pytorch_best": [torch_best_to_98(data, s) for s in range(3)],
+                "digitnet_preset_fast": [digitnet_preset_fast(s) for s in range(3)],
+            }
             for r in report["to_98"]["pytorch_best"]:
-                print(f"  PyTorch SGD+Nesterov one-cycle lr 0.2, batch 256: training to 98.0% "
-                      f"{r['seconds_to_0.98'] or float('nan'):.2f} s (accuracy by epoch "
-                      f"{', '.join(f'{a:.4f}' for a in r['accuracies'])})")  # fmt: skip
+                print(
+                    f"  PyTorch SGD+Nesterov one-cycle lr 0.2, batch 256: training to 98.0% "
+                    f"{r['seconds_to_0.98'] or float('nan'):.2f} s (accuracy by epoch "
+                    f"{', '.join(f'{a:.4f}' for a in r['accuracies'])})"
+                )
             for r in report["to_98"]["digitnet_preset_fast"]:
-                print(f"  digitnet train --preset fast: whole command {r.get('wall_seconds', 0):.2f}"
-                      f" s, test accuracy {r.get('accuracy', 0):.4f} {r.get('error', '')}")
+                print(
+                    f"  digitnet train --preset fast: whole command {r.get('wall_seconds', 0):.2f}"
+                    f" s, test accuracy {r.get('accuracy', 0):.4f} {r.get('error', '')}"
+                )
     if args.sweep:
         print("\nseconds per epoch by width and batch size (Adam; PyTorch with fused Adam):")
         report["sweep"] = sweep(data, any("PyTorch" in name for name, _ in comps))

@@ -23,7 +23,11 @@ def init(seed: int, sizes=(784, 128, 64, 10)):
             limit = np.sqrt(6.0 / (fan_in + fan_out))
             W = rng.uniform(-limit, limit, (fan_in, fan_out))
         params += [W.astype(np.float32), np.zeros(fan_out, np.float32)]
-    adam = {"t": 0, "m": [np.zeros_like(p) for p in params], "v": [np.zeros_like(p) for p in params]}
+    adam = {
+        "t": 0,
+        "m": [np.zeros_like(p) for p in params],
+        "v": [np.zeros_like(p) for p in params],
+    }
     return params, adam, rng
 
 
