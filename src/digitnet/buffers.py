@@ -16,10 +16,13 @@ class Buffers:
     def __init__(self) -> None:
         self._arrays: dict[tuple, np.ndarray] = {}
 
-    def get(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
-        """The array called `name` with this shape and dtype (uninitialised the first time)."""
+    def get(self, name: str, shape: tuple[int, ...], dtype, fill=None) -> np.ndarray:
+        """The array called `name` with this shape and dtype: uninitialised when first made,
+        or filled with `fill` (then never written by the caller, e.g. a vector of ones)."""
         key = (name, shape, np.dtype(dtype))
         array = self._arrays.get(key)
         if array is None:
             array = self._arrays[key] = np.empty(shape, dtype)
+            if fill is not None:
+                array.fill(fill)
         return array

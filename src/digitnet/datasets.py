@@ -6,9 +6,8 @@ Every loader returns images as (n, 784) rows and labels as int64. Pixels come ei
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,7 +29,7 @@ Arrays = tuple[np.ndarray, np.ndarray]
 
 def bundled_mnist_dir() -> Path:
     """Return the folder inside the installed package that holds the four MNIST files."""
-    return Path(str(resources.files("digitnet") / "mnist"))
+    return Path(__file__).resolve().parent / "mnist"
 
 
 def scale_pixels(images: np.ndarray, dtype: str = "float32") -> np.ndarray:
@@ -188,8 +187,7 @@ def load_test_set(source: str | Path | None = None, dtype: str = "uint8") -> Arr
     return test
 
 
-@dataclass
-class DataSplits:
+class DataSplits(NamedTuple):
     """Training data and the set we evaluate on ("test", or a held-out "validation" split)."""
 
     X_train: np.ndarray
