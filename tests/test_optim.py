@@ -71,3 +71,15 @@ def test_bad_hyper_parameters():
     with pytest.raises(DigitnetError, match="'rmsprop'"):
         make_optimizer("rmsprop")
     assert make_optimizer("nesterov", 0.1).nesterov is True
+
+
+def test_adam_flushes_decaying_moments_before_they_turn_denormal():
+    p = np.ones(2, dtype=np.float32)
+    opt = Adam(lr=0.001)
+    opt.step([p], [np.array([1.0, 1.0], dtype=np.float32)])
+    for _ in range(879):  # then the first gradient stops: its M decays as 0.9^t
+        opt.step([p], [np.array([0.0, 1.0], dtype=np.float32)])
+    # Unflushed, M[0] would now be 0.9^879 = 5e-41: a denormal float32.
+    assert 0.9**879 < np.finfo(np.float32).tiny
+    assert opt.m[0][0] == 0.0
+    assert opt.m[0][1] > 1.0 and opt.v[0][1] > 1.0  # live moments are untouched
