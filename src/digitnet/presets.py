@@ -23,16 +23,18 @@ DEFAULTS = {
 }
 
 PRESETS = {
-    # The quickest recipe found to 98.0% test accuracy with the reference network: SGD with
-    # Nesterov momentum and a one-cycle shaped learning rate (1.2 epochs of warm-up to 0.2,
-    # then cosine decay to 0) for 4 epochs. Measured: 98.01-98.10% over seeds 0-2.
+    # The quickest recipe found that reaches 98.0% test accuracy with the reference network
+    # reliably: SGD with Nesterov momentum and a one-cycle shaped learning rate (1.5 epochs of
+    # linear warm-up to 0.15, then cosine decay to 0), batch 128, 5 epochs. Measured: 98.05-98.45%
+    # over seeds 0-4 with both OpenBLAS kernels of this machine. (4 epochs at lr 0.2 is 20% faster
+    # but lands at 97.8-98.3%: below 98.0% for about one seed in three.)
     "fast": {
         "optimizer": "nesterov",
-        "lr": 0.2,
+        "lr": 0.15,
         "batch_size": 128,
-        "epochs": 4,
+        "epochs": 5,
         "schedule": "cosine",
-        "warmup_epochs": 1.2,
+        "warmup_epochs": 1.5,
     },
 }
 
