@@ -86,10 +86,18 @@ class MLP:
         )
 
     # --- the two passes -------------------------------------------------------------------
-    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Logits (N, C) for a batch of input rows x (N, D_in) already in the model's dtype."""
+    def forward(
+        self, x: np.ndarray, training: bool = False, hidden: list | None = None
+    ) -> np.ndarray:
+        """Logits (N, C) for a batch of input rows x (N, D_in) already in the model's dtype.
+
+        With a list as `hidden`, each hidden layer's output (after its activation) is appended
+        to it: what the drawing page shows.
+        """
         for layer in self.layers:
             x = layer.forward(x, training)
+            if hidden is not None and not isinstance(layer, Dense):
+                hidden.append(x)
         return x
 
     def backward(self, grad_logits: np.ndarray) -> None:

@@ -1,0 +1,157 @@
+"""The drawing page's local web server: the page's static files, and POST /predict.
+
+Python's standard library only (http.server): no web framework. Binds 127.0.0.1 (this machine
+only) unless told otherwise. Only the files listed in STATIC_FILES are ever served, so no path can
+reach anything else on disk.
+
+    POST /predict   {"image": [[...], ...]}   rows of grayscale values in [0, 1], ink bright,
+                                              any size from 8x8 to 560x560
+    -> {"digit": d, "probabilities": [10 floats], "input": 28x28 rows,
+        "activations": [one list per hidden layer]}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DigitnetError
+from .losses import softmax
+from .model import MLP
+from .preprocess import to_mnist
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/index.html": ("index.html", "text/html; charset=utf-8"),
+    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/style.css": ("style.css", "text/css; charset=utf-8"),
+}
+MAX_BODY_BYTES = 4 * 1024 * 1024  # a 560x560 image as JSON is about 2 MB
+MIN_SIDE, MAX_SIDE = 8, 560
+
+
+def parse_image(payload) -> np.ndarray:
+    """Validate the JSON body of /predict and return its image as a float32 array."""
+    if not isinstance(payload, dict) or "image" not in payload:
+        raise DigitnetError('expected a JSON object {"image": [[...], ...]}')
+    rows = payload["image"]
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
+        raise DigitnetError('"image" must be a list of rows, each a list of numbers')
+    height, width = len(rows), len(rows[0])
+    if not (MIN_SIDE <= height <= MAX_SIDE and MIN_SIDE <= width <= MAX_SIDE):
+        raise DigitnetError(
+            f'"image" is {width}x{height}; each side must be between {MIN_SIDE} and {MAX_SIDE}'
+        )
+    if any(len(r) != width for r in rows):
+        raise DigitnetError('"image" rows must all have the same length')
+    for row in rows:
+        for value in row:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise DigitnetError(f'"image" values must be numbers, got {value!r}')
+            if not (0.0 <= value <= 1.0) or math.isnan(value):
+                raise DigitnetError(f'"image" values must be in [0, 1], got {value!r}')
+    return np.asarray(rows, dtype=np.float32)
+
+
+def predict_image(model: MLP, image: np.ndarray) -> dict:
+    """The /predict answer for a grayscale image (ink bright): digit, probabilities, the 28x28
+    input the network saw, and every hidden layer's activations."""
+    field = to_mnist(image, "image")
+    hidden: list[np.ndarray] = []
+    logits = model.forward(field.reshape(1, -1).astype(model.dtype), hidden=hidden)
+    probs = softmax(logits.astype(np.float64))[0]
+    return {
+        "digit": int(probs.argmax()),
+        "probabilities": probs.tolist(),
+        "input": np.round(field, 3).tolist(),
+        "activations": [np.round(h[0].astype(np.float64), 4).tolist() for h in hidden],
+    }
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Routes requests: GET for the page's files, POST /predict, and errors for the rest."""
+
+    model: MLP  # set on the subclass that make_server creates
+    server_version = "digitnet"
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server looks for)
+        path = self.path.split("?", 1)[0]
+        if path not in STATIC_FILES:
+            self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {path}"})
+            return
+        name, content_type = STATIC_FILES[path]
+        self._send(HTTPStatus.OK, (STATIC_DIR / name).read_bytes(), content_type)
+
+    def do_POST(self) -> None:  # noqa: N802
+        if self.path.split("?", 1)[0] != "/predict":
+            known = self.path.split("?", 1)[0] in STATIC_FILES
+            status = HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_FOUND
+            self._send_json(status, {"error": f"POST {self.path} is not served"})
+            return
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            self._send_json(HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length required"})
+            return
+        if int(length) > MAX_BODY_BYTES:
+            self.close_connection = True  # do not read (or wait for) an oversized body
+            self._send_json(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"body over {MAX_BODY_BYTES} bytes"}
+            )
+            return
+        body = self.rfile.read(int(length))
+        try:
+            payload = json.loads(body)
+            answer = predict_image(self.model, parse_image(payload))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            self._send_json(HTTPStatus.BAD_REQUEST, {"error": "body is not valid JSON"})
+            return
+        except DigitnetError as error:
+            self._send_json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+            return
+        self._send_json(HTTPStatus.OK, answer)
+
+    def _method_not_allowed(self) -> None:
+        self._send_json(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            {"error": f"{self.command} not allowed"},
+            extra={"Allow": "GET, POST"},
+        )
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _method_not_allowed  # noqa: N815
+
+    def _send_json(self, status: HTTPStatus, data: dict, extra: dict | None = None) -> None:
+        self._send(status, json.dumps(data).encode(), "application/json", extra)
+
+    def _send(
+        self, status: HTTPStatus, body: bytes, content_type: str, extra: dict | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002
+        pass  # quiet: a drawing page sends a request per stroke
+
+
+def make_server(model: MLP, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    """A server for `model` (not yet serving; call serve_forever). Port 0 picks a free port."""
+    handler = type("DigitnetHandler", (Handler,), {"model": model})
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as error:
+        raise DigitnetError(f"cannot listen on {host}:{port} ({error.strerror})") from None
+    server.daemon_threads = True
+    return server

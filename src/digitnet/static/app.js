@@ -1,0 +1,176 @@
+// The drawing page: draw on #pad, send the drawing to POST /predict, show the answer.
+// Hooks for tests: #pad, #clear, #prediction, and window.lastResult (the last answer).
+"use strict";
+
+const pad = document.getElementById("pad");
+const pen = pad.getContext("2d");
+const SEND_SIZE = 140; // the drawing is sent as 140x140 grayscale rows (ink bright)
+let drawing = false;
+let last = null;
+let inFlight = false;
+let dirty = false;
+let hasInk = false;
+window.lastResult = null;
+
+function clearPad() {
+  pen.fillStyle = "black";
+  pen.fillRect(0, 0, pad.width, pad.height);
+  hasInk = false;
+  window.lastResult = null;
+  document.getElementById("prediction").textContent = "?";
+  document.getElementById("status").textContent = "draw a digit";
+  drawBars(null);
+  drawInput(null);
+  document.getElementById("activations").replaceChildren();
+}
+
+function point(event) {
+  const box = pad.getBoundingClientRect();
+  return { x: (event.clientX - box.left) * pad.width / box.width,
+           y: (event.clientY - box.top) * pad.height / box.height };
+}
+
+function stroke(from, to) {
+  pen.strokeStyle = "white";
+  pen.lineWidth = 20;
+  pen.lineCap = "round";
+  pen.lineJoin = "round";
+  pen.beginPath();
+  pen.moveTo(from.x, from.y);
+  pen.lineTo(to.x, to.y);
+  pen.stroke();
+  hasInk = true;
+}
+
+pad.addEventListener("pointerdown", (event) => {
+  drawing = true;
+  pad.setPointerCapture(event.pointerId);
+  last = point(event);
+  stroke(last, last);
+  requestPrediction();
+});
+pad.addEventListener("pointermove", (event) => {
+  if (!drawing) return;
+  const here = point(event);
+  stroke(last, here);
+  last = here;
+  requestPrediction();
+});
+for (const type of ["pointerup", "pointercancel"]) {
+  pad.addEventListener(type, () => { drawing = false; requestPrediction(); });
+}
+document.getElementById("clear").addEventListener("click", clearPad);
+
+function imageRows() {
+  const small = document.createElement("canvas");
+  small.width = small.height = SEND_SIZE;
+  const context = small.getContext("2d");
+  context.drawImage(pad, 0, 0, SEND_SIZE, SEND_SIZE);
+  const pixels = context.getImageData(0, 0, SEND_SIZE, SEND_SIZE).data;
+  const rows = [];
+  for (let y = 0; y < SEND_SIZE; y++) {
+    const row = [];
+    for (let x = 0; x < SEND_SIZE; x++) {
+      row.push(Math.round(pixels[(y * SEND_SIZE + x) * 4] / 2.55) / 100);
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+// One request at a time; if the drawing changed meanwhile, send again when it returns, so
+// the last state of the drawing is always the one shown.
+async function requestPrediction() {
+  if (!hasInk) return;
+  if (inFlight) { dirty = true; return; }
+  inFlight = true;
+  dirty = false;
+  document.body.dataset.state = "busy";
+  try {
+    const response = await fetch("/predict", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ image: imageRows() }),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(answer.error || response.statusText);
+    if (hasInk) show(answer);
+  } catch (error) {
+    document.getElementById("status").textContent = String(error.message || error);
+  } finally {
+    inFlight = false;
+    if (dirty) requestPrediction();
+    else document.body.dataset.state = "idle";
+  }
+}
+
+function show(answer) {
+  window.lastResult = answer;
+  document.getElementById("prediction").textContent = String(answer.digit);
+  const confidence = answer.probabilities[answer.digit];
+  document.getElementById("status").textContent = `${(confidence * 100).toFixed(1)}% sure`;
+  drawBars(answer.probabilities);
+  drawInput(answer.input);
+  drawActivations(answer.activations);
+}
+
+function drawBars(probabilities) {
+  const bars = document.getElementById("bars");
+  if (!bars.children.length) {
+    for (let digit = 0; digit < 10; digit++) {
+      const row = document.createElement("div");
+      row.className = "bar";
+      row.innerHTML = `<span class="digit">${digit}</span><span class="track">` +
+        `<span class="fill"></span></span><span class="value"></span>`;
+      bars.appendChild(row);
+    }
+  }
+  const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+  [...bars.children].forEach((row, digit) => {
+    const p = probabilities ? probabilities[digit] : 0;
+    row.querySelector(".fill").style.width = `${(p * 100).toFixed(1)}%`;
+    row.querySelector(".value").textContent = probabilities ? `${(p * 100).toFixed(1)}%` : "";
+    row.classList.toggle("best", digit === best);
+  });
+}
+
+function paintGrid(canvas, values, columns, cell) {
+  const rows = Math.ceil(values.length / columns);
+  canvas.width = columns * cell;
+  canvas.height = rows * cell;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "black";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  const top = Math.max(...values, 1e-6);
+  values.forEach((value, i) => {
+    const level = Math.round(255 * Math.max(0, value) / top);
+    context.fillStyle = `rgb(${level},${level},${level})`;
+    context.fillRect((i % columns) * cell, Math.floor(i / columns) * cell, cell - 1, cell - 1);
+  });
+}
+
+function drawInput(rows) {
+  const canvas = document.getElementById("input");
+  if (!rows) {
+    const context = canvas.getContext("2d");
+    context.fillStyle = "black";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    return;
+  }
+  paintGrid(canvas, rows.flat().map((v) => v + 1e-9), 28, 6);
+}
+
+function drawActivations(layers) {
+  const box = document.getElementById("activations");
+  box.replaceChildren();
+  layers.forEach((values, i) => {
+    const label = document.createElement("div");
+    label.className = "note";
+    label.textContent = `layer ${i + 1}: ${values.length} units`;
+    const canvas = document.createElement("canvas");
+    paintGrid(canvas, values, 16, 12);
+    box.append(label, canvas);
+  });
+}
+
+clearPad();
