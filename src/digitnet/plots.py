@@ -110,7 +110,9 @@ def plot_first_layer(W1: np.ndarray, path: Path, max_units: int = 64) -> Path:
     cmap = _pyplot().get_cmap("RdBu_r", 15)  # 15 shades: enough to see, and a small file
     ax.imshow(mosaic, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
     ax.axis("off")
-    ax.set_title(f"first-layer weights, {units} of {W1.shape[1]} units\n(red +, blue -)", fontsize=9)
+    ax.set_title(
+        f"first-layer weights, {units} of {W1.shape[1]} units\n(red +, blue -)", fontsize=9
+    )
     return _save(fig, path)
 
 

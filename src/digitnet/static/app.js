@@ -44,7 +44,7 @@ function stroke(from, to) {
 
 pad.addEventListener("pointerdown", (event) => {
   drawing = true;
-  pad.setPointerCapture(event.pointerId);
+  try { pad.setPointerCapture(event.pointerId); } catch (error) { /* synthetic events */ }
   last = point(event);
   stroke(last, last);
   requestPrediction();

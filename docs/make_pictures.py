@@ -1,0 +1,64 @@
+"""Make the pictures the README shows, with digitnet's own commands.
+
+    python docs/make_pictures.py        # needs Playwright and /usr/bin/chromium for serve.png
+
+Trains the default network (`digitnet train --history`), draws its pictures (`digitnet plot`),
+then starts `digitnet serve`, draws a digit on the page in headless Chromium and takes a
+screenshot (docs/serve.png).
+"""
+
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS.parent / "tests"))
+from strokes import draw_on_pad  # noqa: E402
+
+
+def digitnet(*args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "digitnet", *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def screenshot(model: Path, out: Path, digit: int = 2) -> None:
+    from playwright.sync_api import sync_playwright
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "digitnet", "serve", str(model), "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = re.search(r"http://\S+/", server.stdout.readline()).group(0)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = browser.new_page(viewport={"width": 1040, "height": 620})
+            page.goto(url)
+            draw_on_pad(page, digit)
+            page.wait_for_function("window.lastResult && document.body.dataset.state === 'idle'")
+            page.screenshot(path=str(out), full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        model, history = Path(tmp) / "model.npz", Path(tmp) / "history.csv"
+        print(digitnet("train", "--quiet", "--out", str(model), "--history", str(history)).strip())
+        print(digitnet("plot", str(model), "--history", str(history), "--out", str(DOCS)).strip())
+        screenshot(model, DOCS / "serve.png")
+        print(f"wrote {DOCS / 'serve.png'}")
+
+
+if __name__ == "__main__":
+    main()

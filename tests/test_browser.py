@@ -1,0 +1,112 @@
+"""The drawing page in a real browser: headless Chromium (Debian's), driven by Playwright.
+
+It starts `digitnet serve` with a model trained by the tests, draws digits with the mouse (and
+one with touch), and reads the page's answer. Without Chromium or Playwright the test is skipped,
+unless DIGITNET_REQUIRE_BROWSER is set (as .ci/run does): then it fails.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from strokes import draw_on_pad
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _require_browser():
+    problems = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("Playwright for Python is not installed (pip install playwright)")
+    if not os.path.exists(CHROMIUM):
+        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
+    if problems:
+        if os.environ.get("DIGITNET_REQUIRE_BROWSER"):
+            pytest.fail("; ".join(problems))
+        pytest.skip("; ".join(problems))
+
+
+@pytest.fixture(scope="module")
+def page_url(mnist_model):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digitnet", "serve", str(mnist_model), "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    assert match, f"digitnet serve printed {line!r}"
+    yield match.group(0)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(page_url):
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        page = browser.new_page(viewport={"width": 1100, "height": 700})
+        page.goto(page_url)
+        yield page
+        browser.close()
+
+
+def wait_for_answer(page):
+    page.wait_for_function(
+        "window.lastResult !== null && document.body.dataset.state === 'idle'", timeout=15000
+    )
+    return page.evaluate("window.lastResult")
+
+
+@pytest.mark.parametrize("digit", [0, 1, 2, 3, 4, 5, 7])
+def test_drawing_with_the_mouse(page, digit):
+    page.click("#clear")
+    draw_on_pad(page, digit)
+    answer = wait_for_answer(page)
+    assert page.text_content("#prediction") == str(digit) == str(answer["digit"])
+    assert sum(answer["probabilities"]) == pytest.approx(1.0, abs=1e-6)
+    assert len(answer["input"]) == 28 and len(answer["activations"]) == 2
+    assert page.locator("#bars .bar").count() == 10
+    assert page.locator("#activations canvas").count() == 2
+
+
+def test_clear_resets_the_page(page):
+    page.click("#clear")
+    assert page.text_content("#prediction") == "?"
+    assert page.evaluate("window.lastResult") is None
+
+
+def test_drawing_with_touch(page):
+    """A finger: pointer events of type touch, as a phone or tablet sends them."""
+    page.click("#clear")
+    page.evaluate(
+        """() => {
+        const pad = document.getElementById("pad");
+        const box = pad.getBoundingClientRect();
+        const send = (type, y) => pad.dispatchEvent(new PointerEvent(type, {
+            pointerId: 7, pointerType: "touch", isPrimary: true, bubbles: true,
+            clientX: box.left + box.width * 0.5, clientY: box.top + box.height * y}));
+        send("pointerdown", 0.15);
+        for (let y = 0.15; y <= 0.85; y += 0.05) send("pointermove", y);
+        send("pointerup", 0.85);
+    }"""
+    )
+    answer = wait_for_answer(page)
+    assert answer["digit"] == 1 and page.text_content("#prediction") == "1"

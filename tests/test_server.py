@@ -1,0 +1,123 @@
+"""The drawing page's server: POST /predict, static files, and refusals (404, 405, 413, 400)."""
+
+import http.client
+import json
+import threading
+
+import numpy as np
+import pytest
+from strokes import render
+
+import digitnet as dn
+from digitnet.server import make_server
+
+
+@pytest.fixture(scope="module")
+def server(mnist_model):
+    httpd = make_server(dn.load_model(mnist_model), "127.0.0.1", 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def request(address, method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection(*address, timeout=10)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, response.getheader("Content-Type"), data
+
+
+def post_image(address, image):
+    body = json.dumps({"image": image}).encode()
+    status, _, data = request(
+        address, "POST", "/predict", body, {"Content-Type": "application/json"}
+    )
+    return status, json.loads(data)
+
+
+def drawing(digit, size=140):
+    """A digit drawn bright on black, as the page sends it."""
+    picture = render(
+        digit,
+        size=size * 0.8,
+        offset=(size * 0.1, size * 0.1),
+        canvas=(size, size),
+        width=size // 12,
+        dark_on_light=False,
+    )
+    return (np.asarray(picture, dtype=np.float32) / 255).round(3).tolist()
+
+
+def test_predict_answers_digit_probabilities_input_and_activations(server):
+    status, answer = post_image(server, drawing(3))
+    assert status == 200
+    assert answer["digit"] == 3
+    assert len(answer["probabilities"]) == 10
+    assert sum(answer["probabilities"]) == pytest.approx(1.0, abs=1e-6)
+    assert np.asarray(answer["input"]).shape == (28, 28)
+    assert [len(layer) for layer in answer["activations"]] == [128, 64]
+    assert min(min(layer) for layer in answer["activations"]) >= 0  # ReLU outputs
+
+
+@pytest.mark.parametrize("size", [8, 28, 560])
+def test_any_size_from_8_to_560(server, size):
+    image = np.zeros((size, size))
+    image[size // 8 : -size // 8 or None, size // 2 - max(1, size // 16) : size // 2 + 1] = 1.0
+    status, answer = post_image(server, image.tolist())
+    assert status == 200 and answer["digit"] in range(10)
+
+
+def test_page_and_its_files(server):
+    status, content_type, page = request(server, "GET", "/")
+    assert status == 200 and content_type.startswith("text/html")
+    for hook in (b'id="pad"', b'id="clear"', b'id="prediction"'):
+        assert hook in page
+    assert b"http" not in page.replace(b"http-equiv", b"")  # no external scripts or fonts
+    for path, kind in (("/app.js", "text/javascript"), ("/style.css", "text/css")):
+        status, content_type, _ = request(server, "GET", path)
+        assert status == 200 and content_type.startswith(kind)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/nope", "/../pyproject.toml", "/static/../../etc/passwd", "/%2e%2e/model.py", "/server.py"],
+)
+def test_unknown_paths_and_traversal_are_404(server, path):
+    status, _, _ = request(server, "GET", path)
+    assert status == 404
+
+
+def test_methods_not_served_are_405(server):
+    for method in ("PUT", "DELETE", "PATCH"):
+        status, _, _ = request(server, method, "/predict")
+        assert status == 405
+    assert request(server, "POST", "/app.js", b"{}")[0] == 405
+
+
+def test_oversized_body_is_413(server):
+    headers = {"Content-Length": str(50 * 1024 * 1024), "Content-Type": "application/json"}
+    status, _, _ = request(server, "POST", "/predict", b"{}", headers)
+    assert status == 413
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"img": []}', "expected a JSON object"),
+        (b'{"image": [[0.5, 0.5], [0.5]]}', "between 8 and 560"),
+        (json.dumps({"image": [[0.0] * 9] * 8 + [[0.0] * 8]}).encode(), "same length"),
+        (json.dumps({"image": [[2.0] * 10] * 10}).encode(), "in [0, 1]"),
+        (json.dumps({"image": [["x"] * 10] * 10}).encode(), "must be numbers"),
+        (json.dumps({"image": [[0.0] * 10] * 10}).encode(), "no ink"),
+    ],
+)
+def test_malformed_requests_are_400_with_a_reason(server, body, message):
+    status, _, data = request(
+        server, "POST", "/predict", body, {"Content-Type": "application/json"}
+    )
+    assert status == 400 and message in json.loads(data)["error"]
