@@ -18,7 +18,10 @@ def atomic_open(path: str | Path, mode: str = "wb") -> Iterator[IO]:
     """Open a temporary file for writing; on success it replaces `path` in one rename."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:  # report the file the user named, not our temporary one
+        raise OSError(error.errno, error.strerror, str(path)) from None
     os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes it private (0600); files are not
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as file:

@@ -1,7 +1,8 @@
 """The `digitnet` command line: the argument parser and main(); the handlers are in commands.py.
 
-`main(argv)` returns an exit code, so tests call it with a list. Bad input becomes one line on
-stderr and a non-zero exit (2 for bad input, 3 for divergence); `--debug` shows the traceback.
+Exit status: 0 success, 1 a failed check (gradcheck), 2 bad input (one line on stderr; --debug
+shows the traceback), 3 training diverged, 130 interrupted (Ctrl-C).
+`main(argv)` returns the exit code, so tests call it with a list.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .presets import DEFAULTS, PRESETS
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
             train.add_argument(flag, choices=kind, default=None, help=text)
         else:
             train.add_argument(flag, type=kind, default=None, help=text)
-    train.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    train.add_argument("--seed", type=int, help="random seed (0)")
     train.add_argument(
         "--data",
         help="folder of MNIST-named IDX files, or a Kaggle-style CSV (default: the bundled MNIST)",
@@ -97,7 +99,6 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--val-fraction",
         type=float,
-        default=0.1,
         help="share held out for validation when the data has no test set (0.1)",
     )
     train.add_argument("--limit", type=_positive_int, help="train on the first N images only")
@@ -110,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--history", metavar="FILE.csv", help="write per-epoch metrics as CSV")
     train.add_argument("--plots", metavar="DIR", help="write the pictures of `plot` at the end")
+    train.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="save the whole training state after every epoch, to --resume",
+    )
+    train.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the run checkpointed in DIR, exactly where it stopped",
+    )
     train.add_argument(
         "--quiet",
         action="store_true",
@@ -181,9 +192,17 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"digitnet: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as error:  # a file we cannot read or write: say which, in one line
+        if args.debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"digitnet: error: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
+        # Files are written atomically, so whatever was saved before (a model, a checkpoint)
+        # is intact.
         print("digitnet: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

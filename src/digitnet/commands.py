@@ -9,102 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 from .errors import DigitnetError
-from .presets import DEFAULTS, resolve
-
-
-def cmd_train(args: argparse.Namespace) -> int:
-    """Train, print progress and the final test (or validation) accuracy, save the model."""
-    from .datasets import load_data
-    from .model import MLP
-    from .optim import make_optimizer
-    from .serialization import load_model
-
-    settings = resolve({key: getattr(args, key) for key in DEFAULTS}, args.preset)
-    model = None
-    if args.init is not None:
-        model = load_model(args.init)
-        _check_matches_init(args, model)
-    data = load_data(args.data, "uint8", args.limit, args.val_fraction, args.seed)
-    n_features = data.X_train.shape[1]
-    if model is None:
-        model = MLP(
-            [n_features, *settings["hidden"], 10],
-            settings["activation"],
-            seed=args.seed,
-            dtype=settings["dtype"],
-        )
-    elif model.layer_sizes[0] != n_features:
-        raise DigitnetError(
-            f"{args.init}: model takes {model.layer_sizes[0]} inputs, "
-            f"the data has {n_features} pixels per image"
-        )
-    optimizer = make_optimizer(settings["optimizer"], settings["lr"], settings["momentum"])
-    eval_name = data.eval_name
-    if not args.quiet:
-        print(
-            f"data: {data.source}: {len(data.X_train)} training images, "
-            f"{len(data.X_eval)} {eval_name} images"
-        )
-        print(
-            f"model: {model.layer_sizes} {model.activations[0] if model.activations else ''} "
-            f"{model.dtype}; {settings['optimizer']} lr {settings['lr']:g} "
-            f"({settings['schedule']}), batch {settings['batch_size']}, "
-            f"{settings['epochs']} epochs"
-        )
-    # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
-    # history file asks for it) and score the test set once, at the end.
-    per_epoch_eval = not args.quiet or args.history is not None
-    start = time.perf_counter()
-    history = model.fit(
-        data.X_train,
-        data.y_train,
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
-        optimizer=optimizer,
-        validation_data=(data.X_eval, data.y_eval) if per_epoch_eval else None,
-        verbose=0 if args.quiet else 1,
-        lr_schedule=settings["schedule"],
-        warmup_epochs=settings["warmup_epochs"],
-        validation_name="test" if eval_name == "test" else "val",
-    )
-    seconds = time.perf_counter() - start
-    model.save(args.out)
-    if args.history:
-        history.to_csv(args.history)
-    if args.plots:
-        from .plots import write_plots
-
-        _check_28x28(model, args.out)
-        for path in write_plots(model, data.X_eval, data.y_eval, args.plots, history.history):
-            print(f"wrote {path}")
-    result = model.evaluate(data.X_eval, data.y_eval)
-    print(
-        f"{eval_name} accuracy: {result['accuracy']:.2%} (loss {result['loss']:.4f}, "
-        f"n={len(data.y_eval)}) after {settings['epochs']} epochs in {seconds:.1f}s; "
-        f"model saved to {args.out}"
-    )
-    return 0
-
-
-def _check_matches_init(args: argparse.Namespace, model) -> None:
-    """With --init, architecture flags must agree with the saved model (or be left out)."""
-    if args.hidden is not None and args.hidden != model.layer_sizes[1:-1]:
-        raise DigitnetError(
-            f"--hidden {args.hidden} disagrees with {args.init}, whose hidden "
-            f"layers are {model.layer_sizes[1:-1]}; leave --hidden out"
-        )
-    if args.activation is not None and any(a != args.activation for a in model.activations):
-        raise DigitnetError(
-            f"--activation {args.activation} disagrees with {args.init} "
-            f"({model.activations}); leave --activation out"
-        )
-    if args.dtype is not None and args.dtype != model.dtype:
-        raise DigitnetError(
-            f"--dtype {args.dtype} disagrees with {args.init} ({model.dtype}); leave --dtype out"
-        )
+from .training_run import cmd_train  # noqa: F401 (train has a module of its own)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -160,7 +67,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _check_28x28(model, name) -> None:
+def check_28x28(model, name) -> None:
     if model.layer_sizes[0] != 784:
         raise DigitnetError(
             f"{name}: this command needs a model of 28x28 images (784 inputs); "
@@ -175,7 +82,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from .serialization import load_model
 
     model = load_model(args.model)
-    _check_28x28(model, args.model)
+    check_28x28(model, args.model)
     history = read_history_csv(args.history) if args.history else None
     X, y = load_test_set(args.data)
     for path in write_plots(model, X, y, args.out, history):
@@ -193,7 +100,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from .serialization import load_model
 
     model = load_model(args.model)
-    _check_28x28(model, args.model)
+    check_28x28(model, args.model)
     answers = []
     for name in args.images:
         field = to_mnist(load_grayscale(name), name)
@@ -228,7 +135,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .server import make_server
 
     model = load_model(args.model)
-    _check_28x28(model, args.model)
+    check_28x28(model, args.model)
     server = make_server(model, args.host, args.port)
     host, port = server.server_address[:2]
     print(f"digitnet: serving {args.model} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)

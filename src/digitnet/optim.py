@@ -40,6 +40,16 @@ class SGD:
         self.velocities: list[np.ndarray] = []
         self._scratch: list[np.ndarray] = []
 
+    def state_dict(self) -> dict:
+        """What a checkpoint must keep to continue exactly: the velocities."""
+        return {"arrays": {f"velocity{i}": v for i, v in enumerate(self.velocities)}}
+
+    def load_state_dict(self, state: dict, params: list[np.ndarray]) -> None:
+        """Restore the state saved by state_dict (for the parameters `params`)."""
+        if self.momentum:
+            self.velocities = _arrays(state, "velocity", params)
+            self._scratch = [np.empty_like(p) for p in params]
+
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Update every parameter in place from its gradient."""
         if not self._scratch:
@@ -100,6 +110,19 @@ class Adam:
         self.v: list[np.ndarray] = []  # V = v / (1 - beta2), one per parameter
         self._scratch: list[np.ndarray] = []
 
+    def state_dict(self) -> dict:
+        """What a checkpoint must keep to continue exactly: the step count and both moments."""
+        arrays = {f"m{i}": m for i, m in enumerate(self.m)}
+        arrays.update({f"v{i}": v for i, v in enumerate(self.v)})
+        return {"t": self.t, "arrays": arrays}
+
+    def load_state_dict(self, state: dict, params: list[np.ndarray]) -> None:
+        """Restore the state saved by state_dict (for the parameters `params`)."""
+        self.t = int(state["t"])
+        if self.t:
+            self.m, self.v = _arrays(state, "m", params), _arrays(state, "v", params)
+            self._scratch = [np.empty_like(p) for p in params]
+
     def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         """Update every parameter in place from its gradient and the running moments."""
         if not self.m:
@@ -125,6 +148,17 @@ class Adam:
             if self.t % self.FLUSH_EVERY == 0:
                 _flush_tiny(M, self.FLUSH_BELOW)
                 _flush_tiny(V, self.FLUSH_BELOW)
+
+
+def _arrays(state: dict, prefix: str, params: list[np.ndarray]) -> list[np.ndarray]:
+    """The saved arrays prefix0, prefix1, ..., checked against the parameters they go with."""
+    arrays = []
+    for i, p in enumerate(params):
+        array = state["arrays"].get(f"{prefix}{i}")
+        if array is None or array.shape != p.shape:
+            raise DigitnetError(f"optimizer state {prefix}{i} is missing or has the wrong shape")
+        arrays.append(np.array(array, dtype=p.dtype))
+    return arrays
 
 
 def _flush_tiny(array: np.ndarray, below: float) -> None:

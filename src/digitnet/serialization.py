@@ -37,18 +37,28 @@ def model_meta(model: MLP) -> dict:
     }
 
 
-def save_model(model: MLP, path: str | Path) -> None:
-    """Write `model` to `path` (.npz) atomically: a crash never leaves a half-written file."""
+def model_arrays(model: MLP) -> dict[str, np.ndarray]:
+    """What a model file holds: W1, b1, W2, b2, ... and `meta`."""
     arrays = {}
     for k, layer in enumerate(model.dense_layers, start=1):
         arrays[f"W{k}"], arrays[f"b{k}"] = layer.params["W"], layer.params["b"]
     arrays["meta"] = np.array(json.dumps(model_meta(model)))
+    return arrays
+
+
+def save_model(model: MLP, path: str | Path) -> None:
+    """Write `model` to `path` (.npz) atomically: a crash never leaves a half-written file."""
     with atomic_open(path, "wb") as file:
-        np.savez(file, **arrays)
+        np.savez(file, **model_arrays(model))
 
 
 def load_model(path: str | Path) -> MLP:
     """Load a model saved by `save`, validating every array against `meta`."""
+    return load_model_arrays(path)[0]
+
+
+def load_model_arrays(path: str | Path) -> tuple[MLP, dict[str, np.ndarray]]:
+    """Load and validate the model in an .npz file; also return all of the file's arrays."""
     path = Path(path)
     if not path.is_file():
         raise DigitnetError(f"{path}: model file not found")
@@ -83,7 +93,7 @@ def load_model(path: str | Path) -> MLP:
             if not np.isfinite(array).all():
                 raise DigitnetError(f"{path}: {name} contains NaN or infinite values")
             expected[...] = array  # copy into place: optimizers hold references to these arrays
-    return model
+    return model, arrays
 
 
 def _read_meta(path: Path, arrays: dict[str, np.ndarray]) -> dict:

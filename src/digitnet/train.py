@@ -35,6 +35,8 @@ def fit(
     lr_schedule: str = "constant",
     warmup_epochs: float = 0.0,
     validation_name: str = "val",
+    initial_epoch: int = 0,
+    on_epoch_end=None,
 ) -> History:
     """Train `model` on images X (uint8 0-255 or floats in [0, 1]) and integer labels y.
 
@@ -44,6 +46,9 @@ def fit(
     lr_schedule: "constant" (the optimizer's lr throughout) or "cosine" (from lr down to 0).
     warmup_epochs: ramp the learning rate up linearly over this many epochs first (may be < 1).
     validation_name: how the epoch lines call the validation set ("val", or "test").
+    initial_epoch: epochs already done (as Keras): resuming a run continues its schedule there.
+    on_epoch_end: called as on_epoch_end(epoch, metrics) after each epoch (e.g. to write a
+        checkpoint); if it returns True, training stops after that epoch.
     An epoch's training loss and accuracy are averages over its batches, measured during the
     forward passes (before each batch's update), as Keras reports them.
     """
@@ -62,9 +67,11 @@ def fit(
         raise DigitnetError(f"warmup_epochs must be between 0 and epochs, got {warmup_epochs}")
     warmup_steps = round(warmup_epochs * steps_per_epoch)
     learning_rate(lr_schedule, base_lr, 0, total_steps)  # an unknown schedule fails here
+    if not 0 <= initial_epoch <= epochs:
+        raise DigitnetError(f"initial_epoch must be between 0 and {epochs}, got {initial_epoch}")
     history = History()
     try:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(initial_epoch + 1, epochs + 1):
             start = time.perf_counter()
             label = f"epoch {epoch}/{epochs}"
             first_step = (epoch - 1) * steps_per_epoch
@@ -84,6 +91,8 @@ def fit(
             history.append(epoch, **metrics)
             if verbose:
                 print(_epoch_line(epoch, epochs, metrics, validation_name), flush=True)
+            if on_epoch_end is not None and on_epoch_end(epoch, metrics):
+                break
     except DivergenceError as error:
         hint = f"try a smaller learning rate than {base_lr:g}, e.g. {base_lr / 10:g}"
         raise DivergenceError(f"{error}; {hint}") from None

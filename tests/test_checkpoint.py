@@ -1,0 +1,201 @@
+"""Checkpoints: save and load, bit-identical resume, real runs stopped by Ctrl-C or kill -9."""
+
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import digitnet as dn
+from digitnet.checkpoint import load_checkpoint, save_checkpoint
+from digitnet.cli import main
+from digitnet.errors import DigitnetError, DivergenceError
+
+# A run long enough to be interrupted in the middle (~1.5 s), small enough for the suite.
+RUN = [
+    "train",
+    "--limit",
+    "12000",
+    "--hidden",
+    "512,256",
+    "--epochs",
+    "6",
+    "--batch-size",
+    "64",
+    "--quiet",
+    "--seed",
+    "3",
+]
+
+
+def same_weights(a, b) -> bool:
+    return all(np.array_equal(x, y) for x, y in zip(a.parameters(), b.parameters()))
+
+
+def test_api_resume_is_bit_identical(tmp_path):
+    rng = np.random.default_rng(0)
+    X, y = rng.integers(0, 256, (400, 784)).astype(np.uint8), rng.integers(0, 10, 400)
+    kwargs = dict(epochs=4, batch_size=32, verbose=0, lr_schedule="cosine", warmup_epochs=1)
+    straight = dn.MLP(seed=1)
+    straight.fit(X, y, optimizer=dn.Adam(lr=3e-3), **kwargs)
+
+    first, optimizer, history = dn.MLP(seed=1), dn.Adam(lr=3e-3), dn.History()
+    stop_after_two = lambda epoch, metrics: history.append(epoch, **metrics) or epoch == 2  # noqa
+    first.fit(X, y, optimizer=optimizer, on_epoch_end=stop_after_two, **kwargs)
+    save_checkpoint(tmp_path, first, optimizer, 2, history, {"note": "test"})
+
+    saved = load_checkpoint(tmp_path)
+    assert saved.epoch == 2 and saved.settings == {"note": "test"} and len(saved.history) == 2
+    resumed_optimizer = dn.Adam(lr=3e-3)
+    resumed_optimizer.load_state_dict(saved.optimizer_state, [saved.model.flat_params])
+    assert resumed_optimizer.t == optimizer.t
+    saved.model.fit(X, y, optimizer=resumed_optimizer, initial_epoch=2, **kwargs)
+    assert same_weights(saved.model, straight)
+
+
+def test_missing_or_foreign_checkpoint(tmp_path):
+    with pytest.raises(DigitnetError, match="no checkpoint.npz"):
+        load_checkpoint(tmp_path)
+    dn.MLP([4, 3, 2]).save(tmp_path / "checkpoint.npz")  # a model, not a checkpoint
+    with pytest.raises(DigitnetError, match="not a digitnet checkpoint"):
+        load_checkpoint(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    out = tmp_path_factory.mktemp("straight") / "model.npz"
+    assert main([*RUN, "--out", str(out)]) == 0
+    return dn.load_model(out)
+
+
+def start_and_stop(tmp_path, stop_signal):
+    """Start a real training process; once epoch 2 is checkpointed, send it `stop_signal`."""
+    checkpoints = tmp_path / "ck"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "digitnet",
+            *RUN,
+            "--checkpoint-dir",
+            str(checkpoints),
+            "--out",
+            str(tmp_path / "model.npz"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and process.poll() is None:
+        try:
+            if load_checkpoint(checkpoints).epoch >= 2:
+                break
+        except DigitnetError:
+            pass
+        time.sleep(0.005)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    process.send_signal(stop_signal)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, err, checkpoints
+
+
+def test_ctrl_c_saves_at_the_epoch_boundary_and_resume_is_bit_identical(tmp_path, uninterrupted):
+    code, err, checkpoints = start_and_stop(tmp_path, signal.SIGINT)
+    assert code == 130, err
+    assert "stopped after epoch" in err and "--resume" in err
+    assert "Traceback" not in err
+    epoch = load_checkpoint(checkpoints).epoch
+    assert 2 <= epoch < 6
+    assert (
+        main(
+            [
+                "train",
+                "--resume",
+                str(checkpoints),
+                "--quiet",
+                "--out",
+                str(tmp_path / "resumed.npz"),
+            ]
+        )
+        == 0
+    )
+    assert same_weights(dn.load_model(tmp_path / "resumed.npz"), uninterrupted)
+
+
+def test_kill_9_leaves_a_checkpoint_that_loads_and_resumes_bit_identical(tmp_path, uninterrupted):
+    code, _, checkpoints = start_and_stop(tmp_path, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert load_checkpoint(checkpoints).epoch >= 2
+    assert not [p for p in checkpoints.iterdir() if p.name != "checkpoint.npz"]  # no leftovers
+    assert (
+        main(
+            [
+                "train",
+                "--resume",
+                str(checkpoints),
+                "--quiet",
+                "--out",
+                str(tmp_path / "resumed.npz"),
+            ]
+        )
+        == 0
+    )
+    assert same_weights(dn.load_model(tmp_path / "resumed.npz"), uninterrupted)
+
+
+def test_resume_refuses_changed_settings(tmp_path, capsys):
+    checkpoints = tmp_path / "ck"
+    assert (
+        main(
+            [
+                *RUN[:-2],
+                "--epochs",
+                "1",
+                "--limit",
+                "500",
+                "--checkpoint-dir",
+                str(checkpoints),
+                "--out",
+                str(tmp_path / "m.npz"),
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["train", "--resume", str(checkpoints), "--lr", "0.5"]) == 2
+    assert "--lr 0.5 disagrees" in capsys.readouterr().err
+
+
+def test_divergence_leaves_the_last_good_checkpoint(tmp_path, monkeypatch, capsys):
+    import digitnet.train as train_module
+
+    real_epoch = train_module.train_epoch
+
+    def diverge_in_epoch_3(model, batches, optimizer, rates, label, progress):
+        if label.startswith("epoch 3/"):
+            raise DivergenceError(f"training diverged: the loss became nan at {label}, batch 1")
+        return real_epoch(model, batches, optimizer, rates, label, progress)
+
+    monkeypatch.setattr(train_module, "train_epoch", diverge_in_epoch_3)
+    checkpoints, out = tmp_path / "ck", tmp_path / "m.npz"
+    code = main(
+        [
+            "train",
+            "--limit",
+            "500",
+            "--epochs",
+            "5",
+            "--quiet",
+            "--checkpoint-dir",
+            str(checkpoints),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 3 and "smaller learning rate" in capsys.readouterr().err
+    saved = load_checkpoint(checkpoints)
+    assert saved.epoch == 2 and all(np.isfinite(p).all() for p in saved.model.parameters())
+    assert not out.exists()  # no model from a diverged run
