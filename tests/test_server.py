@@ -121,3 +121,48 @@ def test_malformed_requests_are_400_with_a_reason(server, body, message):
         server, "POST", "/predict", body, {"Content-Type": "application/json"}
     )
     assert status == 400 and message in json.loads(data)["error"]
+
+
+def test_keeps_answering_8_clients_1000_requests_a_fifth_malformed(server):
+    """8 clients send 125 requests each; every fifth is malformed (bad JSON, wrong shape, out
+    of range values, wrong path or method, or too big). Every answer must be the right one."""
+    good = {digit: json.dumps({"image": drawing(digit, 56)}).encode() for digit in range(10)}
+    bad = [
+        ("POST", "/predict", b"{broken", 400),
+        ("POST", "/predict", b'{"image": [[0.1, 0.2]]}', 400),
+        ("POST", "/predict", json.dumps({"image": [[3.0] * 20] * 20}).encode(), 400),
+        ("POST", "/nowhere", b"{}", 404),
+        ("PUT", "/predict", b"{}", 405),
+    ]
+    failures, counts = [], {"ok": 0, "refused": 0}
+    lock = threading.Lock()
+
+    def client(worker: int) -> None:
+        connection = http.client.HTTPConnection(*server, timeout=30)
+        for i in range(125):
+            if i % 5 == 4:
+                method, path, body, expected = bad[(worker + i) % len(bad)]
+            else:
+                digit = (worker * 125 + i) % 10
+                method, path, body, expected = "POST", "/predict", good[digit], 200
+            connection.request(method, path, body, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            data = json.loads(response.read())
+            right = response.status == expected and (
+                expected != 200 or sum(data["probabilities"]) == pytest.approx(1, abs=1e-6)
+            )
+            with lock:
+                counts["ok" if expected == 200 else "refused"] += 1
+                if not right:
+                    failures.append((worker, i, response.status, expected))
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures[:5]
+    assert counts == {"ok": 800, "refused": 200}
+    status, answer = post_image(server, drawing(7))  # and it still answers afterwards
+    assert status == 200 and answer["digit"] == 7

@@ -11,6 +11,7 @@ The reader decompresses in chunks straight into the final array, hashing as it g
 from __future__ import annotations
 
 import hashlib
+import math
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ IDX_TYPES = {
     0x0E: (np.dtype(">f8"), "double"),
 }
 GZIP_MAGIC = b"\x1f\x8b"
+MAX_DEFLATE_RATIO = 1032  # deflate cannot expand data more: a bound on any gzip file's content
 CHUNK = 1 << 20  # decompress 1 MiB at a time
 
 
@@ -44,13 +46,17 @@ def read_idx(path: str | Path, sha256: str | None = None) -> np.ndarray:
         raise DigitnetError(f"{path}: is a directory, expected an IDX file") from None
     except OSError as error:
         raise DigitnetError(f"{path}: cannot read ({error.strerror})") from None
-    chunks = gunzip_chunks(raw, str(path)) if raw.startswith(GZIP_MAGIC) else [raw]
-    return parse_idx_chunks(chunks, str(path), sha256)
+    return parse_idx(raw, str(path), sha256)
 
 
-def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
-    """Parse IDX bytes into an array, checking magic, type code, dimensions and exact length."""
-    return parse_idx_chunks([data], name)
+def parse_idx(data: bytes, name: str = "<bytes>", sha256: str | None = None) -> np.ndarray:
+    """Parse IDX content (gzip'd or raw) into an array, checking magic, type code, dimensions
+    and exact length; if `sha256` is given, verify the (decompressed) content too."""
+    if data.startswith(GZIP_MAGIC):
+        return parse_idx_chunks(
+            gunzip_chunks(data, name), name, sha256, most_bytes=MAX_DEFLATE_RATIO * len(data)
+        )
+    return parse_idx_chunks([data], name, sha256, most_bytes=len(data), exact=True)
 
 
 def gunzip_chunks(raw: bytes, name: str) -> Iterator[bytes]:
@@ -74,8 +80,18 @@ def gunzip_chunks(raw: bytes, name: str) -> Iterator[bytes]:
         raise DigitnetError(f"{name}: corrupt gzip data ({error})") from None
 
 
-def parse_idx_chunks(chunks: Iterable[bytes], name: str, sha256: str | None = None) -> np.ndarray:
-    """Parse IDX content arriving in chunks; optionally check the SHA-256 of all of it."""
+def parse_idx_chunks(
+    chunks: Iterable[bytes],
+    name: str,
+    sha256: str | None = None,
+    most_bytes: int | None = None,
+    exact: bool = False,
+) -> np.ndarray:
+    """Parse IDX content arriving in chunks; optionally check the SHA-256 of all of it.
+
+    most_bytes: an upper bound on the content's length (its exact length if `exact`), so that a
+    damaged header declaring absurd dimensions is refused before anything is allocated.
+    """
     reader = _ChunkReader(chunks)
     magic = reader.read(4)
     if len(magic) < 4:
@@ -98,8 +114,17 @@ def parse_idx_chunks(chunks: Iterable[bytes], name: str, sha256: str | None = No
         )
     shape = tuple(int.from_bytes(sizes[4 * i : 4 * i + 4], "big") for i in range(ndim))
     dtype = IDX_TYPES[type_code][0]
-    n_bytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    data = np.empty(n_bytes, dtype=np.uint8)
+    n_bytes = math.prod(shape) * dtype.itemsize  # Python integers: no overflow
+    if most_bytes is not None and header_size + n_bytes > most_bytes:
+        has = f"{most_bytes}" if exact else f"at most {most_bytes} (its compressed size x 1032)"
+        raise DigitnetError(
+            f"{name}: dimensions {shape} need {header_size + n_bytes} bytes but the file has "
+            f"{has} (truncated or corrupt)"
+        )
+    try:
+        data = np.empty(n_bytes, dtype=np.uint8)
+    except MemoryError:
+        raise DigitnetError(f"{name}: dimensions {shape} are too large to load") from None
     got = reader.readinto(data)
     extra = reader.skip_rest()
     if got < n_bytes or extra:
@@ -112,7 +137,10 @@ def parse_idx_chunks(chunks: Iterable[bytes], name: str, sha256: str | None = No
             f"{name}: SHA-256 of the decompressed data is {reader.sha256.hexdigest()}, expected "
             f"{sha256} (the bundled file is damaged; reinstall digitnet)"
         )
-    array = data.view(dtype).reshape(shape)
+    try:
+        array = data.view(dtype).reshape(shape)
+    except ValueError:  # e.g. (0, 2**24, 2**24): no data, but dimensions NumPy cannot represent
+        raise DigitnetError(f"{name}: dimensions {shape} cannot be loaded") from None
     return array if dtype.itemsize == 1 else array.astype(dtype.newbyteorder("="))
 
 

@@ -80,6 +80,10 @@ class Handler(BaseHTTPRequestHandler):
     model: MLP  # set on the subclass that make_server creates
     server_version = "digitnet"
     protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a client may stall mid-request before its connection is dropped
+    # http.server's own error answers (malformed request line, unknown method): JSON too
+    error_content_type = "application/json"
+    error_message_format = '{"error": "%(code)d %(message)s"}'
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server looks for)
         path = self.path.split("?", 1)[0]
@@ -90,25 +94,18 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, (STATIC_DIR / name).read_bytes(), content_type)
 
     def do_POST(self) -> None:  # noqa: N802
-        if self.path.split("?", 1)[0] != "/predict":
-            known = self.path.split("?", 1)[0] in STATIC_FILES
-            status = HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_FOUND
-            self._send_json(status, {"error": f"POST {self.path} is not served"})
-            return
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self._send_json(HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length required"})
-            return
-        if int(length) > MAX_BODY_BYTES:
-            self.close_connection = True  # do not read (or wait for) an oversized body
-            self._send_json(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"body over {MAX_BODY_BYTES} bytes"}
+        path = self.path.split("?", 1)[0]
+        body = self._read_body()
+        if body is None:
+            return  # _read_body has answered (411 or 413)
+        if path != "/predict":
+            status = (
+                HTTPStatus.METHOD_NOT_ALLOWED if path in STATIC_FILES else HTTPStatus.NOT_FOUND
             )
+            self._send_json(status, {"error": f"POST {path} is not served"})
             return
-        body = self.rfile.read(int(length))
         try:
-            payload = json.loads(body)
-            answer = predict_image(self.model, parse_image(payload))
+            answer = predict_image(self.model, parse_image(json.loads(body)))
         except (json.JSONDecodeError, UnicodeDecodeError):
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "body is not valid JSON"})
             return
@@ -118,13 +115,32 @@ class Handler(BaseHTTPRequestHandler):
         self._send_json(HTTPStatus.OK, answer)
 
     def _method_not_allowed(self) -> None:
-        self._send_json(
-            HTTPStatus.METHOD_NOT_ALLOWED,
-            {"error": f"{self.command} not allowed"},
-            extra={"Allow": "GET, POST"},
-        )
+        if self._read_body(required=False) is not None:
+            self._send_json(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                {"error": f"{self.command} not allowed"},
+                extra={"Allow": "GET, POST"},
+            )
 
     do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _method_not_allowed  # noqa: N815
+
+    def _read_body(self, required: bool = True) -> bytes | None:
+        """Read the request's body, so that the next request on this connection starts clean.
+        Answers 411 (no length) or 413 (too long) itself and returns None in those cases."""
+        length = self.headers.get("Content-Length")
+        if length is None and not required:
+            return b""
+        if length is None or not length.isdigit():
+            self.close_connection = True
+            self._send_json(HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length required"})
+            return None
+        if int(length) > MAX_BODY_BYTES:
+            self.close_connection = True  # do not read (or wait for) an oversized body
+            self._send_json(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"body over {MAX_BODY_BYTES} bytes"}
+            )
+            return None
+        return self.rfile.read(int(length))
 
     def _send_json(self, status: HTTPStatus, data: dict, extra: dict | None = None) -> None:
         self._send(status, json.dumps(data).encode(), "application/json", extra)
