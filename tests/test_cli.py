@@ -109,3 +109,25 @@ def test_console_module_runs():
         [sys.executable, "-m", "digitnet", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("digitnet ")
+
+
+def test_lr_1000_stops_with_exit_3(tmp_path, capsys):
+    code = run(f"train --lr 1000 --limit 2000 --quiet --out {tmp_path / 'm.npz'}")
+    err = capsys.readouterr().err
+    assert code == 3 and "training diverged" in err and "smaller learning rate" in err
+    assert err.count("\n") == 1 and not (tmp_path / "m.npz").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "digitnet", "--debug", "evaluate", str(tmp_path / "none.npz")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "Traceback" in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "digitnet", "evaluate", str(tmp_path / "none.npz")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -166,3 +166,25 @@ def test_keeps_answering_8_clients_1000_requests_a_fifth_malformed(server):
     assert counts == {"ok": 800, "refused": 200}
     status, answer = post_image(server, drawing(7))  # and it still answers afterwards
     assert status == 200 and answer["digit"] == 7
+
+
+def test_a_stalled_client_is_dropped_and_others_are_served(mnist_model):
+    import socket
+    import time
+
+    httpd = make_server(dn.load_model(mnist_model), "127.0.0.1", 0)
+    httpd.RequestHandlerClass.timeout = 0.5  # 30 s in real use
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        stalled = socket.create_connection(httpd.server_address, timeout=5)
+        stalled.sendall(b"POST /predict HTTP/1.1\r\nContent-Length: 100\r\n\r\n{")  # then silence
+        time.sleep(0.2)
+        assert request(httpd.server_address, "GET", "/")[0] == 200  # others are served meanwhile
+        start = time.time()
+        assert stalled.recv(1024) == b""  # dropped: the server closed the connection
+        assert time.time() - start < 4
+        stalled.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -97,3 +97,12 @@ def test_bad_training_arguments(kwargs, message):
     X, y = np.zeros((4, 784), np.float32), np.zeros(4, np.int64)
     with pytest.raises(DigitnetError, match=message):
         dn.MLP().fit(X, y, verbose=0, **kwargs)
+
+
+def test_exploding_but_finite_loss_counts_as_divergence():
+    """Adam with lr 1000: the stable softmax keeps the loss finite (1e8 and more), but the
+    weights have blown up; training must stop, not run on for 20 epochs."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((512, 784)).astype(np.float32), rng.integers(0, 10, 512)
+    with pytest.raises(DivergenceError, match=r"loss became [\d.e+]+ \(it starts near 2.3\)"):
+        dn.MLP(seed=0).fit(X, y, epochs=20, optimizer=dn.Adam(lr=1000), verbose=0)

@@ -21,6 +21,11 @@ from .model import MLP, as_input
 from .optim import Adam
 from .schedules import learning_rate
 
+# Cross-entropy starts near ln 10 = 2.3. The softmax is computed stably, so blown-up weights
+# need not make the loss infinite: a batch whose mean loss passes 1000 gives its right digits
+# probabilities like e^-1000, which only happens once training has diverged.
+DIVERGED_LOSS = 1000.0
+
 
 def fit(
     model: MLP,
@@ -143,10 +148,9 @@ def train_epoch(
             optimizer.step(params, grads)
         loss_sum, correct, seen = _record(loss_sum, correct, seen, loss, logits, labels)
 
-        if not math.isfinite(loss):
-            raise DivergenceError(
-                _divergence_message(f"the loss became {loss}", where, optimizer.lr)
-            )
+        if not math.isfinite(loss) or loss > DIVERGED_LOSS:
+            what = f"the loss became {loss:.3g} (it starts near 2.3)"
+            raise DivergenceError(_divergence_message(what, where, optimizer.lr))
         if progress is not None:
             progress.update(len(labels))
     if not all(np.isfinite(p).all() for p in params):
