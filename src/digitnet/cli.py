@@ -57,11 +57,13 @@ _positive_int = _number(int, "an integer >= 1", lambda v: v >= 1)
 _positive_float = _number(float, "a finite number > 0", lambda v: 0 < v < math.inf)
 _non_negative_float = _number(float, "a finite number >= 0", lambda v: 0 <= v < math.inf)
 _momentum = _number(float, "a momentum in [0, 1)", lambda v: 0 <= v < 1)
+_fraction = _number(float, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     from . import __version__
+    from .augment import PRESETS as AUGMENTATIONS
     from .layers import ACTIVATIONS
     from .optim import OPTIMIZERS
     from .schedules import SCHEDULES
@@ -85,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("--hidden", _hidden_sizes, "hidden layer sizes, e.g. 256,128 (128,64)"),
         ("--activation", list(ACTIVATIONS), f"hidden activation ({d['activation']})"),
         ("--dtype", ["float32", "float64"], f"floating-point type ({d['dtype']})"),
+        ("--weight-decay", _non_negative_float, "L2 weight decay (decoupled for adam) (0)"),
+        ("--dropout", _fraction, "dropout rate after each hidden layer (0)"),
+        ("--input-dropout", _fraction, "dropout rate on the input pixels (0)"),
+        ("--augment", ["none", *AUGMENTATIONS], "random distortions of each batch (none)"),
+        ("--validation-split", _fraction, "share of the training set held out to validate (0)"),
+        ("--early-stopping", _positive_int, "stop after N epochs without a better val_loss"),
     ]
     for flag, kind, text in flags:
         if isinstance(kind, list | tuple):
@@ -111,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--history", metavar="FILE.csv", help="write per-epoch metrics as CSV")
     train.add_argument("--plots", metavar="DIR", help="write the pictures of `plot` at the end")
+    train.add_argument(
+        "--show-augmented",
+        metavar="FILE.png",
+        help="draw a few training images and random distortions of them",
+    )
     train.add_argument(
         "--checkpoint-dir",
         metavar="DIR",

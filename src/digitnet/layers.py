@@ -168,6 +168,37 @@ class Tanh(Layer):
         return grad_out * (1 - y * y)
 
 
+class Dropout(Layer):
+    """Inverted dropout: while training, zero each input with probability `rate` and scale the
+    survivors by 1 / (1 - rate), so evaluation (which keeps everything) needs no rescaling.
+
+    y = x * m / (1 - rate),  m ~ Bernoulli(1 - rate) per entry;  dL/dx = g * m / (1 - rate).
+    Shape: (N, D) -> (N, D).
+    """
+
+    def __init__(self, rate: float, rng: np.random.Generator) -> None:
+        super().__init__()
+        if not 0 <= rate < 1:
+            raise DigitnetError(f"dropout rate must be in [0, 1), got {rate!r}")
+        self.rate, self.rng = rate, rng
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if not training or self.rate == 0:
+            return x
+        mask = self.buffers.get("mask", x.shape, x.dtype)
+        self.rng.random(x.shape, dtype=x.dtype, out=mask)
+        np.greater_equal(mask, self.rate, out=mask)  # 1 where kept, 0 where dropped
+        mask *= x.dtype.type(1 / (1 - self.rate))
+        self._mask = mask
+        return x * mask
+
+    def backward(self, grad_out: np.ndarray | None) -> np.ndarray | None:
+        if grad_out is None or self.rate == 0:
+            return grad_out
+        # dL/dx = grad_out * m / (1 - rate)      (N, D)
+        return grad_out * self._mask
+
+
 ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 # He init suits units that zero half their inputs; Glorot suits symmetric squashing units.
 DEFAULT_INIT = {"relu": "he", "leaky_relu": "he", "sigmoid": "glorot", "tanh": "glorot"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import DigitnetError
-from .layers import DEFAULT_INIT, Dense, Layer, make_activation
+from .layers import DEFAULT_INIT, Dense, Dropout, Layer, make_activation
 from .losses import SoftmaxCrossEntropy, cross_entropy_sum
 from .metrics import accuracy
 
@@ -46,6 +46,8 @@ class MLP:
         activation: str | list[str] = "relu",
         seed: int = 0,
         dtype: str = "float32",
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
     ) -> None:
         sizes = [int(n) for n in layer_sizes]
         if len(sizes) < 2 or min(sizes) < 1 or any(s != n for s, n in zip(sizes, layer_sizes)):
@@ -63,21 +65,29 @@ class MLP:
         self.layer_sizes, self.activations, self.dtype, self.seed = sizes, activations, dtype, seed
         self.rng = np.random.default_rng(seed)  # initialisation, then shuffling in fit
         self.dense_layers: list[Dense] = []
-        self.layers: list[Layer] = []
+        self.activation_layers: list[Layer] = []
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             if i < n_hidden:
-                activation_layer = make_activation(activations[i])  # validates the name
-                init = DEFAULT_INIT[activations[i]]
-            else:
-                activation_layer, init = None, "glorot"  # the output layer feeds softmax
-            dense = Dense(fan_in, fan_out, self.rng, init, dtype)
-            self.dense_layers.append(dense)
-            self.layers.append(dense)
-            if activation_layer is not None:
-                self.layers.append(activation_layer)
+                self.activation_layers.append(make_activation(activations[i]))  # checks name
+            init = DEFAULT_INIT[activations[i]] if i < n_hidden else "glorot"  # output: softmax
+            self.dense_layers.append(Dense(fan_in, fan_out, self.rng, init, dtype))
         self.dense_layers[0].needs_input_grad = False
         self.flat_params, self.flat_grads = _flatten(self.dense_layers)
         self.loss = SoftmaxCrossEntropy()
+        self.set_dropout(dropout, input_dropout)
+
+    def set_dropout(self, dropout: float = 0.0, input_dropout: float = 0.0) -> None:
+        """(Re)build the layer stack with inverted dropout after each hidden activation (rate
+        `dropout`) and on the input (rate `input_dropout`). Training only: it has no weights,
+        so a saved model does not record it, and evaluation is unchanged."""
+        self.dropout, self.input_dropout = dropout, input_dropout
+        self.layers = [Dropout(input_dropout, self.rng)] if input_dropout else []
+        for dense, activation in zip(self.dense_layers, [*self.activation_layers, None]):
+            self.layers.append(dense)
+            if activation is not None:
+                self.layers.append(activation)
+                if dropout:
+                    self.layers.append(Dropout(dropout, self.rng))
 
     def __repr__(self) -> str:
         return (
@@ -96,7 +106,7 @@ class MLP:
         """
         for layer in self.layers:
             x = layer.forward(x, training)
-            if hidden is not None and not isinstance(layer, Dense):
+            if hidden is not None and layer in self.activation_layers:
                 hidden.append(x)
         return x
 
@@ -105,6 +115,8 @@ class MLP:
         grad = grad_logits
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
+            if grad is None:  # the first Dense layer does not pass a gradient to the data
+                break
 
     def parameters(self) -> list[np.ndarray]:
         """All trainable arrays, in order: W1, b1, W2, b2, ... (views into flat_params)"""

@@ -26,11 +26,19 @@ class SGD:
     Plain (momentum 0):  p <- p - lr g              (the original project's w -= lr * grad)
     Momentum mu:         v <- mu v + g;  p <- p - lr v
     Nesterov:            v <- mu v + g;  p <- p - lr (g + mu v)
+    weight_decay wd adds the L2 penalty's gradient first: g <- g + wd p.
     The same formulation as torch.optim.SGD (dampening 0).
     """
 
-    def __init__(self, lr: float = 0.001, momentum: float = 0.0, nesterov: bool = False) -> None:
+    def __init__(
+        self,
+        lr: float = 0.001,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
         self.lr = _check_lr(lr)
+        self.weight_decay = _check_weight_decay(weight_decay)
         if not 0.0 <= momentum < 1.0:
             raise DigitnetError(f"momentum must be in [0, 1), got {momentum!r}")
         if nesterov and momentum == 0.0:
@@ -58,6 +66,9 @@ class SGD:
                 self.velocities = [np.zeros_like(p) for p in params]
         # Each line writes into an existing array (`out=`): no temporaries per step.
         for i, (p, g, tmp) in enumerate(zip(params, grads, self._scratch)):
+            if self.weight_decay:
+                np.multiply(p, self.weight_decay, out=tmp)
+                g += tmp  # g = g + wd p (the gradient is recomputed every step anyway)
             if not self.momentum:
                 np.multiply(g, self.lr, out=tmp)  # plain: p -= lr * g
             else:
@@ -78,6 +89,8 @@ class Adam:
 
     m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2;   t <- t + 1
     p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+    weight_decay wd is decoupled (AdamW, Loshchilov & Hutter 2019): first p <- p (1 - lr wd),
+    applied to every parameter as torch.optim.AdamW does.
 
     Implementation: the moments are kept rescaled, M = m / (1 - b1) and V = v / (1 - b2), so that
     each update is M <- b1 M + g and V <- b2 V + g^2, and all constant factors move into one step
@@ -96,9 +109,15 @@ class Adam:
     FLUSH_BELOW = 1e-30
 
     def __init__(
-        self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
     ) -> None:
         self.lr = _check_lr(lr)
+        self.weight_decay = _check_weight_decay(weight_decay)
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0.0 <= beta < 1.0:
                 raise DigitnetError(f"{name} must be in [0, 1), got {beta!r}")
@@ -135,6 +154,8 @@ class Adam:
         step_size = self.lr * (1 - b1) / ((1 - b1**self.t) * c)
         eps_hat = self.eps / c
         for p, g, M, V, tmp in zip(params, grads, self.m, self.v, self._scratch):
+            if self.weight_decay:
+                p *= 1 - self.lr * self.weight_decay  # decoupled: shrink, apart from the gradient
             M *= b1
             M += g  # M = b1 M + g
             np.multiply(g, g, out=tmp)
@@ -148,6 +169,12 @@ class Adam:
             if self.t % self.FLUSH_EVERY == 0:
                 _flush_tiny(M, self.FLUSH_BELOW)
                 _flush_tiny(V, self.FLUSH_BELOW)
+
+
+def _check_weight_decay(weight_decay: float) -> float:
+    if not (isinstance(weight_decay, (int, float)) and 0 <= weight_decay < math.inf):
+        raise DigitnetError(f"weight decay must be a finite number >= 0, got {weight_decay!r}")
+    return float(weight_decay)
 
 
 def _arrays(state: dict, prefix: str, params: list[np.ndarray]) -> list[np.ndarray]:
@@ -169,14 +196,16 @@ def _flush_tiny(array: np.ndarray, below: float) -> None:
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
 
 
-def make_optimizer(name: str, lr: float = 0.001, momentum: float = 0.9) -> SGD | Adam:
+def make_optimizer(
+    name: str, lr: float = 0.001, momentum: float = 0.9, weight_decay: float = 0.0
+) -> SGD | Adam:
     """Build the optimizer the CLI calls `name`: gd, momentum, nesterov or adam."""
     if name == "gd":
-        return SGD(lr)
+        return SGD(lr, weight_decay=weight_decay)
     if name == "momentum":
-        return SGD(lr, momentum=momentum)
+        return SGD(lr, momentum=momentum, weight_decay=weight_decay)
     if name == "nesterov":
-        return SGD(lr, momentum=momentum, nesterov=True)
+        return SGD(lr, momentum=momentum, nesterov=True, weight_decay=weight_decay)
     if name == "adam":
-        return Adam(lr)
+        return Adam(lr, weight_decay=weight_decay)
     raise DigitnetError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")

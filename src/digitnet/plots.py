@@ -116,6 +116,27 @@ def plot_first_layer(W1: np.ndarray, path: Path, max_units: int = 64) -> Path:
     return _save(fig, path)
 
 
+def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0) -> Path:
+    """Each of a few training images (first column) beside random distortions of it."""
+    from .augment import augment_batch
+    from .model import as_input
+
+    plt = _pyplot()
+    rng = np.random.default_rng(seed)
+    originals = as_input(np.asarray(images), "float32")
+    fig, axes = plt.subplots(
+        len(originals), copies + 1, figsize=((copies + 1) * 0.9, len(originals) * 0.9)
+    )
+    for row, image in enumerate(originals):
+        variants = augment_batch(np.repeat(image[None], copies, axis=0), rng, settings)
+        for col, picture in enumerate([image, *variants]):
+            axes[row, col].imshow(picture.reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
+            axes[row, col].axis("off")
+    axes[0, 0].set_title("original", fontsize=8)
+    axes[0, 1].set_title("random distortions", fontsize=8, loc="left")
+    return _save(fig, path)
+
+
 def write_plots(
     model: MLP, X_test, y_test, out_dir: str | Path, history: dict[str, list[float]] | None = None
 ) -> list[Path]:

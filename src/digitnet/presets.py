@@ -20,6 +20,12 @@ DEFAULTS = {
     "hidden": [128, 64],
     "activation": "relu",
     "dtype": "float32",
+    "weight_decay": 0.0,
+    "dropout": 0.0,
+    "input_dropout": 0.0,
+    "augment": "none",
+    "validation_split": 0.0,
+    "early_stopping": 0,
 }
 
 PRESETS = {
@@ -35,6 +41,32 @@ PRESETS = {
         "epochs": 5,
         "schedule": "cosine",
         "warmup_epochs": 1.5,
+    },
+    # Chosen on a validation split (10% of the training set, --validation-split 0.1); the test
+    # set only reports the final figures (README). The reference 784-128-64-10 network: SGD +
+    # Nesterov, 1 epoch of warm-up to lr 0.05 then cosine decay, random affine distortions of
+    # every batch, 40 epochs (validation 98.70%; with elastic distortions 98.48%).
+    "best-small": {
+        "optimizer": "nesterov",
+        "lr": 0.05,
+        "batch_size": 128,
+        "epochs": 40,
+        "schedule": "cosine",
+        "warmup_epochs": 1.0,
+        "augment": "affine",
+    },
+    # An MLP of two hidden layers of 800 ReLU units (Simard et al. 2003's width), trained on
+    # elastically and affinely distorted digits with the same optimizer, 60 epochs, about 3 min
+    # on 2 cores (validation 99.23%).
+    "best": {
+        "hidden": [800, 800],
+        "optimizer": "nesterov",
+        "lr": 0.05,
+        "batch_size": 128,
+        "epochs": 60,
+        "schedule": "cosine",
+        "warmup_epochs": 1.0,
+        "augment": "elastic",
     },
 }
 

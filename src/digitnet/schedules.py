@@ -2,6 +2,7 @@
 
     constant: lr_t = lr
     cosine:   lr_t = lr * (1 + cos(pi * t / T)) / 2     (from lr down to 0 over T steps)
+    step:     lr_t = lr, then lr / 10 from half of T, then lr / 100 from three quarters
     warm-up:  before either, lr_t rises linearly from lr / W to lr over the first W steps
 
 Decaying the step size at the end lets the weights settle into a minimum instead of bouncing
@@ -16,7 +17,7 @@ import math
 
 from .errors import DigitnetError
 
-SCHEDULES = ("constant", "cosine")
+SCHEDULES = ("constant", "cosine", "step")
 
 
 def learning_rate(
@@ -30,4 +31,6 @@ def learning_rate(
     if schedule == "constant":
         return base_lr
     progress = min(step - warmup_steps, total_steps) / max(total_steps - warmup_steps, 1)
+    if schedule == "step":
+        return base_lr * (1.0 if progress < 0.5 else 0.1 if progress < 0.75 else 0.01)
     return base_lr * 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0)))

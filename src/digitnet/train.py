@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .augment import augment_batch
 from .buffers import Buffers
 from .errors import DigitnetError, DivergenceError
 from .history import History
@@ -42,6 +43,8 @@ def fit(
     validation_name: str = "val",
     initial_epoch: int = 0,
     on_epoch_end=None,
+    augment=None,
+    early_stopping: int | None = None,
 ) -> History:
     """Train `model` on images X (uint8 0-255 or floats in [0, 1]) and integer labels y.
 
@@ -54,6 +57,9 @@ def fit(
     initial_epoch: epochs already done (as Keras): resuming a run continues its schedule there.
     on_epoch_end: called as on_epoch_end(epoch, metrics) after each epoch (e.g. to write a
         checkpoint); if it returns True, training stops after that epoch.
+    augment: an augment.Augmentation: every training batch is randomly distorted anew.
+    early_stopping: stop when val_loss has not improved for this many epochs, and restore the
+        weights of the best epoch (needs validation_data, which must not be the test set).
     An epoch's training loss and accuracy are averages over its batches, measured during the
     forward passes (before each batch's update), as Keras reports them.
     """
@@ -64,6 +70,10 @@ def fit(
         raise DigitnetError("no training samples")
     if validation_data is not None:
         model.check_input(*validation_data)
+    if early_stopping is not None:
+        early_stopping = _check_positive_int("early_stopping", early_stopping)
+        if validation_data is None:
+            raise DigitnetError("early stopping needs validation data (a validation split)")
     optimizer = optimizer if optimizer is not None else Adam()
     base_lr = optimizer.lr
     steps_per_epoch = math.ceil(len(X) / batch_size)
@@ -75,6 +85,7 @@ def fit(
     if not 0 <= initial_epoch <= epochs:
         raise DigitnetError(f"initial_epoch must be between 0 and {epochs}, got {initial_epoch}")
     history = History()
+    best = _BestEpoch()
     try:
         for epoch in range(initial_epoch + 1, epochs + 1):
             start = time.perf_counter()
@@ -85,9 +96,15 @@ def fit(
                 for i in range(steps_per_epoch)
             ]
             order = model.rng.permutation(len(X)) if shuffle else np.arange(len(X))
-            batches = iterate_batches(X, y, order, batch_size, model.dtype)
+            augment_timer = [0.0]
+            batches = iterate_batches(
+                X, y, order, batch_size, model.dtype, augment, model.rng, augment_timer
+            )
             with _progress_bar(len(X), label, enabled=verbose == 1) as progress:
                 metrics = train_epoch(model, batches, optimizer, rates, label, progress)
+            metrics["images_per_second"] = len(X) / (time.perf_counter() - start)
+            if augment is not None:
+                metrics["augment_seconds"] = augment_timer[0]
             if validation_data is not None:
                 with _diverged_if_overflow(f"the end of {label}", optimizer.lr):
                     val = model.evaluate(*validation_data)
@@ -98,6 +115,15 @@ def fit(
                 print(_epoch_line(epoch, epochs, metrics, validation_name), flush=True)
             if on_epoch_end is not None and on_epoch_end(epoch, metrics):
                 break
+            if early_stopping is not None and best.stop(model, epoch, metrics, early_stopping):
+                if verbose:
+                    print(
+                        f"early stopping: val_loss has not improved for {early_stopping} "
+                        f"epochs; keeping the weights of epoch {best.epoch}"
+                    )
+                break
+        if early_stopping is not None and best.weights is not None:
+            model.flat_params[...] = best.weights  # the best epoch's weights, as Keras restores
     except DivergenceError as error:
         hint = f"try a smaller learning rate than {base_lr:g}, e.g. {base_lr / 10:g}"
         raise DivergenceError(f"{error}; {hint}") from None
@@ -107,18 +133,31 @@ def fit(
 
 
 def iterate_batches(
-    X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int, dtype: str
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray,
+    batch_size: int,
+    dtype: str,
+    augment=None,
+    rng: np.random.Generator | None = None,
+    timer: list | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (x, labels) mini-batches in `order`, pixels converted to the model's dtype.
 
     The images stay in their compact form (uint8: 47 MB for MNIST) and each batch is converted
     into one reused float buffer, rather than holding a float copy of the whole set (188 MB).
+    With `augment`, each batch is then randomly distorted (using `rng`); the seconds spent on
+    that are added to timer[0].
     """
     buffers = Buffers()
     for first in range(0, len(X), batch_size):
         indices = order[first : first + batch_size]
-        x = buffers.get("x", (len(indices), X.shape[1]), dtype)
-        yield as_input(X[indices], dtype, out=x), y[indices]
+        x = as_input(X[indices], dtype, out=buffers.get("x", (len(indices), X.shape[1]), dtype))
+        if augment is not None:
+            started = time.perf_counter()
+            x = augment_batch(x, rng, augment)
+            timer[0] += time.perf_counter() - started
+        yield x, y[indices]
 
 
 def train_epoch(
@@ -166,6 +205,23 @@ def _record(
     """Add one batch's summed loss, correct predictions and size to the epoch's totals."""
     hits = int((logits.argmax(axis=1) == labels).sum())
     return loss_sum + loss * len(labels), correct + hits, seen + len(labels)
+
+
+class _BestEpoch:
+    """Early stopping's memory: the lowest val_loss so far, its epoch and its weights."""
+
+    def __init__(self) -> None:
+        self.loss, self.epoch, self.weights = float("inf"), 0, None
+
+    def stop(self, model: MLP, epoch: int, metrics: dict, patience: int) -> bool:
+        """Record this epoch; True when `patience` epochs have passed without improvement."""
+        if metrics["val_loss"] < self.loss:
+            self.loss, self.epoch, self.weights = (
+                metrics["val_loss"],
+                epoch,
+                model.flat_params.copy(),
+            )
+        return epoch - self.epoch >= patience
 
 
 def _check_positive_int(name: str, value) -> int:
@@ -219,4 +275,7 @@ def _epoch_line(epoch: int, epochs: int, metrics: dict[str, float], val_name: st
     if "val_loss" in metrics:
         line += f"  {val_name}_loss {metrics['val_loss']:.4f}"
         line += f"  {val_name}_accuracy {metrics['val_accuracy']:.4f}"
-    return line + f"  {metrics['seconds']:.2f}s"
+    line += f"  {metrics['seconds']:.2f}s  {metrics['images_per_second']:,.0f} img/s"
+    if "augment_seconds" in metrics:
+        line += f" (augmenting {metrics['augment_seconds'] / metrics['seconds']:.0%})"
+    return line

@@ -39,6 +39,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         if folder:
             _prepare_folder(Path(folder))
     explicit = {key: getattr(args, key) for key in [*DEFAULTS, *RUN_DEFAULTS]}
+    if args.show_augmented and explicit["augment"] in (None, "none") and not args.preset:
+        raise DigitnetError("--show-augmented needs --augment affine or elastic")
     if args.resume:
         if args.init or args.preset:
             raise DigitnetError("--resume continues a run as it was: leave --init/--preset out")
@@ -54,9 +56,31 @@ def cmd_train(args: argparse.Namespace) -> int:
         if run["data"] is not None:  # absolute, so that --resume works from any folder
             run["data"] = str(Path(run["data"]).resolve())
         model, done, history = None, 0, History()
+    run = {**DEFAULTS, **run}  # checkpoints from before a setting existed get its default
     data = load_data(run["data"], "uint8", run["limit"], run["val_fraction"], run["seed"])
+    X_train, y_train, validation = data.X_train, data.y_train, (data.X_eval, data.y_eval)
+    validation_name = "test" if data.eval_name == "test" else "val"
+    if run["validation_split"]:  # choose on a split of the training set; test only at the end
+        from .datasets import split_validation
+
+        (X_train, y_train), validation = split_validation(
+            X_train, y_train, run["validation_split"], run["seed"]
+        )
+        validation_name = "val"
+    elif run["early_stopping"]:
+        raise DigitnetError("--early-stopping needs --validation-split (never the test set)")
     model = model or _new_model(args, run, data.X_train.shape[1])
-    optimizer = make_optimizer(run["optimizer"], run["lr"], run["momentum"])
+    model.set_dropout(run["dropout"], run["input_dropout"])
+    optimizer = make_optimizer(run["optimizer"], run["lr"], run["momentum"], run["weight_decay"])
+    augment = None
+    if run["augment"] != "none":
+        from .augment import PRESETS as AUGMENTATIONS
+
+        augment = AUGMENTATIONS[run["augment"]]
+        if args.show_augmented:
+            from .plots import plot_augmented
+
+            print(f"wrote {plot_augmented(X_train[:8], augment, Path(args.show_augmented))}")
     if args.resume:
         optimizer.load_state_dict(checkpoint.optimizer_state, [model.flat_params])
     checkpoint_dir = args.checkpoint_dir or args.resume
@@ -73,21 +97,23 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
     # history file asks for it) and score the test set once, at the end.
-    per_epoch_eval = not args.quiet or args.history is not None
+    per_epoch_eval = not args.quiet or args.history is not None or run["early_stopping"]
     start = time.perf_counter()
     with stop:
         model.fit(
-            data.X_train,
-            data.y_train,
+            X_train,
+            y_train,
             epochs=run["epochs"],
             batch_size=run["batch_size"],
             optimizer=optimizer,
-            validation_data=(data.X_eval, data.y_eval) if per_epoch_eval else None,
+            validation_data=validation if per_epoch_eval else None,
+            augment=augment,
+            early_stopping=run["early_stopping"] or None,
             verbose=0 if args.quiet else 1,
             lr_schedule=run["schedule"],
             warmup_epochs=run["warmup_epochs"],
             initial_epoch=done,
-            validation_name="test" if data.eval_name == "test" else "val",
+            validation_name=validation_name,
             on_epoch_end=on_epoch_end,
         )
     seconds = time.perf_counter() - start

@@ -1,0 +1,130 @@
+"""Augmentation, dropout, weight decay, schedules, early stopping: the regularisers of issue 6."""
+
+import math
+
+import numpy as np
+import pytest
+
+import digitnet as dn
+from digitnet.augment import Augmentation, augment_batch, bilinear_sample
+from digitnet.errors import DigitnetError
+from digitnet.layers import Dropout
+from digitnet.schedules import learning_rate
+
+NONE = Augmentation(shift=0, rotate=0, scale=0, shear=0, elastic_alpha=0)
+
+
+def digits(n=6):
+    (_, _), (X_test, _) = dn.load_mnist()
+    return X_test[:n]
+
+
+def test_bilinear_sampling_by_hand():
+    image = np.arange(16, dtype=np.float32).reshape(1, 4, 4)
+    rows = np.full((1, 4, 4), 1.5, dtype=np.float32)
+    cols = np.full((1, 4, 4), 0.25, dtype=np.float32)
+    # halfway between rows 1 and 2, a quarter from column 0 to 1: 0.5*(4.25 + 8.25) = 6.25
+    np.testing.assert_allclose(bilinear_sample(image, rows, cols), 6.25)
+    far = np.full((1, 4, 4), -5.0, dtype=np.float32)
+    np.testing.assert_array_equal(bilinear_sample(image, far, far), 0)  # outside reads zeros
+
+
+def test_no_distortion_is_the_identity_and_integer_shift_moves_pixels():
+    x = digits()
+    rng = np.random.default_rng(0)
+    np.testing.assert_allclose(augment_batch(x, rng, NONE), x, atol=1e-6)
+    shift = Augmentation(shift=1e-9, rotate=0, scale=0, shear=0, elastic_alpha=0)
+    np.testing.assert_allclose(augment_batch(x, rng, shift), x, atol=1e-6)
+
+
+def test_distortions_change_images_but_keep_them_digit_like():
+    x = digits(32)
+    for settings in dn.augment.PRESETS.values():
+        out = augment_batch(x, np.random.default_rng(1), settings)
+        assert out.shape == x.shape and out.dtype == np.float32
+        assert 0 <= out.min() and out.max() <= 1
+        change = np.abs(out - x).mean()
+        assert 0.01 < change < 0.2  # moved, but no more than a hand would move it
+        assert abs(out.sum() / x.sum() - 1) < 0.25  # ink is neither created nor lost much
+    again = augment_batch(x, np.random.default_rng(1), dn.augment.PRESETS["elastic"])
+    assert np.array_equal(
+        again, augment_batch(x, np.random.default_rng(1), dn.augment.PRESETS["elastic"])
+    )
+
+
+def test_augmentation_settings_are_checked():
+    with pytest.raises(DigitnetError, match="sigma"):
+        Augmentation(elastic_sigma=0)
+    with pytest.raises(DigitnetError, match="rotate"):
+        Augmentation(rotate=-1)
+
+
+def test_dropout_drops_scales_and_backpropagates_through_the_same_mask():
+    layer = Dropout(0.25, np.random.default_rng(0))
+    x = np.ones((200, 50), dtype=np.float32)
+    y = layer.forward(x, training=True)
+    kept = y != 0
+    assert abs(kept.mean() - 0.75) < 0.02
+    np.testing.assert_allclose(y[kept], 1 / 0.75)  # inverted: survivors scaled up
+    grad = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+    np.testing.assert_allclose(layer.backward(grad), grad * y)  # same mask, same scale
+    np.testing.assert_array_equal(layer.forward(x, training=False), x)  # off at evaluation
+
+
+def test_a_dropout_model_saves_in_the_usual_format(tmp_path):
+    model = dn.MLP([784, 32, 16, 10], seed=0, dropout=0.3, input_dropout=0.1)
+    assert sum(isinstance(layer, Dropout) for layer in model.layers) == 3
+    model.save(tmp_path / "m.npz")
+    loaded = dn.load_model(tmp_path / "m.npz")
+    x = digits()
+    np.testing.assert_array_equal(loaded.predict_proba(x), model.predict_proba(x))
+    with np.load(tmp_path / "m.npz") as archive:
+        assert sorted(archive.files) == ["W1", "W2", "W3", "b1", "b2", "b3", "meta"]
+
+
+def test_weight_decay_steps_by_hand():
+    p, g = np.array([2.0]), np.array([0.5])
+    dn.SGD(lr=0.1, weight_decay=0.01).step([p], [g.copy()])  # L2: g + wd p = 0.52
+    np.testing.assert_allclose(p, [2.0 - 0.1 * 0.52])
+    p = np.array([2.0])
+    dn.Adam(lr=0.1, weight_decay=0.01).step([p], [np.array([0.5])])
+    # decoupled: first p (1 - lr wd) = 1.998, then Adam's first step moves it by lr
+    np.testing.assert_allclose(p, [2.0 * (1 - 0.001) - 0.1 * 0.5 / (0.5 + 1e-8)], rtol=1e-9)
+    with pytest.raises(DigitnetError, match="weight decay"):
+        dn.Adam(weight_decay=-1)
+
+
+def test_step_schedule_and_warmup():
+    assert learning_rate("step", 1.0, 0, 100) == 1.0
+    assert learning_rate("step", 1.0, 49, 100) == 1.0
+    assert learning_rate("step", 1.0, 50, 100) == pytest.approx(0.1)
+    assert learning_rate("step", 1.0, 80, 100) == pytest.approx(0.01)
+    assert learning_rate("cosine", 1.0, 4, 100, warmup_steps=10) == pytest.approx(0.5)
+    assert learning_rate("cosine", 1.0, 10, 100, warmup_steps=10) == 1.0
+    assert math.isclose(learning_rate("cosine", 1.0, 55, 100, warmup_steps=10), 0.5)
+
+
+def test_early_stopping_restores_the_best_epoch():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((64, 784)).astype(np.float32), rng.integers(0, 10, 64)
+    X_val, y_val = rng.random((64, 784)).astype(np.float32), rng.integers(0, 10, 64)  # noise:
+    model = dn.MLP(seed=0)  # fitting the training set only makes the validation loss worse
+    snapshots = {}
+    keep = lambda epoch, metrics: snapshots.update({epoch: model.flat_params.copy()})  # noqa
+    history = model.fit(
+        X,
+        y,
+        epochs=50,
+        batch_size=16,
+        optimizer=dn.Adam(0.01),
+        verbose=0,
+        validation_data=(X_val, y_val),
+        early_stopping=3,
+        on_epoch_end=keep,
+    )
+    losses = history.history["val_loss"]
+    best = int(np.argmin(losses)) + 1
+    assert len(losses) == best + 3 < 50  # stopped 3 epochs after the best one
+    assert np.array_equal(model.flat_params, snapshots[best])
+    with pytest.raises(DigitnetError, match="validation"):
+        dn.MLP().fit(X, y, early_stopping=2, verbose=0)
