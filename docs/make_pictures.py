@@ -56,6 +56,22 @@ def main() -> None:
         model, history = Path(tmp) / "model.npz", Path(tmp) / "history.csv"
         print(digitnet("train", "--quiet", "--out", str(model), "--history", str(history)).strip())
         print(digitnet("plot", str(model), "--history", str(history), "--out", str(DOCS)).strip())
+        print(
+            digitnet(
+                "train",
+                "--augment",
+                "elastic",
+                "--show-augmented",
+                str(DOCS / "augmented.png"),
+                "--limit",
+                "200",
+                "--epochs",
+                "1",
+                "--quiet",
+                "--out",
+                str(Path(tmp) / "tiny.npz"),
+            ).strip()
+        )
         screenshot(model, DOCS / "serve.png")
         print(f"wrote {DOCS / 'serve.png'}")
 

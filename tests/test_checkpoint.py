@@ -70,6 +70,12 @@ def uninterrupted(tmp_path_factory):
     return dn.load_model(out)
 
 
+def resumed_weights_equal(checkpoints, out, uninterrupted) -> bool:
+    """Resume the run in `checkpoints` to its end; are its weights those of `uninterrupted`?"""
+    assert main(["train", "--resume", str(checkpoints), "--quiet", "--out", str(out)]) == 0
+    return same_weights(dn.load_model(out), uninterrupted)
+
+
 def start_and_stop(tmp_path, stop_signal):
     """Start a real training process; once epoch 2 is checkpointed, send it `stop_signal`."""
     checkpoints = tmp_path / "ck"
@@ -109,20 +115,7 @@ def test_ctrl_c_saves_at_the_epoch_boundary_and_resume_is_bit_identical(tmp_path
     assert "Traceback" not in err
     epoch = load_checkpoint(checkpoints).epoch
     assert 2 <= epoch < 6
-    assert (
-        main(
-            [
-                "train",
-                "--resume",
-                str(checkpoints),
-                "--quiet",
-                "--out",
-                str(tmp_path / "resumed.npz"),
-            ]
-        )
-        == 0
-    )
-    assert same_weights(dn.load_model(tmp_path / "resumed.npz"), uninterrupted)
+    assert resumed_weights_equal(checkpoints, tmp_path / "resumed.npz", uninterrupted)
 
 
 def test_kill_9_leaves_a_checkpoint_that_loads_and_resumes_bit_identical(tmp_path, uninterrupted):
@@ -130,20 +123,7 @@ def test_kill_9_leaves_a_checkpoint_that_loads_and_resumes_bit_identical(tmp_pat
     assert code == -signal.SIGKILL
     assert load_checkpoint(checkpoints).epoch >= 2
     assert not [p for p in checkpoints.iterdir() if p.name != "checkpoint.npz"]  # no leftovers
-    assert (
-        main(
-            [
-                "train",
-                "--resume",
-                str(checkpoints),
-                "--quiet",
-                "--out",
-                str(tmp_path / "resumed.npz"),
-            ]
-        )
-        == 0
-    )
-    assert same_weights(dn.load_model(tmp_path / "resumed.npz"), uninterrupted)
+    assert resumed_weights_equal(checkpoints, tmp_path / "resumed.npz", uninterrupted)
 
 
 def test_resume_refuses_changed_settings(tmp_path, capsys):
