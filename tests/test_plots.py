@@ -7,6 +7,12 @@ from digitnet.cli import main
 PICTURES = {"curves.png", "confusion.png", "mistakes.png", "weights.png"}
 
 
+def train_tiny(idx_folder, model, *extra) -> int:
+    """`digitnet train` for 2 quick epochs on the tiny IDX folder, plus `extra` flags."""
+    argv = ["train", "--data", idx_folder, "--epochs", "2", "--quiet", "--batch-size", "16"]
+    return main([str(a) for a in [*argv, "--out", model, *extra]])
+
+
 def assert_pngs(folder, names):
     assert {p.name for p in folder.iterdir()} == names
     for name in names:
@@ -16,25 +22,7 @@ def assert_pngs(folder, names):
 
 def test_plot_command_with_history(idx_folder, tmp_path, capsys):
     model, history = tmp_path / "m.npz", tmp_path / "h.csv"
-    assert (
-        main(
-            [
-                "train",
-                "--data",
-                str(idx_folder),
-                "--epochs",
-                "2",
-                "--quiet",
-                "--batch-size",
-                "16",
-                "--out",
-                str(model),
-                "--history",
-                str(history),
-            ]
-        )
-        == 0
-    )
+    assert train_tiny(idx_folder, model, "--history", str(history)) == 0
     out = tmp_path / "pictures"
     assert (
         main(
@@ -57,25 +45,7 @@ def test_plot_command_with_history(idx_folder, tmp_path, capsys):
 
 def test_plot_without_history_and_train_plots(idx_folder, tmp_path, capsys):
     model = tmp_path / "m.npz"
-    assert (
-        main(
-            [
-                "train",
-                "--data",
-                str(idx_folder),
-                "--epochs",
-                "2",
-                "--quiet",
-                "--batch-size",
-                "16",
-                "--out",
-                str(model),
-                "--plots",
-                str(tmp_path / "at_end"),
-            ]
-        )
-        == 0
-    )
+    assert train_tiny(idx_folder, model, "--plots", str(tmp_path / "at_end")) == 0
     assert_pngs(tmp_path / "at_end", PICTURES)
     assert (
         main(
