@@ -110,12 +110,30 @@ def make_numpy(data, seed):
     return epoch, lambda: float(np.mean(predict(Xt) == yt)), predict
 
 
-def torch_reference_net():
-    """784-128-64-10 ReLU as PyTorch users write it (after torch.manual_seed)."""
+def torch_reference_net(sizes=SIZES):
+    """The MLP as PyTorch users write it (after torch.manual_seed): Linear, ReLU, ..., Linear."""
     import torch
 
-    layers = [torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 64)]
-    return torch.nn.Sequential(*layers, torch.nn.ReLU(), torch.nn.Linear(64, 10))
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(fan_in, fan_out))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def torch_train_epoch(net, optimizer, X, y, batch_size, generator=None, schedule=None):
+    """One shuffled epoch of idiomatic PyTorch training (stepping `schedule` every batch)."""
+    import torch
+
+    order = torch.randperm(len(X), generator=generator)
+    for first in range(0, len(X), batch_size):
+        idx = order[first : first + batch_size]
+        optimizer.zero_grad(set_to_none=True)
+        torch.nn.functional.cross_entropy(net(X[idx]), y[idx]).backward()
+        optimizer.step()
+        if schedule is not None:
+            schedule.step()
 
 
 def make_torch(data, seed, fused):
@@ -126,16 +144,10 @@ def make_torch(data, seed, fused):
     torch.manual_seed(seed)
     net = torch_reference_net()
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-3, fused=fused)
-    loss_fn = torch.nn.CrossEntropyLoss()
     generator = torch.Generator().manual_seed(seed)
 
     def epoch():
-        order = torch.randperm(len(X), generator=generator)
-        for start in range(0, len(X), 128):
-            idx = order[start : start + 128]
-            optimizer.zero_grad(set_to_none=True)
-            loss_fn(net(X[idx]), y[idx]).backward()
-            optimizer.step()
+        torch_train_epoch(net, optimizer, X, y, 128, generator)
 
     def predict(x):
         with torch.inference_mode():
@@ -312,18 +324,12 @@ def torch_best_to_98(data, seed: int, epochs: int = 6) -> dict:
     optimizer = torch.optim.SGD(net.parameters(), lr=0.2, momentum=0.9, nesterov=True)
     steps = epochs * -(-len(X) // 256)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.2, total_steps=steps)
-    loss_fn, generator = torch.nn.CrossEntropyLoss(), torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
     elapsed, reached, accuracies = 0.0, None, []
     for _ in range(epochs):
-        start = time.perf_counter()
-        order = torch.randperm(len(X), generator=generator)
-        for first in range(0, len(X), 256):
-            idx = order[first : first + 256]
-            optimizer.zero_grad(set_to_none=True)
-            loss_fn(net(X[idx]), y[idx]).backward()
-            optimizer.step()
-            schedule.step()
-        elapsed += time.perf_counter() - start
+        elapsed += _timed(
+            functools.partial(torch_train_epoch, net, optimizer, X, y, 256, generator, schedule)
+        )
         with torch.inference_mode():
             accuracies.append(float((net(Xt).argmax(dim=1) == yt).float().mean()))
         if reached is None and accuracies[-1] >= 0.98:
@@ -392,23 +398,10 @@ def _torch_epoch_seconds(X, y, sizes, batch, epochs):
     import torch
 
     X, y = torch.from_numpy(X), torch.from_numpy(y)
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers += [torch.nn.Linear(a, b)] + ([torch.nn.ReLU()] if i < len(sizes) - 2 else [])
-    net = torch.nn.Sequential(*layers)
+    net = torch_reference_net(sizes)
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-3, fused=True)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        order = torch.randperm(len(X))
-        for first in range(0, len(X), batch):
-            idx = order[first : first + batch]
-            optimizer.zero_grad(set_to_none=True)
-            loss_fn(net(X[idx]), y[idx]).backward()
-            optimizer.step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    epoch = functools.partial(torch_train_epoch, net, optimizer, X, y, batch)
+    return statistics.median(_timed(epoch) for _ in range(epochs))
 
 
 # --- report --------------------------------------------------------------------------------------
