@@ -131,3 +131,9 @@ def test_debug_shows_the_traceback(tmp_path):
         text=True,
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_show_augmented_needs_an_augmentation(tmp_path, capsys):
+    assert run(f"train --preset fast --show-augmented {tmp_path / 'a.png'}") == 2
+    assert "--show-augmented needs --augment" in capsys.readouterr().err
+    assert not (tmp_path / "a.png").exists()

@@ -11,7 +11,7 @@ import numpy as np
 
 from .errors import DigitnetError
 from .layers import DEFAULT_INIT, Dense, Dropout, Layer, make_activation
-from .losses import SoftmaxCrossEntropy, cross_entropy_sum
+from .losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
 from .metrics import accuracy
 
 DTYPES = ("float32", "float64")
@@ -156,8 +156,6 @@ class MLP:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities (n, C): softmax of the logits."""
-        from .losses import softmax
-
         return softmax(self.predict_logits(X))
 
     def predict(self, X: np.ndarray) -> np.ndarray:

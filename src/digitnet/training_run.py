@@ -39,8 +39,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         if folder:
             _prepare_folder(Path(folder))
     explicit = {key: getattr(args, key) for key in [*DEFAULTS, *RUN_DEFAULTS]}
-    if args.show_augmented and explicit["augment"] in (None, "none") and not args.preset:
-        raise DigitnetError("--show-augmented needs --augment affine or elastic")
     if args.resume:
         if args.init or args.preset:
             raise DigitnetError("--resume continues a run as it was: leave --init/--preset out")
@@ -56,7 +54,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         if run["data"] is not None:  # absolute, so that --resume works from any folder
             run["data"] = str(Path(run["data"]).resolve())
         model, done, history = None, 0, History()
-    run = {**DEFAULTS, **run}  # checkpoints from before a setting existed get its default
+    if args.show_augmented and run["augment"] == "none":
+        raise DigitnetError("--show-augmented needs --augment affine or elastic")
     data = load_data(run["data"], "uint8", run["limit"], run["val_fraction"], run["seed"])
     X_train, y_train, validation = data.X_train, data.y_train, (data.X_eval, data.y_eval)
     validation_name = "test" if data.eval_name == "test" else "val"
