@@ -75,6 +75,19 @@ def wait_for_answer(page):
     return page.evaluate("window.lastResult")
 
 
+def bar_fractions(page):
+    """How much of each digit's track its bar fills, as drawn (after the bars' transition)."""
+    return page.evaluate(
+        """async () => {
+        const rows = [...document.querySelectorAll("#bars .bar")];
+        const fills = rows.map((row) => row.querySelector(".fill"));
+        await Promise.all(fills.flatMap((fill) => fill.getAnimations().map((a) => a.finished)));
+        return rows.map((row) => row.querySelector(".fill").getBoundingClientRect().width /
+                                 row.querySelector(".track").getBoundingClientRect().width);
+    }"""
+    )
+
+
 @pytest.mark.parametrize("digit", [0, 1, 2, 3, 4, 5, 7])
 def test_drawing_with_the_mouse(page, digit):
     page.click("#clear")
@@ -83,7 +96,10 @@ def test_drawing_with_the_mouse(page, digit):
     assert page.text_content("#prediction") == str(digit) == str(answer["digit"])
     assert sum(answer["probabilities"]) == pytest.approx(1.0, abs=1e-6)
     assert len(answer["input"]) == 28 and len(answer["activations"]) == 2
-    assert page.locator("#bars .bar").count() == 10
+    fractions = bar_fractions(page)
+    assert fractions == pytest.approx(answer["probabilities"], abs=0.02)  # as drawn, not styled
+    if max(answer["probabilities"]) > 0.95:
+        assert fractions[answer["digit"]] > 0.9  # the winner's bar is visibly full
     assert page.locator("#activations canvas").count() == 2
 
 
@@ -91,6 +107,7 @@ def test_clear_resets_the_page(page):
     page.click("#clear")
     assert page.text_content("#prediction") == "?"
     assert page.evaluate("window.lastResult") is None
+    assert bar_fractions(page) == [0] * 10
 
 
 def test_drawing_with_touch(page):

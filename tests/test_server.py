@@ -1,8 +1,11 @@
 """The drawing page's server: POST /predict, static files, and refusals (404, 405, 413, 400)."""
 
+import contextlib
 import http.client
 import json
+import socket
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -104,6 +107,17 @@ def test_oversized_body_is_413(server):
     assert status == 413
 
 
+def test_a_client_that_sends_a_huge_body_before_reading_gets_the_413(server):
+    """http.client writes all 20 MB before it reads: it must read the 413, not a broken pipe."""
+    connection = http.client.HTTPConnection(*server, timeout=10)
+    connection.request("POST", "/predict", bytes(20 * 1024 * 1024))
+    response = connection.getresponse()
+    assert response.status == 413
+    assert response.getheader("Connection") == "close"
+    assert json.loads(response.read()) == {"error": "body over 4194304 bytes"}
+    connection.close()
+
+
 @pytest.mark.parametrize(
     "body, message",
     [
@@ -168,23 +182,64 @@ def test_keeps_answering_8_clients_1000_requests_a_fifth_malformed(server):
     assert status == 200 and answer["digit"] == 7
 
 
-def test_a_stalled_client_is_dropped_and_others_are_served(mnist_model):
-    import socket
-    import time
-
-    httpd = make_server(dn.load_model(mnist_model), "127.0.0.1", 0)
-    httpd.RequestHandlerClass.timeout = 0.5  # 30 s in real use
+@contextlib.contextmanager
+def serving(model_path, **limits):
+    """A server of its own, with the handler's time and size limits shortened for a test."""
+    httpd = make_server(dn.load_model(model_path), "127.0.0.1", 0)
+    for name, value in limits.items():
+        setattr(httpd.RequestHandlerClass, name, value)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        stalled = socket.create_connection(httpd.server_address, timeout=5)
+        yield httpd.server_address
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_stalled_client_is_dropped_and_others_are_served(mnist_model):
+    with serving(mnist_model, timeout=0.5) as address:  # 30 s in real use
+        stalled = socket.create_connection(address, timeout=5)
         stalled.sendall(b"POST /predict HTTP/1.1\r\nContent-Length: 100\r\n\r\n{")  # then silence
         time.sleep(0.2)
-        assert request(httpd.server_address, "GET", "/")[0] == 200  # others are served meanwhile
+        assert request(address, "GET", "/")[0] == 200  # others are served meanwhile
         start = time.time()
         assert stalled.recv(1024) == b""  # dropped: the server closed the connection
         assert time.time() - start < 4
         stalled.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+
+
+def read_until_closed(connection: socket.socket) -> bytes:
+    answer = b""
+    while chunk := connection.recv(65536):
+        answer += chunk
+    return answer
+
+
+def test_a_refused_body_is_read_for_a_bounded_time_only(mnist_model):
+    """A client that announces 1 GB, reads the 413, then trickles a byte every 20 ms: it can
+    still send for a while after the answer, but is cut off after drain_seconds."""
+    with serving(mnist_model, drain_seconds=0.5) as address:
+        client = socket.create_connection(address, timeout=5)
+        client.sendall(b"POST /predict HTTP/1.1\r\nContent-Length: 1000000000\r\n\r\n{")
+        answer = read_until_closed(client)  # the server has sent the 413 and shut its side
+        assert answer.startswith(b"HTTP/1.1 413 ") and answer.endswith(b'bytes"}')
+        start = time.time()
+        with pytest.raises((BrokenPipeError, ConnectionResetError)):
+            while time.time() - start < 5:
+                client.sendall(b"x")
+                time.sleep(0.02)
+        assert 0.3 < time.time() - start < 2.5
+        client.close()
+
+
+def test_a_refused_body_is_read_up_to_a_bounded_size_only(mnist_model):
+    """A client that sends 20 MB fast is cut off once drain_bytes (here 1 MB) have been read."""
+    with serving(mnist_model, drain_bytes=1024 * 1024, drain_seconds=30) as address:
+        client = socket.create_connection(address, timeout=5)
+        start = time.time()
+        with pytest.raises((BrokenPipeError, ConnectionResetError)):
+            client.sendall(b"POST /predict HTTP/1.1\r\nContent-Length: 20971520\r\n\r\n")
+            client.sendall(bytes(20 * 1024 * 1024))
+        assert time.time() - start < 5  # not drain_seconds: the size bound stopped the reading
+        client.close()

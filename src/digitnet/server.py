@@ -8,12 +8,18 @@ reach anything else on disk.
                                               any size from 8x8 to 560x560
     -> {"digit": d, "probabilities": [10 floats], "input": 28x28 rows,
         "activations": [one list per hidden layer]}
+
+A body over MAX_BODY_BYTES gets 413 and the connection is closed; the refused body is first read
+and thrown away for a bounded time and size, so that a client still sending it reads the 413
+rather than a reset (a "lingering close", as nginx and Apache do).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import socket
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,6 +87,11 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "digitnet"
     protocol_version = "HTTP/1.1"
     timeout = 30  # seconds a client may stall mid-request before its connection is dropped
+    # After a 413, how much of the refused body is read and dropped before closing: closing with
+    # unread data makes the kernel send a reset, which can destroy the 413 before the client
+    # reads it. Bounded in bytes and in total time, so that no client holds a thread with it.
+    drain_bytes = 64 * 1024 * 1024
+    drain_seconds = 2.0
     # http.server's own error answers (malformed request line, unknown method): JSON too
     error_content_type = "application/json"
     error_message_format = '{"error": "%(code)d %(message)s"}'
@@ -135,12 +146,29 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(HTTPStatus.LENGTH_REQUIRED, {"error": "Content-Length required"})
             return None
         if int(length) > MAX_BODY_BYTES:
-            self.close_connection = True  # do not read (or wait for) an oversized body
+            self.close_connection = True  # do not parse an oversized body, only drain it
             self._send_json(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"body over {MAX_BODY_BYTES} bytes"}
             )
+            self._drain_and_close(int(length))
             return None
         return self.rfile.read(int(length))
+
+    def _drain_and_close(self, length: int) -> None:
+        """Shut our side (the client sees the answer end), then read and drop up to `length`
+        bytes of the refused body, stopping at drain_bytes or after drain_seconds in total."""
+        left = min(length, self.drain_bytes)
+        deadline = time.monotonic() + self.drain_seconds
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            while left > 0 and (remaining := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(remaining)  # a total deadline, not one per read
+                chunk = self.rfile.read1(min(left, 65536))
+                if not chunk:
+                    return  # the client has closed
+                left -= len(chunk)
+        except OSError:  # the deadline passed (TimeoutError) or the client reset: stop here
+            pass
 
     def _send_json(self, status: HTTPStatus, data: dict, extra: dict | None = None) -> None:
         self._send(status, json.dumps(data).encode(), "application/json", extra)
@@ -152,6 +180,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()

@@ -1,5 +1,6 @@
 // The drawing page: draw on #pad, send the drawing to POST /predict, show the answer.
-// Hooks for tests: #pad, #clear, #prediction, and window.lastResult (the last answer).
+// Hooks for tests: #pad, #clear, #prediction, #bars (a .bar row per digit, its .fill as wide
+// as the probability), and window.lastResult (the last answer).
 "use strict";
 
 const pad = document.getElementById("pad");
