@@ -7,7 +7,7 @@ from strokes import render
 
 import digitnet as dn
 from digitnet.errors import DigitnetError
-from digitnet.preprocess import load_grayscale, to_mnist
+from digitnet.preprocess import load_image, to_mnist
 
 
 def gray(image) -> np.ndarray:
@@ -53,7 +53,7 @@ def test_an_mnist_digit_comes_back_almost_unchanged():
         (np.zeros((50, 50)), "no ink"),
         (np.ones((1, 1)), "too small"),
         (np.ones((5, 40)), "too small"),
-        (np.ones((3, 3, 3)), "2-D"),
+        (np.ones((10, 10, 4)), "2-D"),
         (np.full((20, 20), np.nan), "NaN"),
     ],
 )
@@ -69,11 +69,11 @@ def test_loading_files(tmp_path):
     rgba.save(tmp_path / "transparent.png")
     (tmp_path / "text.png").write_text("not an image")
     (tmp_path / "empty.png").write_bytes(b"")
-    assert load_grayscale(tmp_path / "four.jpg").shape == (240, 300)
-    transparent = load_grayscale(tmp_path / "transparent.png")
-    assert transparent[0, 0] == 1.0 and transparent[30, 30] == 0.0
+    assert load_image(tmp_path / "four.jpg").shape == (240, 300, 3)
+    transparent = load_image(tmp_path / "transparent.png")
+    assert (transparent[0, 0] == 1.0).all() and (transparent[30, 30] == 0.0).all()
     for name in ("text.png", "empty.png"):
         with pytest.raises(DigitnetError, match="not an image"):
-            load_grayscale(tmp_path / name)
+            load_image(tmp_path / name)
     with pytest.raises(DigitnetError, match="not found"):
-        load_grayscale(tmp_path / "missing.png")
+        load_image(tmp_path / "missing.png")

@@ -96,14 +96,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
     """Read the digit in each image; print it with the top 3 probabilities (or JSON)."""
     from pathlib import Path
 
-    from .preprocess import load_grayscale, save_input_png, to_mnist
+    from .preprocess import load_image, save_input_png, to_mnist
     from .serialization import load_model
 
     model = load_model(args.model)
     check_28x28(model, args.model)
     answers = []
     for name in args.images:
-        field = to_mnist(load_grayscale(name), name)
+        field = to_mnist(load_image(name), name)
         probs = model.predict_proba(field.reshape(1, -1))[0]
         answers.append(
             {

@@ -17,40 +17,37 @@ from .errors import DigitnetError
 FIELD = 28  # output size
 BOX = 20  # the longest side of the digit inside the field
 MIN_SIDE = 8  # smaller pictures carry too little of a digit to scale up to 20 pixels
-INK = 0.25  # after contrast normalisation, pixels above this count as ink for the bounding box
 MIN_CONTRAST = 0.1  # darkest-to-lightest range below which a picture is a blank page
+MAX_PIXELS = 120_000_000  # larger images are refused unread: a 108-megapixel photo still fits
 
 
-def to_mnist(gray: np.ndarray, name: str = "image") -> np.ndarray:
-    """Normalise a grayscale picture (H, W) in [0, 1], either polarity, to a (28, 28) float32
-    MNIST-style digit: light ink on black, cropped, longest side 20 px, centred on its mass."""
-    gray = np.asarray(gray, dtype=np.float32)
-    if gray.ndim != 2:
-        raise DigitnetError(f"{name}: expected a 2-D grayscale image, got shape {gray.shape}")
-    if min(gray.shape) < MIN_SIDE:
+def to_mnist(picture: np.ndarray, name: str = "image") -> np.ndarray:
+    """Normalise a picture, grayscale (H, W) or RGB (H, W, 3) in [0, 1], either polarity, to a
+    (28, 28) float32 MNIST-style digit: light ink on black, cropped, longest side 20 px, centred
+    on its mass. Photos are handled: see ink.find_ink."""
+    from .ink import find_ink
+
+    picture = np.asarray(picture, dtype=np.float32)
+    if picture.ndim not in (2, 3) or (picture.ndim == 3 and picture.shape[2] != 3):
         raise DigitnetError(
-            f"{name}: {gray.shape[1]}x{gray.shape[0]} pixels is too small; "
+            f"{name}: expected a 2-D grayscale or (H, W, 3) colour image, got shape "
+            f"{picture.shape}"
+        )
+    if min(picture.shape[:2]) < MIN_SIDE:
+        raise DigitnetError(
+            f"{name}: {picture.shape[1]}x{picture.shape[0]} pixels is too small; "
             f"a digit needs at least {MIN_SIDE}x{MIN_SIDE}"
         )
-    if not np.isfinite(gray).all():
+    if not np.isfinite(picture).all():
         raise DigitnetError(f"{name}: the image contains NaN or infinite values")
-    ink = _ink_bright(gray)
-    if ink.max() < MIN_CONTRAST:
+    if float(picture.max() - picture.min()) < MIN_CONTRAST:
         raise DigitnetError(f"{name}: no ink found (a blank page?)")
-    ink = np.clip(ink / ink.max(), 0.0, 1.0)  # the darkest stroke becomes full intensity
-    rows, cols = np.nonzero(ink > INK)
+    ink = find_ink(np.clip(picture, 0.0, 1.0))
+    if not ink.any():
+        raise DigitnetError(f"{name}: no ink found (a blank page?)")
+    rows, cols = np.nonzero(ink)
     digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     return _centre_on_mass(_scale_longest_side(digit, BOX))
-
-
-def _ink_bright(gray: np.ndarray) -> np.ndarray:
-    """Flip dark-on-light to light-on-dark, judged by the border (the page), and remove the
-    page's own brightness, so that background is ~0 and ink is positive."""
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    page = float(np.median(border))
-    if page > 0.5:  # a light page: dark ink
-        gray, page = 1.0 - gray, 1.0 - page
-    return np.clip(gray - page, 0.0, None)
 
 
 def _scale_longest_side(digit: np.ndarray, size: int) -> np.ndarray:
@@ -80,25 +77,51 @@ def _centre_on_mass(digit: np.ndarray) -> np.ndarray:
     return field
 
 
-def load_grayscale(path: str | Path) -> np.ndarray:
-    """Read a PNG/JPEG/... with Pillow as grayscale in [0, 1]; transparency counts as white."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+def load_image(path: str | Path) -> np.ndarray:
+    """Read a PNG/JPEG/... with Pillow as an RGB (H, W, 3) array in [0, 1] (see picture_array);
+    an image over MAX_PIXELS is refused before it is decoded."""
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
 
     path = Path(path)
     if not path.is_file():
         raise DigitnetError(f"{path}: image file not found")
     try:
-        with Image.open(path) as image:
-            image = ImageOps.exif_transpose(image)  # photos: honour the camera's rotation
-            if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-                white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-                image = Image.alpha_composite(white, image.convert("RGBA"))
-            pixels = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit
+            with Image.open(path) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise Image.DecompressionBombError(image.width, image.height)
+                return picture_array(image)
+    except Image.DecompressionBombError:
+        raise DigitnetError(
+            f"{path}: the image is far too large to read safely (over {MAX_PIXELS:,} pixels); "
+            "resize it first"
+        ) from None
     except UnidentifiedImageError:
         raise DigitnetError(f"{path}: not an image Pillow can read (PNG, JPEG, ...)") from None
     except (OSError, ValueError) as error:
         raise DigitnetError(f"{path}: cannot read the image ({error})") from None
-    return pixels
+
+
+def picture_array(image) -> np.ndarray:
+    """A Pillow image as an RGB (H, W, 3) float32 array in [0, 1]: the camera's rotation
+    honoured, transparency on white, reduced to ink.WORK_SIDE first if larger (photos)."""
+    from PIL import Image, ImageOps
+
+    from .ink import WORK_SIDE
+
+    if image.format == "JPEG":  # decode a large JPEG at a fraction of its size: much faster
+        image.draft("RGB", (WORK_SIDE, WORK_SIDE))
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image.convert("RGBA"))
+    image = image.convert("RGB")
+    if max(image.size) > WORK_SIDE:
+        image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+    return np.asarray(image, dtype=np.float32) / 255.0
 
 
 def save_input_png(field: np.ndarray, path: str | Path, scale: int = 1) -> None:

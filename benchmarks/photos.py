@@ -1,0 +1,92 @@
+"""How well a trained network reads photos of digits on paper, condition by condition.
+
+    python benchmarks/photos.py MODEL [--n 300] [--json out.json]
+
+Each MNIST test digit (the first N) is written large in ink on a page and "photographed" by
+tests/photos.py: once clean (black ink on white paper), once under each condition alone (tinted
+paper, light falling off across the page, a soft shadow, blue ink, sensor noise, slight blur and
+rotation, JPEG), and once under all of them together. Then the same for the UCI 8x8 digits that
+scikit-learn ships (if it is installed). Every picture goes through what `digitnet predict` does
+to a file: digitnet.preprocess.picture_array, then to_mnist. On a digitnet without
+picture_array (before the photo preprocessing), pictures are read as grayscale, as it did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from photos import CONDITIONS, photograph  # noqa: E402
+
+import digitnet as dn  # noqa: E402
+from digitnet.preprocess import to_mnist  # noqa: E402
+
+
+def as_array(picture) -> np.ndarray:
+    """The picture as `digitnet predict` reads a file."""
+    try:
+        from digitnet.preprocess import picture_array
+    except ImportError:  # the digitnet before photo preprocessing: grayscale only
+        return np.asarray(picture.convert("L"), dtype=np.float32) / 255
+    return picture_array(picture)
+
+
+def accuracy(model, digits, labels, conditions, seed) -> float:
+    """Share of `digits` read right after photographing each under `conditions`."""
+    rng = np.random.default_rng(seed)
+    fields = [to_mnist(as_array(photograph(d, rng, conditions))).ravel() for d in digits]
+    return float(np.mean(model.predict(np.stack(fields)) == labels))
+
+
+def run(model, digits, labels, seed: int = 0) -> dict[str, float]:
+    """Accuracy per condition: clean, each condition alone, all together."""
+    results = {"clean": accuracy(model, digits, labels, (), seed)}
+    for condition in CONDITIONS:
+        results[condition] = accuracy(model, digits, labels, (condition,), seed)
+    results["all together"] = accuracy(model, digits, labels, CONDITIONS, seed)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("--n", type=int, default=300, help="digits per condition (300)")
+    parser.add_argument("--json", help="also write the results as JSON")
+    args = parser.parse_args()
+    model = dn.load_model(args.model)
+    start = time.perf_counter()
+    (_, _), (X_test, y_test) = dn.load_mnist()
+    digits = X_test[: args.n].reshape(-1, 28, 28)
+    results = {"mnist": run(model, digits, y_test[: args.n])}
+    results["mnist 28x28 originals"] = float(
+        np.mean(model.predict(X_test[: args.n]) == y_test[: args.n])
+    )
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        print("UCI 8x8 digits: skipped (pip install scikit-learn)")
+    else:
+        uci = load_digits()
+        order = np.random.default_rng(0).permutation(len(uci.target))[: args.n]
+        results["uci"] = run(model, uci.images[order] / 16, uci.target[order])
+    print(f"{args.n} digits per condition; accuracy of {args.model}")
+    print("| condition | MNIST test digits | UCI digits |\n|---|---|---|")
+    for condition in results["mnist"]:
+        uci = f"{results['uci'][condition]:.1%}" if "uci" in results else ""
+        print(f"| {condition} | {results['mnist'][condition]:.1%} | {uci} |")
+    print(
+        f"(the same MNIST digits as 28x28 originals: {results['mnist 28x28 originals']:.1%}; "
+        f"{time.perf_counter() - start:.0f} s)"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""Find the ink in a picture: even out the page's lighting, threshold, keep the digit's strokes.
+
+A photo of a digit on paper is not a clean image: the paper is tinted, the light falls off across
+the page, a hand or a phone casts a shadow, the sensor adds noise. `find_ink` turns such a
+picture into an ink map, 0 on the page and up to 1 on the strokes, holding only the strokes that
+make the digit. preprocess.to_mnist then crops, scales and centres it as MNIST did.
+
+The steps, with SciPy's ndimage for the image filters and connected components:
+1. the page's own brightness, from a grey closing (a maximum filter then a minimum filter wider
+   than any stroke, which erases the ink and keeps the light: gradient and shadow included),
+   divided away, per colour channel so that coloured ink on tinted paper counts as ink;
+2. a threshold chosen from the picture itself (Otsu's method);
+3. the connected strokes that make the digit, dropping specks and the page's edges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601, as Pillow's "L"
+FLATTEN_MIN_SIDE = 64  # smaller pictures are digital images with an even page: no flattening
+WORK_SIDE = 512  # larger pictures are reduced to this longest side first (a digit ends at 20 px)
+PAGE_FILTER = 1 / 5  # the closing's width as a share of the shorter side: wider than a stroke
+SPECK = 0.05  # components smaller than this share of the largest are specks
+UNEVEN = 0.2  # a border whose brightness spreads more than this is a photo's, not a drawing's
+NEAR = 0.35  # strokes further from the main one than this share of its size are not the digit
+
+
+def find_ink(picture: np.ndarray) -> np.ndarray:
+    """Ink map (H', W') in [0, 1] of a picture (H, W) or (H, W, 3) in [0, 1], either polarity:
+    0 where the page is, up to 1 on the digit's strokes; everything but the digit removed.
+    Pictures larger than WORK_SIDE are reduced first, so H', W' may be smaller than H, W."""
+    picture = _reduce(picture)
+    ink = _flatten(picture) if min(picture.shape[:2]) >= FLATTEN_MIN_SIDE else _even(picture)
+    top = float(ink.max())
+    if top <= 0:
+        return ink
+    ink = ink / top
+    threshold = otsu_threshold(ink)
+    digit = digit_components(ink > threshold)
+    return _stretch(ink, digit, threshold)
+
+
+def gray(picture: np.ndarray) -> np.ndarray:
+    """Luminance (H, W) of an RGB picture; a grayscale picture unchanged."""
+    return picture @ LUMA if picture.ndim == 3 else picture
+
+
+def light_page(picture: np.ndarray) -> bool:
+    """True for dark ink on a light page: unless the picture's border is dark and even (light
+    ink on black: a drawing, an MNIST image). A photo of paper counts as a light page even where
+    a shadow darkens most of its border; a photo of a blackboard would be misread."""
+    luma = gray(picture)
+    border = np.concatenate([luma[0], luma[-1], luma[:, 0], luma[:, -1]])
+    low, median, high = np.percentile(border, [5, 50, 95])
+    return bool(median > 0.5 or high - low > UNEVEN)
+
+
+def _reduce(picture: np.ndarray) -> np.ndarray:
+    """Shrink a picture whose longest side is over WORK_SIDE (area-averaging), else as is."""
+    height, width = picture.shape[:2]
+    scale = WORK_SIDE / max(height, width)
+    if scale >= 1:
+        return picture
+    from PIL import Image
+
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    channels = picture[..., None] if picture.ndim == 2 else picture
+    reduced = np.stack(
+        [
+            np.asarray(Image.fromarray(_f32(channels[..., c]), mode="F").resize(size, Image.BOX))
+            for c in range(channels.shape[-1])
+        ],
+        axis=-1,
+    )
+    return np.clip(reduced[..., 0] if picture.ndim == 2 else reduced, 0.0, 1.0)
+
+
+def _even(picture: np.ndarray) -> np.ndarray:
+    """Ink of a small picture on an even page: its distance from the border's brightness."""
+    luma = gray(picture)
+    if light_page(picture):
+        luma = 1.0 - luma
+    border = np.concatenate([luma[0], luma[-1], luma[:, 0], luma[:, -1]])
+    return np.clip(luma - float(np.median(border)), 0.0, None)
+
+
+def _flatten(picture: np.ndarray) -> np.ndarray:
+    """Ink of a picture whose page may be unevenly lit. Its light is estimated by a grey closing
+    (dark ink on a light page) or opening (light ink on a dark page) wider than the strokes,
+    then divided away (per channel: coloured ink counts) or subtracted (a dark page, where
+    dividing by ~0 would amplify noise)."""
+    from scipy import ndimage
+
+    width = (max(3, round(min(picture.shape[:2]) * PAGE_FILTER)),) * 2
+    smooth = lambda image: ndimage.gaussian_filter(image, 1.0)  # noqa: E731 (sensor noise)
+    if not light_page(picture):
+        luma = smooth(gray(picture))
+        return luma - ndimage.grey_opening(luma, size=width)
+    channels = picture[..., None] if picture.ndim == 2 else picture
+    darkness = []
+    for c in range(channels.shape[-1]):
+        light = smooth(channels[..., c])
+        page = ndimage.uniform_filter(ndimage.grey_closing(light, size=width), width[0] // 4 + 1)
+        darkness.append(1.0 - np.clip(light / np.maximum(page, 1e-3), 0.0, 1.0))
+    return np.max(darkness, axis=0)
+
+
+def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
+    """Otsu's threshold for values in [0, 1]: the cut that maximises the variance between the
+    two classes, w0 w1 (mu0 - mu1)^2, over a histogram of `bins` bins."""
+    counts, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
+    centres = (edges[:-1] + edges[1:]) / 2
+    w0 = np.cumsum(counts)  # pixels at or below each cut
+    w1 = w0[-1] - w0
+    s0 = np.cumsum(counts * centres)
+    mu0 = s0 / np.maximum(w0, 1)
+    mu1 = (s0[-1] - s0) / np.maximum(w1, 1)
+    between = w0 * w1 * (mu0 - mu1) ** 2
+    return float(edges[1:][np.argmax(between)])
+
+
+def digit_components(mask: np.ndarray) -> np.ndarray:
+    """The part of a binary ink mask that makes the digit: its largest connected stroke (one
+    away from the picture's border, if there is a sizeable one), and the other strokes near it
+    that are more than specks."""
+    from scipy import ndimage
+
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))  # 8-connected
+    if count <= 1:
+        return mask
+    areas = np.bincount(labels.ravel())[1:]
+    boxes = ndimage.find_objects(labels)
+    height, width = mask.shape
+    on_border = np.array(
+        [
+            b[0].start == 0 or b[1].start == 0 or b[0].stop == height or b[1].stop == width
+            for b in boxes
+        ]
+    )
+    sizeable = areas >= SPECK * areas.max()
+    inner = np.flatnonzero(sizeable & ~on_border)
+    if len(inner) and areas[inner].max() >= 0.25 * areas.max():
+        main = inner[np.argmax(areas[inner])]  # the page's edges and shadows touch the border
+    else:
+        main = int(np.argmax(areas))
+    rows, cols = boxes[main]
+    margin_r = NEAR * (rows.stop - rows.start)
+    margin_c = NEAR * (cols.stop - cols.start)
+    keep = [main]
+    for k in np.flatnonzero(sizeable):
+        r, c = boxes[k]
+        near = (
+            r.stop > rows.start - margin_r
+            and r.start < rows.stop + margin_r
+            and c.stop > cols.start - margin_c
+            and c.start < cols.stop + margin_c
+        )
+        if k != main and near and not (on_border[k] and not on_border[main]):
+            keep.append(k)
+    return np.isin(labels, np.array(keep) + 1)
+
+
+def _stretch(ink: np.ndarray, digit: np.ndarray, threshold: float) -> np.ndarray:
+    """Keep the ink around the digit's strokes (their soft edges included), with the page's
+    residual noise taken off and the strokes' cores at full intensity, as in MNIST."""
+    from scipy import ndimage
+
+    around = ndimage.binary_dilation(digit, iterations=2)
+    outside = ink[~around]
+    floor = min(float(np.percentile(outside, 99)), threshold) if outside.size else 0.0
+    core = float(np.percentile(ink[digit], 90))
+    stretched = np.clip((ink - floor) / max(core - floor, 1e-6), 0.0, 1.0)
+    stretched[~around] = 0.0
+    return stretched
+
+
+def _f32(channel: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(channel, dtype=np.float32)
