@@ -1,5 +1,7 @@
 """Checkpoints: save and load, bit-identical resume, real runs stopped by Ctrl-C or kill -9."""
 
+import json
+import shlex
 import signal
 import subprocess
 import sys
@@ -9,6 +11,7 @@ import numpy as np
 import pytest
 
 import digitnet as dn
+from digitnet import training_run
 from digitnet.checkpoint import load_checkpoint, save_checkpoint
 from digitnet.cli import main
 from digitnet.errors import DigitnetError, DivergenceError
@@ -154,10 +157,10 @@ def test_divergence_leaves_the_last_good_checkpoint(tmp_path, monkeypatch, capsy
 
     real_epoch = train_module.train_epoch
 
-    def diverge_in_epoch_3(model, batches, optimizer, rates, label, progress):
+    def diverge_in_epoch_3(model, batches, optimizer, rates, label, *rest):
         if label.startswith("epoch 3/"):
             raise DivergenceError(f"training diverged: the loss became nan at {label}, batch 1")
-        return real_epoch(model, batches, optimizer, rates, label, progress)
+        return real_epoch(model, batches, optimizer, rates, label, *rest)
 
     monkeypatch.setattr(train_module, "train_epoch", diverge_in_epoch_3)
     checkpoints, out = tmp_path / "ck", tmp_path / "m.npz"
@@ -179,3 +182,79 @@ def test_divergence_leaves_the_last_good_checkpoint(tmp_path, monkeypatch, capsy
     saved = load_checkpoint(checkpoints)
     assert saved.epoch == 2 and all(np.isfinite(p).all() for p in saved.model.parameters())
     assert not out.exists()  # no model from a diverged run
+
+
+class _CtrlCInFirstEpoch(training_run._StopAfterEpoch):
+    """As if Ctrl-C had been pressed once during the first epoch."""
+
+    def __enter__(self):
+        self.requested = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+def interrupted_run(folder, monkeypatch, capsys) -> list[str]:
+    """In `folder`, start a 2-epoch run saving to mine.npz that Ctrl-C stops after epoch 1;
+    return the resume command it prints (without the leading `digitnet`)."""
+    monkeypatch.chdir(folder)
+    real = training_run._StopAfterEpoch
+    monkeypatch.setattr(training_run, "_StopAfterEpoch", _CtrlCInFirstEpoch)
+    flags = "--limit 500 --hidden 8 --epochs 2 --quiet --checkpoint-dir ck --out mine.npz"
+    assert main(["train", *flags.split()]) == 130
+    monkeypatch.setattr(training_run, "_StopAfterEpoch", real)
+    err = capsys.readouterr().err
+    command = shlex.split(err.split("continue with: ")[1].splitlines()[0])
+    assert command[0] == "digitnet"
+    return command[1:]
+
+
+@pytest.fixture
+def elsewhere(tmp_path, monkeypatch):
+    """Another folder, the current one, holding an unrelated model.npz."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    dn.MLP([4, 3, 2]).save(folder / "model.npz")
+    return folder
+
+
+def test_resume_hint_continues_the_run_into_its_own_out(tmp_path, elsewhere, monkeypatch, capsys):
+    run_folder = tmp_path / "run"
+    run_folder.mkdir()
+    resume = interrupted_run(run_folder, monkeypatch, capsys)
+    after_epoch_1 = (run_folder / "mine.npz").read_bytes()
+    unrelated = (elsewhere / "model.npz").read_bytes()
+
+    monkeypatch.chdir(elsewhere)
+    assert main(resume) == 0, capsys.readouterr().err
+    assert f"model saved to {run_folder / 'mine.npz'}" in capsys.readouterr().out
+    assert (elsewhere / "model.npz").read_bytes() == unrelated
+    assert (run_folder / "mine.npz").read_bytes() != after_epoch_1  # epoch 2 saved there
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["model.npz"]
+
+
+def test_resume_out_overrides_and_old_checkpoints_save_to_model_npz(
+    tmp_path, elsewhere, monkeypatch, capsys
+):
+    run_folder = tmp_path / "run"
+    run_folder.mkdir()
+    interrupted_run(run_folder, monkeypatch, capsys)
+    after_epoch_1 = (run_folder / "mine.npz").read_bytes()
+    checkpoints = run_folder / "ck"
+    monkeypatch.chdir(elsewhere)
+    assert main(["train", "--resume", str(checkpoints), "--quiet", "--out", "other.npz"]) == 0
+    assert dn.load_model(elsewhere / "other.npz").layer_sizes == [784, 8, 10]
+    assert (run_folder / "mine.npz").read_bytes() == after_epoch_1
+
+    # A checkpoint written before runs recorded their --out resumes into ./model.npz, as then.
+    path = checkpoints / "checkpoint.npz"
+    with np.load(path) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(str(arrays["checkpoint_meta"]))
+    for key in ("out", "history", "plots"):
+        meta["settings"].pop(key, None)
+    arrays["checkpoint_meta"] = np.array(json.dumps(meta))
+    np.savez(path, **arrays)
+    assert main(["train", "--resume", str(checkpoints), "--quiet"]) == 0
+    assert dn.load_model(elsewhere / "model.npz").layer_sizes == [784, 8, 10]

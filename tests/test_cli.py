@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import digitnet as dn
-from digitnet.cli import main
+from digitnet.cli import build_parser, main
 
 
 def run(command: str) -> int:
@@ -137,3 +137,22 @@ def test_show_augmented_needs_an_augmentation(tmp_path, capsys):
     assert run(f"train --preset fast --show-augmented {tmp_path / 'a.png'}") == 2
     assert "--show-augmented needs --augment" in capsys.readouterr().err
     assert not (tmp_path / "a.png").exists()
+
+
+@pytest.mark.parametrize("value", ["128,,64", ",128", "128,", "128, ,64"])
+def test_hidden_with_an_empty_size_is_refused(value, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["train", "--hidden", value])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and repr(value) in err and "empty" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_help_says_what_the_tool_does_and_its_exit_codes(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run("--help")
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    for mention in ("MNIST", "NumPy", "your own images", "browser", "exit status", "130"):
+        assert mention in out, mention
+    assert "commands.py" not in out and "main(" not in out  # the developer note stays in the code

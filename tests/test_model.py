@@ -1,5 +1,7 @@
 """The MLP: gradients of the whole network, dtypes, determinism, the predict/evaluate API."""
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,15 @@ def test_bad_input_shape_and_labels():
         model.predict(np.zeros((2, 5)))
     with pytest.raises(DigitnetError, match="labels must be in 0..1"):
         model.evaluate(np.zeros((2, 4)), np.array([0, 2]))
+
+
+def test_fit_shows_the_real_parameters_of_train_fit():
+    """help(model.fit) lists the keyword arguments, not **kwargs; they must be train.fit's."""
+    from digitnet.train import fit
+
+    def described(function, skip):
+        parameters = list(inspect.signature(function).parameters.values())[skip:]
+        return [(p.name, p.kind, p.default, p.annotation) for p in parameters]
+
+    assert described(dn.MLP.fit, 1) == described(fit, 1)  # after self / model: X, y, epochs, ...
+    assert all(name in dn.MLP.fit.__doc__ for name in ("batch_size", "early_stopping"))

@@ -124,7 +124,7 @@ def meta_with(path, **fields):
 
 def test_broken_model_files(good_model, capsys):
     cases = [
-        (lambda p: p.write_text("not a zip"), "not a valid model file"),
+        (lambda p: p.write_text("not a zip"), "not a digitnet model file (a text file"),
         (lambda p: p.write_bytes(p.read_bytes()[:500]), "not a valid model file"),
         (lambda p: rewrite(p, W2=None), "W2 is missing"),
         (lambda p: rewrite(p, W1=np.zeros((784, 9), np.float32)), "W1 has shape (784, 9)"),
@@ -139,6 +139,21 @@ def test_broken_model_files(good_model, capsys):
         good_model.write_bytes(backup)
         damage(good_model)
         run_fails_cleanly(["evaluate", good_model], capsys, "model.npz", message)
+
+
+def test_files_that_are_not_models_are_named_and_never_loaded_unsafely(tmp_path, capsys):
+    """A picture given as the model says what the file is, and no message ever suggests
+    allow_pickle=True (loading pickles can run any code)."""
+    Image.new("L", (28, 28), 0).save(tmp_path / "digit.png")
+    (tmp_path / "notes.txt").write_text("hello\n")
+    np.savez(tmp_path / "objects.npz", meta=np.array([{"a": 1}], dtype=object))
+    for name, what in (
+        ("digit.png", "not a digitnet model file (a PNG image, not an .npz archive)"),
+        ("notes.txt", "not a digitnet model file (a text file, not an .npz archive)"),
+        ("objects.npz", "Python objects"),
+    ):
+        err = run_fails_cleanly(["evaluate", tmp_path / name], capsys, name, what)
+        assert "allow_pickle" not in err, err
 
 
 def test_crash_while_saving_leaves_the_old_model(good_model, monkeypatch):

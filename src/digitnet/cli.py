@@ -18,6 +18,23 @@ EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
+# What `digitnet --help` says (the module docstring above is for people reading the code).
+DESCRIPTION = """\
+A neural network written from scratch in NumPy that learns to read handwritten digits.
+Train it on MNIST (bundled) or your own IDX/CSV data, evaluate it, read digits from
+your own images, plot what it learned, draw digits for it in your browser, and check its
+gradients.
+Run `digitnet COMMAND --help` for a command's options."""
+
+EPILOG = """\
+exit status: 0 success, 1 a failed check (gradcheck), 2 bad input (one line on stderr; --debug
+shows the traceback), 3 training diverged, 130 interrupted (Ctrl-C).
+
+examples:
+  digitnet train --out model.npz
+  digitnet predict model.npz my_digit.png
+  digitnet serve model.npz"""
+
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, like every other digitnet error."""
@@ -27,13 +44,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _hidden_sizes(text: str) -> list[int]:
+    parts = [part.strip() for part in text.split(",")]
+    if "" in parts:
+        raise argparse.ArgumentTypeError(f"an empty size in {text!r}; write sizes like 128,64")
     try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
+        sizes = [int(part) for part in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"--hidden must be integers like 128,64, got {text!r}"
         ) from None
-    if not sizes or min(sizes) < 1:
+    if min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"--hidden sizes must be >= 1, got {text!r}")
     return sizes
 
@@ -68,7 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .optim import OPTIMIZERS
     from .schedules import SCHEDULES
 
-    parser = _Parser(prog="digitnet", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="digitnet",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"digitnet {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -114,11 +139,18 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--out",
         metavar="MODEL",
-        default="model.npz",
-        help="where to save the trained model (model.npz)",
+        help="where to save the trained model (model.npz; with --resume: the run's own --out)",
     )
-    train.add_argument("--history", metavar="FILE.csv", help="write per-epoch metrics as CSV")
-    train.add_argument("--plots", metavar="DIR", help="write the pictures of `plot` at the end")
+    train.add_argument(
+        "--history",
+        metavar="FILE.csv",
+        help="write per-epoch metrics as CSV (with --resume: the run's own, if it had one)",
+    )
+    train.add_argument(
+        "--plots",
+        metavar="DIR",
+        help="write the pictures of `plot` at the end (with --resume: the run's own, if any)",
+    )
     train.add_argument(
         "--show-augmented",
         metavar="FILE.png",
@@ -132,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--resume",
         metavar="DIR",
-        help="continue the run checkpointed in DIR, exactly where it stopped",
+        help="continue the run checkpointed in DIR, exactly where it stopped, with its "
+        "settings and outputs (--out, --history, --plots) unless you give them again",
     )
     train.add_argument(
         "--quiet",

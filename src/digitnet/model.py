@@ -7,12 +7,17 @@ evaluate, save).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .errors import DigitnetError
 from .layers import DEFAULT_INIT, Dense, Dropout, Layer, make_activation
 from .losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
 from .metrics import accuracy
+
+if TYPE_CHECKING:  # only for the annotation: training sits above the network
+    from .history import History
 
 DTYPES = ("float32", "float64")
 DEFAULT_LAYER_SIZES = (784, 128, 64, 10)
@@ -175,11 +180,60 @@ class MLP:
         """Accuracy on (X, y), as scikit-learn's score."""
         return self.evaluate(X, y)["accuracy"]
 
-    def fit(self, X: np.ndarray, y: np.ndarray, **kwargs):
-        """Train on (X, y); see digitnet.train.fit for the arguments. Returns a History."""
+    def fit(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        epochs: int = 10,
+        batch_size: int = 128,
+        optimizer=None,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        verbose: int = 1,
+        shuffle: bool = True,
+        lr_schedule: str = "constant",
+        warmup_epochs: float = 0.0,
+        validation_name: str = "val",
+        initial_epoch: int = 0,
+        on_epoch_end=None,
+        augment=None,
+        early_stopping: int | None = None,
+    ) -> History:
+        """Train on images X (uint8 0-255 or floats in [0, 1]) and integer labels y.
+
+        epochs, batch_size: passes over the data, and images per step.
+        optimizer: an SGD or Adam instance (default Adam(lr=0.001)).
+        validation_data: (X_val, y_val), evaluated after each epoch (val_loss, val_accuracy).
+        verbose: 0 silent, 1 a progress bar and a line per epoch, 2 only the lines; verbose runs
+            also print a hint when the network is not learning (digitnet.diagnostics).
+        shuffle: a new random order of the images every epoch.
+        lr_schedule, warmup_epochs: "constant" or "cosine" (lr down to 0), after a linear ramp.
+        validation_name: what the epoch lines call the validation set ("val", or "test").
+        initial_epoch: epochs already done, to continue a run (as Keras).
+        on_epoch_end: on_epoch_end(epoch, metrics) after each epoch; returning True stops.
+        augment: an augment.Augmentation applied anew to every training batch.
+        early_stopping: patience in epochs on val_loss; the best epoch's weights are kept.
+        Returns a History. The full description: digitnet.train.fit.
+        """
         from .train import fit
 
-        return fit(self, X, y, **kwargs)
+        return fit(
+            self,
+            X,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            validation_data=validation_data,
+            verbose=verbose,
+            shuffle=shuffle,
+            lr_schedule=lr_schedule,
+            warmup_epochs=warmup_epochs,
+            validation_name=validation_name,
+            initial_epoch=initial_epoch,
+            on_epoch_end=on_epoch_end,
+            augment=augment,
+            early_stopping=early_stopping,
+        )
 
     def save(self, path) -> None:
         """Save to one .npz file (arrays W1, b1, ... and a JSON `meta`), written atomically."""

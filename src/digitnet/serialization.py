@@ -1,7 +1,8 @@
 """Model files: one .npz with arrays W1, b1, W2, b2, ... and `meta`, a JSON string.
 
 Loading uses allow_pickle=False only, so opening a model file can never run code. Every field is
-validated, so a damaged or foreign file gives a one-line DigitnetError instead of a traceback.
+validated, so a damaged or foreign file gives a one-line DigitnetError instead of a traceback, and
+no message ever repeats NumPy's advice to load a file unsafely.
 """
 
 from __future__ import annotations
@@ -20,6 +21,17 @@ from .model import DTYPES, MLP
 
 FORMAT = "digitnet-mlp"
 VERSION = 1
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip (.npz) archive: with files, or empty
+# What a file is, by its first bytes: to say what a file given as a model is, instead.
+KNOWN_KINDS = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"BM": "a BMP image",
+    b"\x1f\x8b": "a gzip file",
+    b"\x93NUMPY": "a single NumPy .npy array",
+    b"\x80": "a Python pickle",
+}
 
 
 def model_meta(model: MLP) -> dict:
@@ -62,14 +74,21 @@ def load_model_arrays(path: str | Path) -> tuple[MLP, dict[str, np.ndarray]]:
     path = Path(path)
     if not path.is_file():
         raise DigitnetError(f"{path}: model file not found")
+    with open(path, "rb") as file:
+        start = file.read(512)
+    if not start.startswith(ZIP_MAGIC):  # np.load would try other formats, pickles among them
+        raise DigitnetError(
+            f"{path}: not a digitnet model file ({_kind_of_file(start)}, not an .npz archive)"
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise DigitnetError(f"{path}: not a digitnet model (.npz archive)")
             arrays = {name: archive[name] for name in archive.files}
-    except DigitnetError:
-        raise
-    except ValueError as error:  # includes numpy's refusal of pickled (object) arrays
+    except ValueError as error:
+        if "pickle" in str(error):  # numpy refuses object arrays, and suggests allow_pickle
+            raise DigitnetError(
+                f"{path}: not a valid model file: it holds Python objects, which digitnet "
+                "never loads (loading them can run code)"
+            ) from None
         raise DigitnetError(f"{path}: not a valid model file ({error})") from None
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, zlib.error) as error:
         raise DigitnetError(f"{path}: not a valid model file, or truncated ({error})") from None
@@ -94,6 +113,18 @@ def load_model_arrays(path: str | Path) -> tuple[MLP, dict[str, np.ndarray]]:
                 raise DigitnetError(f"{path}: {name} contains NaN or infinite values")
             expected[...] = array  # copy into place: optimizers hold references to these arrays
     return model, arrays
+
+
+def _kind_of_file(start: bytes) -> str:
+    """What a file that is not a zip archive seems to be, from its first bytes."""
+    if not start:
+        return "an empty file"
+    for magic, kind in KNOWN_KINDS.items():
+        if start.startswith(magic):
+            return kind
+    if any(byte < 9 or 13 < byte < 32 for byte in start):  # control characters: binary
+        return "an unknown kind of file"
+    return "a text file"
 
 
 def _read_meta(path: Path, arrays: dict[str, np.ndarray]) -> dict:

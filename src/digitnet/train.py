@@ -16,6 +16,7 @@ import numpy as np
 
 from .augment import augment_batch
 from .buffers import Buffers
+from .diagnostics import LearningMonitor
 from .errors import DigitnetError, DivergenceError
 from .history import History
 from .model import MLP, as_input
@@ -51,6 +52,9 @@ def fit(
     optimizer: an SGD or Adam instance (default Adam(lr=0.001)).
     validation_data: (X_val, y_val), evaluated after each epoch (val_loss, val_accuracy).
     verbose: 0 silent, 1 a progress bar per epoch and a line per epoch, 2 only the lines.
+        Verbose runs also measure the hidden units and, after an epoch where the network is
+        barely learning, print a line saying what was measured and the likely cause
+        (digitnet.diagnostics).
     lr_schedule: "constant" (the optimizer's lr throughout) or "cosine" (from lr down to 0).
     warmup_epochs: ramp the learning rate up linearly over this many epochs first (may be < 1).
     validation_name: how the epoch lines call the validation set ("val", or "test").
@@ -86,6 +90,7 @@ def fit(
         raise DigitnetError(f"initial_epoch must be between 0 and {epochs}, got {initial_epoch}")
     history = History()
     best = _BestEpoch()
+    monitor = LearningMonitor(model, optimizer, steps_per_epoch) if verbose else None
     try:
         for epoch in range(initial_epoch + 1, epochs + 1):
             start = time.perf_counter()
@@ -101,7 +106,7 @@ def fit(
                 X, y, order, batch_size, model.dtype, augment, model.rng, augment_timer
             )
             with _progress_bar(len(X), label, enabled=verbose == 1) as progress:
-                metrics = train_epoch(model, batches, optimizer, rates, label, progress)
+                metrics = train_epoch(model, batches, optimizer, rates, label, progress, monitor)
             metrics["images_per_second"] = len(X) / (time.perf_counter() - start)
             if augment is not None:
                 metrics["augment_seconds"] = augment_timer[0]
@@ -113,6 +118,9 @@ def fit(
             history.append(epoch, **metrics)
             if verbose:
                 print(_epoch_line(epoch, epochs, metrics, validation_name), flush=True)
+                hint = monitor.end_epoch(epoch, metrics)  # when the network is not learning
+                if hint is not None:
+                    print(hint, flush=True)
             if on_epoch_end is not None and on_epoch_end(epoch, metrics):
                 break
             if early_stopping is not None and best.stop(model, epoch, metrics, early_stopping):
@@ -167,11 +175,13 @@ def train_epoch(
     learning_rates: list[float],
     label: str = "epoch",
     progress=None,
+    monitor: LearningMonitor | None = None,
 ) -> dict[str, float]:
     """One pass over the batches; returns the epoch's mean loss and accuracy.
 
     learning_rates[i] is the step size for batch i; `label` names the epoch in errors;
-    `progress` (a tqdm bar, or None) advances by each batch's size.
+    `progress` (a tqdm bar, or None) advances by each batch's size; `monitor` (or None)
+    measures each batch's hidden outputs.
     """
     # All weights live in one flat array (model.parameters() are views into it): one update.
     params, grads = [model.flat_params], [model.flat_grads]
@@ -179,9 +189,12 @@ def train_epoch(
     for batch, (x, labels) in enumerate(batches):
         optimizer.lr = learning_rates[batch]
         where = f"{label}, batch {batch + 1}"
+        hidden = [] if monitor is not None else None  # the hidden outputs, to measure
 
         with _diverged_if_overflow(where, optimizer.lr):
-            logits = model.forward(x, training=True)
+            logits = model.forward(x, training=True, hidden=hidden)
+            if monitor is not None:  # before backward, while the outputs are this batch's
+                monitor.record(hidden)
             loss = model.loss.forward(logits, labels)
             model.backward(model.loss.backward())
             optimizer.step(params, grads)

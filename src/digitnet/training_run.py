@@ -1,15 +1,17 @@
 """`digitnet train`: one training run from the command line, and how it survives interruption.
 
 Settings come from the flags, a preset and the defaults (presets.resolve), or, with --resume,
-from a checkpoint. With --checkpoint-dir, the whole state is saved after every epoch. The first
-Ctrl-C lets the current epoch finish, saves, and exits (status 130); a second Ctrl-C stops at
-once, leaving the checkpoint of the previous epoch.
+from a checkpoint, which also records where the run writes (--out, --history, --plots). With
+--checkpoint-dir, the whole state is saved after every epoch. The first Ctrl-C lets the current
+epoch finish, saves, and exits (status 130); a second Ctrl-C stops at once, leaving the
+checkpoint of the previous epoch.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import signal
 import sys
 import time
@@ -23,6 +25,9 @@ from .presets import DEFAULTS, resolve
 
 # Settings of a run beyond presets.DEFAULTS, with their defaults.
 RUN_DEFAULTS = {"seed": 0, "data": None, "limit": None, "val_fraction": 0.1}
+# Where a run writes. Saved with its settings (as absolute paths), so that --resume writes to the
+# same files from any folder; given again with --resume, a flag overrides.
+OUTPUTS = {"out": "model.npz", "history": None, "plots": None}
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -32,12 +37,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .history import History
     from .optim import make_optimizer
 
-    for target in (args.out, args.history):  # fail now, not after training
-        if target:
-            _prepare_folder(Path(target).parent)
-    for folder in (args.checkpoint_dir, args.plots):
-        if folder:
-            _prepare_folder(Path(folder))
     explicit = {key: getattr(args, key) for key in [*DEFAULTS, *RUN_DEFAULTS]}
     if args.resume:
         if args.init or args.preset:
@@ -54,6 +53,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         if run["data"] is not None:  # absolute, so that --resume works from any folder
             run["data"] = str(Path(run["data"]).resolve())
         model, done, history = None, 0, History()
+    run.update(_outputs(args, run))
+    for target in (run["out"], run["history"]):  # fail now, not after training
+        if target:
+            _prepare_folder(Path(target).parent)
+    for folder in (args.checkpoint_dir, run["plots"]):
+        if folder:
+            _prepare_folder(Path(folder))
     if args.show_augmented and run["augment"] == "none":
         raise DigitnetError("--show-augmented needs --augment affine or elastic")
     data = load_data(run["data"], "uint8", run["limit"], run["val_fraction"], run["seed"])
@@ -96,7 +102,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
     # history file asks for it) and score the test set once, at the end.
-    per_epoch_eval = not args.quiet or args.history is not None or run["early_stopping"]
+    per_epoch_eval = not args.quiet or run["history"] is not None or run["early_stopping"]
     start = time.perf_counter()
     with stop:
         model.fit(
@@ -116,26 +122,29 @@ def cmd_train(args: argparse.Namespace) -> int:
             on_epoch_end=on_epoch_end,
         )
     seconds = time.perf_counter() - start
-    model.save(args.out)
-    if args.history:
-        history.to_csv(args.history)
-    if args.plots:
+    out = args.out or run["out"]  # as given, else the absolute path the run recorded
+    model.save(out)
+    if run["history"]:
+        history.to_csv(run["history"])
+    if run["plots"]:
         from .commands import check_28x28
         from .plots import write_plots
 
-        check_28x28(model, args.out)
-        for path in write_plots(model, data.X_eval, data.y_eval, args.plots, history.history):
+        check_28x28(model, out)
+        for path in write_plots(model, data.X_eval, data.y_eval, run["plots"], history.history):
             print(f"wrote {path}")
     result = model.evaluate(data.X_eval, data.y_eval)
     epochs_done = history.epoch[-1] if history.epoch else done
     print(
         f"{data.eval_name} accuracy: {result['accuracy']:.2%} (loss {result['loss']:.4f}, "
         f"n={len(data.y_eval)}) after {epochs_done} epochs in {seconds:.1f}s; "
-        f"model saved to {args.out}"
+        f"model saved to {out}"
     )
     if stop.requested and epochs_done < run["epochs"]:
+        # The checkpoint holds the settings and outputs: this command alone continues the run.
         hint = (
-            f"; continue with: digitnet train --resume {checkpoint_dir}"
+            f"; continue with: digitnet train --resume "
+            f"{shlex.quote(os.path.abspath(checkpoint_dir))}"
             if checkpoint_dir
             else " (add --checkpoint-dir DIR to be able to resume)"
         )
@@ -146,6 +155,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED
     return 0
+
+
+def _outputs(args: argparse.Namespace, saved: dict) -> dict:
+    """Where this run writes: the flags given, else where the (resumed) run wrote, else OUTPUTS;
+    as absolute paths. A checkpoint from before outputs were recorded falls back to OUTPUTS."""
+    chosen = {}
+    for key, default in OUTPUTS.items():
+        value = getattr(args, key)
+        value = saved.get(key, default) if value is None else value
+        chosen[key] = None if value is None else os.path.abspath(value)
+    return chosen
 
 
 def _new_model(args: argparse.Namespace, run: dict, n_features: int):
