@@ -13,46 +13,51 @@ from .atomic import atomic_open
 from .metrics import confusion_matrix
 from .model import MLP
 
-DPI = 80  # small files: these pictures are for looking at, and the README commits them
+DPI = 150  # sharp on high-density screens; the 128-unit weights picture is still ~460 KB
 
 
-def _pyplot():
-    import matplotlib  # heavy: imported only when plotting
+def _figure(figsize: tuple[float, float]):
+    from matplotlib.figure import Figure  # heavy: imported only when plotting
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(figsize=figsize)  # no pyplot: no global figure list to close
 
 
 def _save(fig, path: Path) -> Path:
     with atomic_open(path, "wb") as file:
         fig.savefig(file, format="png", dpi=DPI, bbox_inches="tight")
-    _pyplot().close(fig)
     return path
 
 
-def plot_curves(history: dict[str, list[float]], path: Path) -> Path:
-    """Loss and accuracy per epoch, training and test (or validation), side by side."""
-    plt = _pyplot()
+def curves_figure(history: dict[str, list[float]], validation_name: str = "test"):
+    """Loss and accuracy per epoch, training and `validation_name` (the val_* columns)."""
     epochs = np.arange(1, len(history["loss"]) + 1)
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    for ax, metric in zip(axes, ("loss", "accuracy")):
+    fig = _figure((9, 3.4))
+    axes = fig.subplots(1, 2)
+    for ax, metric, label in zip(axes, ("loss", "accuracy"), ("cross-entropy loss", "accuracy")):
         ax.plot(epochs, history[metric], marker="o", label="train")
         if f"val_{metric}" in history:
-            ax.plot(epochs, history[f"val_{metric}"], marker="o", label="test")
+            ax.plot(epochs, history[f"val_{metric}"], marker="o", label=validation_name)
         ax.set_xlabel("epoch")
-        ax.set_title(metric)
+        ax.set_ylabel(label)
+        ax.xaxis.get_major_locator().set_params(integer=True)  # no epoch 2.5
         ax.grid(alpha=0.3)
         ax.legend()
-    return _save(fig, path)
+    fig.tight_layout()
+    return fig
+
+
+def plot_curves(
+    history: dict[str, list[float]], path: Path, validation_name: str = "test"
+) -> Path:
+    """Write `curves_figure` as a PNG."""
+    return _save(curves_figure(history, validation_name), path)
 
 
 def plot_confusion(predicted: np.ndarray, labels: np.ndarray, path: Path) -> Path:
     """The confusion matrix as counts: row = true digit, column = predicted digit."""
-    plt = _pyplot()
     counts = confusion_matrix(predicted, labels)
-    fig, ax = plt.subplots(figsize=(6, 5.2))
+    fig = _figure((6, 5.2))
+    ax = fig.subplots()
     ax.imshow(np.log1p(counts), cmap="Blues")  # log colour: the diagonal would drown the rest
     for true in range(10):
         for guess in range(10):
@@ -70,19 +75,19 @@ def plot_confusion(predicted: np.ndarray, labels: np.ndarray, path: Path) -> Pat
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")
     accuracy = np.trace(counts) / counts.sum()
-    ax.set_title(f"confusion matrix ({counts.sum()} test images, {accuracy:.2%} correct)")
+    ax.set_title(f"confusion matrix ({counts.sum():,} test images, {accuracy:.2%} correct)")
     return _save(fig, path)
 
 
 def plot_mistakes(images, labels, probs: np.ndarray, path: Path, count: int = 24) -> Path:
     """The `count` wrong predictions the network was most confident about."""
-    plt = _pyplot()
     predicted = probs.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     worst = wrong[np.argsort(-probs[wrong, predicted[wrong]])][:count]
     columns = 8
     rows = max(1, -(-len(worst) // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.6))
+    fig = _figure((columns * 1.3, rows * 1.6))
+    axes = fig.subplots(rows, columns)
     for ax in np.ravel(axes):
         ax.axis("off")
     for ax, i in zip(np.ravel(axes), worst):
@@ -94,26 +99,65 @@ def plot_mistakes(images, labels, probs: np.ndarray, path: Path, count: int = 24
     return _save(fig, path)
 
 
-def plot_first_layer(W1: np.ndarray, path: Path, max_units: int = 64) -> Path:
-    """Each hidden unit's incoming weights drawn as a 28x28 tile (red +, blue -), in one mosaic."""
-    plt = _pyplot()
-    units = min(W1.shape[1], max_units)
-    columns = 8
+def mosaic_columns(units: int) -> int:
+    """16 tiles a row up to 256 units, then about a square grid in multiples of 8 columns."""
+    return min(units, max(16, 8 * int(np.ceil(np.sqrt(units) / 8))))
+
+
+def weight_mosaic(W1: np.ndarray, columns: int | None = None) -> tuple[np.ndarray, int]:
+    """Each unit's incoming weights, unscaled, as a 28x28 tile, row by row; NaN in the gaps."""
+    units = W1.shape[1]
+    columns = columns or mosaic_columns(units)
     rows = -(-units // columns)
     tile = 29  # 28 pixels and a 1-pixel gap
-    mosaic = np.full((rows * tile - 1, columns * tile - 1), np.nan)  # NaN gaps show as white
+    mosaic = np.full((rows * tile - 1, columns * tile - 1), np.nan)  # W1 is (784, units)
     for unit in range(units):
-        weights = W1[:, unit].reshape(28, 28)
         top, left = (unit // columns) * tile, (unit % columns) * tile
-        mosaic[top : top + 28, left : left + 28] = weights / (np.abs(weights).max() or 1.0)
-    fig, ax = plt.subplots(figsize=(4.5, 4.5 * rows / columns + 0.4))
-    cmap = _pyplot().get_cmap("RdBu_r", 15)  # 15 shades: enough to see, and a small file
-    ax.imshow(mosaic, cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
+        mosaic[top : top + 28, left : left + 28] = W1[:, unit].reshape(28, 28)
+    return mosaic, columns
+
+
+def first_layer_figure(W1: np.ndarray):
+    """All hidden units' incoming weights, one 28x28 tile each, on one symmetric colour scale."""
+    from matplotlib import colormaps
+
+    mosaic, columns = weight_mosaic(W1)
+    # Clip at the 99.5th percentile of |W|, the same for every tile and both signs: white is
+    # exactly 0, and a few large weights do not fade all the others.
+    limit = float(np.percentile(np.abs(W1), 99.5)) or 1.0
+    # A whole number of screen pixels per weight (3, or 2 for big layers), so that "nearest"
+    # draws every weight as the same square; the axes are placed by hand to keep that exact.
+    inch_per_weight = (3 if W1.shape[1] <= 256 else 2) / DPI
+    width, height = mosaic.shape[1] * inch_per_weight, mosaic.shape[0] * inch_per_weight
+    margin, title, bar = 0.1, 0.75, 1.3  # inches: outer margin, room for the title, colour bar
+    fig = _figure((width + bar + 2 * margin, height + title + 2 * margin))
+    fig_width, fig_height = fig.get_size_inches()
+    bottom, tall = margin / fig_height, height / fig_height
+    ax = fig.add_axes((margin / fig_width, bottom, width / fig_width, tall))
+    image = ax.imshow(
+        mosaic,
+        cmap=colormaps["RdBu_r"].with_extremes(bad="white"),  # red +, white 0, blue -
+        vmin=-limit,
+        vmax=limit,
+        interpolation="nearest",
+    )
     ax.axis("off")
     ax.set_title(
-        f"first-layer weights, {units} of {W1.shape[1]} units\n(red +, blue -)", fontsize=9
+        f"first-layer weights: all {W1.shape[1]} hidden units, one 28x28 tile each "
+        f"(the unit's weight on every input pixel)\none colour scale for every tile, "
+        f"clipped at \u00b1{limit:.3g} (the 99.5th percentile of |weight|)",
+        fontsize=9,
     )
-    return _save(fig, path)
+    bar_ax = fig.add_axes(((margin + width + 0.15) / fig_width, bottom, 0.15 / fig_width, tall))
+    fig.colorbar(image, cax=bar_ax, extend="both").set_label(
+        "weight (red pushes the unit on, blue off)"
+    )
+    return fig
+
+
+def plot_first_layer(W1: np.ndarray, path: Path) -> Path:
+    """Write `first_layer_figure` as a PNG."""
+    return _save(first_layer_figure(W1), path)
 
 
 def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0) -> Path:
@@ -121,12 +165,10 @@ def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0)
     from .augment import augment_batch
     from .model import as_input
 
-    plt = _pyplot()
     rng = np.random.default_rng(seed)
     originals = as_input(np.asarray(images), "float32")
-    fig, axes = plt.subplots(
-        len(originals), copies + 1, figsize=((copies + 1) * 0.9, len(originals) * 0.9)
-    )
+    fig = _figure(((copies + 1) * 0.9, len(originals) * 0.9))
+    axes = fig.subplots(len(originals), copies + 1, squeeze=False)
     for row, image in enumerate(originals):
         variants = augment_batch(np.repeat(image[None], copies, axis=0), rng, settings)
         for col, picture in enumerate([image, *variants]):
@@ -138,7 +180,12 @@ def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0)
 
 
 def write_plots(
-    model: MLP, X_test, y_test, out_dir: str | Path, history: dict[str, list[float]] | None = None
+    model: MLP,
+    X_test,
+    y_test,
+    out_dir: str | Path,
+    history: dict[str, list[float]] | None = None,
+    validation_name: str = "test",  # what the history's val_* columns measured
 ) -> list[Path]:
     """Write every picture into out_dir (curves only with a history); returns their paths."""
     out_dir = Path(out_dir)
@@ -146,7 +193,7 @@ def write_plots(
     probs = model.predict_proba(X_test)
     written = []
     if history:
-        written.append(plot_curves(history, out_dir / "curves.png"))
+        written.append(plot_curves(history, out_dir / "curves.png", validation_name))
     written.append(plot_confusion(probs.argmax(axis=1), y_test, out_dir / "confusion.png"))
     written.append(plot_mistakes(X_test, y_test, probs, out_dir / "mistakes.png"))
     written.append(plot_first_layer(model.dense_layers[0].params["W"], out_dir / "weights.png"))
