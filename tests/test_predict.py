@@ -1,14 +1,17 @@
 """`digitnet predict` on pictures that are not MNIST's own: MNIST test digits rendered large at
-random places on white pages, and digits written as pen strokes (tests/strokes.py)."""
+random places on white pages, digits written as pen strokes (tests/strokes.py), photo-like
+pictures of digits on paper (tests/photos.py); Kaggle's test.csv; saying when it is unsure."""
 
 import json
 
 import numpy as np
+from photos import photograph
 from PIL import Image
 from strokes import render
 
 import digitnet as dn
 from digitnet.cli import main
+from digitnet.prediction import answer, describe
 
 
 def test_mnist_test_digits_rendered_large_at_random_positions(mnist_model, tmp_path, capsys):
@@ -84,3 +87,83 @@ def test_bad_images_give_one_line(mnist_model, tmp_path, capsys):
         assert main(["predict", str(mnist_model), str(tmp_path / name)]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1
+
+
+def test_photos_of_digits_on_paper(mnist_model, tmp_path, capsys):
+    """Tinted paper, light falling off, a soft shadow, blue or black ink, noise, blur, rotation
+    and JPEG all at once (tests/photos.py): the digitnet before photo preprocessing read ~10%."""
+    (_, _), (X_test, y_test) = dn.load_mnist()
+    rng = np.random.default_rng(5)
+    names = []
+    for i in range(30):
+        names.append(str(tmp_path / f"photo{i}.png"))
+        photograph(X_test[i].reshape(28, 28), rng).save(names[-1])
+    assert main(["predict", str(mnist_model), *names, "--json"]) == 0
+    predicted = np.array([a["digit"] for a in json.loads(capsys.readouterr().out)])
+    assert np.mean(predicted == y_test[:30]) >= 0.85, list(zip(y_test[:30], predicted))
+
+
+def test_low_confidence_is_said_with_the_two_best_guesses(mnist_model, tmp_path, capsys):
+    render(7).save(tmp_path / "seven.png")
+    assert main(["predict", str(mnist_model), str(tmp_path / "seven.png"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)[0]
+    assert result["confidence"] == max(result["probabilities"]) and result["sure"] is True
+    unsure = answer("ambiguous.png", np.array([0, 0, 0, 0, 0.55, 0, 0, 0, 0.05, 0.40]))
+    assert unsure["sure"] is False and unsure["confidence"] == 0.55
+    assert describe(unsure) == "ambiguous.png: not sure: 4 (55.0%) or 9 (40.0%)"
+    assert describe(answer("clear.png", np.eye(10)[3] * 0.9 + 0.01)).startswith("clear.png: 3 ")
+
+
+def test_kaggle_test_csv_becomes_a_submission(mnist_model, tmp_path, capsys):
+    (_, _), (X_test, _) = dn.load_mnist(dtype="uint8")
+    header = ",".join(f"pixel{i}" for i in range(784))
+    rows = [",".join(map(str, image)) for image in X_test[:7]]
+    test_csv = tmp_path / "test.csv"
+    test_csv.write_text(header + "\n" + "\n".join(rows) + "\n")
+    expected = dn.load_model(mnist_model).predict(X_test[:7])
+
+    submission = tmp_path / "submission.csv"
+    assert main(["predict", str(mnist_model), str(test_csv), "--out", str(submission)]) == 0
+    assert "wrote 7 predictions" in capsys.readouterr().out
+    lines = submission.read_text().splitlines()
+    assert lines[0] == "ImageId,Label"
+    assert lines[1:] == [f"{i},{d}" for i, d in enumerate(expected, 1)]
+
+    assert main(["predict", str(mnist_model), str(test_csv)]) == 0  # without --out: printed
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 7 and printed[0].startswith(f"{test_csv} row 1: ")
+
+    labelled = tmp_path / "train.csv"  # a label column is ignored
+    labelled.write_text("label," + header + "\n" + "\n".join("5," + r for r in rows) + "\n")
+    assert main(["predict", str(mnist_model), str(labelled), "--out", str(submission)]) == 0
+    assert submission.read_text().splitlines()[1:] == lines[1:]
+
+
+def test_predict_refuses_out_without_one_csv_and_decompression_bombs(
+    mnist_model, tmp_path, capsys
+):
+    render(7).save(tmp_path / "seven.png")
+    args = ["predict", str(mnist_model), str(tmp_path / "seven.png"), "--out", "s.csv"]
+    assert main(args) == 2
+    assert "--out writes a Kaggle submission" in capsys.readouterr().err
+    bomb = tmp_path / "bomb.png"  # a 10 KB file that declares 50,000 x 50,000 pixels
+    bomb.write_bytes(_png_header_claiming(50_000, 50_000))
+    assert main(["predict", str(mnist_model), str(bomb)]) == 2
+    err = capsys.readouterr().err
+    assert "far too large" in err and err.count("\n") == 1
+
+
+def _png_header_claiming(width: int, height: int) -> bytes:
+    """A grayscale PNG whose header declares width x height, with a little compressed data."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data = zlib.compress(b"\0" * 100_000)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )

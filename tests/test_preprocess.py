@@ -2,12 +2,14 @@
 
 import numpy as np
 import pytest
+from photos import photograph
 from PIL import Image
 from strokes import render
 
 import digitnet as dn
 from digitnet.errors import DigitnetError
-from digitnet.preprocess import load_image, to_mnist
+from digitnet.ink import find_ink, otsu_threshold
+from digitnet.preprocess import load_image, picture_array, to_mnist
 
 
 def gray(image) -> np.ndarray:
@@ -77,3 +79,48 @@ def test_loading_files(tmp_path):
             load_image(tmp_path / name)
     with pytest.raises(DigitnetError, match="not found"):
         load_image(tmp_path / "missing.png")
+
+
+def test_a_shadow_and_uneven_light_do_not_move_the_digit():
+    """A 7 with a shaded corner was read as a 5: the shadow counted as ink."""
+    (_, _), (X_test, _) = dn.load_mnist()
+    digit = X_test[0].reshape(28, 28)
+    clean = to_mnist(picture_array(photograph(digit, np.random.default_rng(1), ())))
+    for seed in (0, 2, 3, 4):  # grayscale with the border's brightness taken off: 0.10-0.44
+        rng = np.random.default_rng(seed)
+        shaded = to_mnist(picture_array(photograph(digit, rng, ("shadow", "gradient", "noise"))))
+        assert np.corrcoef(shaded.ravel(), clean.ravel())[0, 1] > 0.75
+
+
+def test_coloured_ink_counts_as_ink():
+    """Red ink on grey paper of the same brightness: invisible in grayscale, not in colour."""
+    picture = np.full((120, 100, 3), [170, 170, 170], dtype=np.float32)
+    stroke = np.asarray(render(1, size=90, offset=(5, 15), canvas=(100, 120), width=10)) < 128
+    picture[stroke] = [255, 122, 122]
+    assert abs(picture[stroke][0] @ [0.299, 0.587, 0.114] - 170) < 10  # same brightness
+    field = to_mnist(picture / 255)
+    rows, cols = np.nonzero(field > 0.5)
+    assert rows.max() - rows.min() >= 17 and cols.max() - cols.min() <= 10  # a tall stroke
+
+
+def test_specks_and_page_edges_are_not_the_digit():
+    page = np.ones((300, 300), dtype=np.float32)
+    page[:, :12] = 0.2  # the dark table beside the paper's edge
+    page[40:44, 250:254] = 0.0  # a speck of dirt
+    page[80:220, 140:156] = 0.0  # the digit: a 1
+    field = to_mnist(page)
+    rows, cols = np.nonzero(field > 0.5)
+    assert rows.max() - rows.min() >= 18 and cols.max() - cols.min() <= 5
+    assert abs(cols.mean() - 14) < 1.5  # centred: neither the edge nor the speck pulled it
+
+
+def test_huge_pictures_are_reduced_before_processing():
+    big = np.ones((3000, 4000), dtype=np.float32)
+    big[600:2400, 1800:2100] = 0.0
+    assert find_ink(big).shape == (384, 512)
+    assert to_mnist(big).max() == pytest.approx(1.0, abs=0.05)
+
+
+def test_otsu_threshold_splits_two_clusters():
+    values = np.concatenate([np.full(900, 0.1), np.full(100, 0.8)])
+    assert 0.1 <= otsu_threshold(values) < 0.8

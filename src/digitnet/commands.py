@@ -11,7 +11,8 @@ import argparse
 import json
 
 from .errors import DigitnetError
-from .training_run import cmd_train  # noqa: F401 (train has a module of its own)
+from .prediction import cmd_predict  # noqa: F401 (predict and train have modules of their own)
+from .training_run import cmd_train  # noqa: F401
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -89,43 +90,6 @@ def cmd_plot(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     if history is None:
         print("(no learning curves: give --history FILE.csv from `digitnet train --history`)")
-    return 0
-
-
-def cmd_predict(args: argparse.Namespace) -> int:
-    """Read the digit in each image; print it with the top 3 probabilities (or JSON)."""
-    from pathlib import Path
-
-    from .preprocess import load_image, save_input_png, to_mnist
-    from .serialization import load_model
-
-    model = load_model(args.model)
-    check_28x28(model, args.model)
-    answers = []
-    for name in args.images:
-        field = to_mnist(load_image(name), name)
-        probs = model.predict_proba(field.reshape(1, -1))[0]
-        answers.append(
-            {
-                "file": name,
-                "digit": int(probs.argmax()),
-                "probabilities": [float(p) for p in probs],
-            }
-        )
-        if args.show_input is not None:
-            seen = Path(args.show_input) / f"{Path(name).stem}.seen.png"
-            seen.parent.mkdir(parents=True, exist_ok=True)
-            save_input_png(field, seen)
-            if not args.json:
-                print(f"saved what the network saw in {seen}")
-    if args.json:
-        print(json.dumps(answers))
-        return 0
-    for answer in answers:
-        probs = answer["probabilities"]
-        top = sorted(range(10), key=lambda d: -probs[d])[:3]
-        ranked = ", ".join(f"{d}: {probs[d]:.1%}" for d in top)
-        print(f"{answer['file']}: {answer['digit']}   ({ranked})")
     return 0
 
 

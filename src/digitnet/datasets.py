@@ -113,6 +113,28 @@ def load_mnist(dtype: str = "float32") -> tuple[Arrays, Arrays]:
 
 def load_csv(path: str | Path, dtype: str = "float32") -> Arrays:
     """Load a Kaggle "Digit Recognizer" CSV: a `label` column, then 784 pixel columns (0-255)."""
+    frame = _read_csv(path)
+    if "label" not in frame.columns:
+        raise DigitnetError(f"{path}: no 'label' column (columns start {list(frame.columns[:3])})")
+    images = _pixels(frame.drop(columns="label"), path, "besides 'label'")
+    labels = frame["label"].to_numpy(dtype=np.float64)
+    if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= NUM_CLASSES:
+        raise DigitnetError(
+            f"{path}: labels must be integers 0-9, found values from "
+            f"{labels.min():g} to {labels.max():g}"
+        )
+    return scale_pixels(images, dtype), labels.astype(np.int64)
+
+
+def load_csv_images(path: str | Path, dtype: str = "uint8") -> np.ndarray:
+    """Load the images of a Kaggle CSV with or without labels (its test.csv has none: columns
+    pixel0 ... pixel783); a `label` column, if any, is ignored."""
+    frame = _read_csv(path)
+    return scale_pixels(_pixels(frame.drop(columns="label", errors="ignore"), path), dtype)
+
+
+def _read_csv(path: str | Path):
+    """Read a CSV of digits with pandas, checking that every cell is a number."""
     import pandas as pd  # heavy: imported only when a CSV is read
 
     path = Path(path)
@@ -124,12 +146,6 @@ def load_csv(path: str | Path, dtype: str = "float32") -> Arrays:
         raise DigitnetError(f"{path}: the CSV file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DigitnetError(f"{path}: cannot parse as CSV ({error})") from None
-    if "label" not in frame.columns:
-        raise DigitnetError(f"{path}: no 'label' column (columns start {list(frame.columns[:3])})")
-    if frame.shape[1] - 1 != 784:
-        raise DigitnetError(
-            f"{path}: expected 784 pixel columns besides 'label', found {frame.shape[1] - 1}"
-        )
     if len(frame) == 0:
         raise DigitnetError(f"{path}: the CSV has a header but no rows")
     for column in frame.columns:
@@ -147,19 +163,21 @@ def load_csv(path: str | Path, dtype: str = "float32") -> Arrays:
         raise DigitnetError(
             f"{path}: empty cell at data row {row + 1}, column {frame.columns[col]!r}"
         )
-    label_col = frame.columns.get_loc("label")
-    labels, images = values[:, label_col], np.delete(values, label_col, axis=1)
-    if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= NUM_CLASSES:
-        raise DigitnetError(
-            f"{path}: labels must be integers 0-9, found values from "
-            f"{labels.min():g} to {labels.max():g}"
-        )
+    return frame
+
+
+def _pixels(frame, path, besides: str = "") -> np.ndarray:
+    """The 784 pixel columns of a CSV's frame as uint8 rows, checked to be integers 0-255."""
+    if frame.shape[1] != 784:
+        where = f" {besides}" if besides else ""
+        raise DigitnetError(f"{path}: expected 784 pixel columns{where}, found {frame.shape[1]}")
+    images = frame.to_numpy(dtype=np.float64)
     if np.any(images != np.round(images)) or images.min() < 0 or images.max() > 255:
         raise DigitnetError(
             f"{path}: pixels must be integers 0-255, found values from "
             f"{images.min():g} to {images.max():g}"
         )
-    return scale_pixels(images.astype(np.uint8), dtype), labels.astype(np.int64)
+    return images.astype(np.uint8)
 
 
 def split_validation(
