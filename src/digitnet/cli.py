@@ -198,10 +198,23 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--out", metavar="DIR", default="plots", help="output folder (plots)")
     plot.set_defaults(handler="plot")
 
-    predict = commands.add_parser("predict", help="read digits from your own images")
+    predict = commands.add_parser(
+        "predict", help="read digits from your own images, photos or a Kaggle test.csv"
+    )
     predict.add_argument("model", metavar="MODEL")
-    predict.add_argument("images", metavar="IMAGE", nargs="+", help="PNG, JPEG, ... any size")
+    predict.add_argument(
+        "images",
+        metavar="IMAGE",
+        nargs="+",
+        help="PNG, JPEG, ... any size (a photo of paper too), or a Kaggle CSV of 784 pixel "
+        "columns (like test.csv)",
+    )
     predict.add_argument("--json", action="store_true", help="print JSON")
+    predict.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write Kaggle's submission (ImageId,Label) for the CSV's rows",
+    )
     predict.add_argument(
         "--show-input",
         metavar="DIR",
