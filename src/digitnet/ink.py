@@ -23,7 +23,8 @@ WORK_SIDE = 512  # larger pictures are reduced to this longest side first (a dig
 PAGE_FILTER = 1 / 5  # the closing's width as a share of the shorter side: wider than a stroke
 SPECK = 0.05  # components smaller than this share of the largest are specks
 UNEVEN = 0.2  # a border whose brightness spreads more than this is a photo's, not a drawing's
-NEAR = 0.35  # strokes further from the main one than this share of its size are not the digit
+NEAR = 0.35
+EDGE = 0.06  # a stroke's soft edge reaches this share of the digit's size beyond the threshold  # strokes further from the main one than this share of its size are not the digit
 
 
 def find_ink(picture: np.ndarray) -> np.ndarray:
@@ -50,10 +51,12 @@ def light_page(picture: np.ndarray) -> bool:
     """True for dark ink on a light page: unless the picture's border is dark and even (light
     ink on black: a drawing, an MNIST image). A photo of paper counts as a light page even where
     a shadow darkens most of its border; a photo of a blackboard would be misread."""
-    luma = gray(picture)
-    border = np.concatenate([luma[0], luma[-1], luma[:, 0], luma[:, -1]])
-    low, median, high = np.percentile(border, [5, 50, 95])
+    low, median, high = np.percentile(_border(gray(picture)), [5, 50, 95])
     return bool(median > 0.5 or high - low > UNEVEN)
+
+
+def _border(image: np.ndarray) -> np.ndarray:
+    return np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
 
 
 def _reduce(picture: np.ndarray) -> np.ndarray:
@@ -77,12 +80,12 @@ def _reduce(picture: np.ndarray) -> np.ndarray:
 
 
 def _even(picture: np.ndarray) -> np.ndarray:
-    """Ink of a small picture on an even page: its distance from the border's brightness."""
+    """Ink of a small picture on an even page: its distance from the border's median brightness
+    (a small digit may touch its border, so the border's spread says nothing of the light)."""
     luma = gray(picture)
-    if light_page(picture):
+    if np.median(_border(luma)) > 0.5:  # a light page: dark ink
         luma = 1.0 - luma
-    border = np.concatenate([luma[0], luma[-1], luma[:, 0], luma[:, -1]])
-    return np.clip(luma - float(np.median(border)), 0.0, None)
+    return np.clip(luma - float(np.median(_border(luma))), 0.0, None)
 
 
 def _flatten(picture: np.ndarray) -> np.ndarray:
@@ -162,11 +165,14 @@ def digit_components(mask: np.ndarray) -> np.ndarray:
 
 
 def _stretch(ink: np.ndarray, digit: np.ndarray, threshold: float) -> np.ndarray:
-    """Keep the ink around the digit's strokes (their soft edges included), with the page's
-    residual noise taken off and the strokes' cores at full intensity, as in MNIST."""
+    """Keep the ink around the digit's strokes, with their soft edges (which reach further the
+    larger the digit: EDGE of its size), the page's residual noise taken off and the strokes'
+    cores at full intensity, as in MNIST."""
     from scipy import ndimage
 
-    around = ndimage.binary_dilation(digit, iterations=2)
+    rows, cols = np.nonzero(digit)
+    reach = max(2, round(EDGE * max(np.ptp(rows), np.ptp(cols))))
+    around = ndimage.maximum_filter(digit, size=2 * reach + 1)
     outside = ink[~around]
     floor = min(float(np.percentile(outside, 99)), threshold) if outside.size else 0.0
     core = float(np.percentile(ink[digit], 90))

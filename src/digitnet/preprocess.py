@@ -17,6 +17,7 @@ from .errors import DigitnetError
 FIELD = 28  # output size
 BOX = 20  # the longest side of the digit inside the field
 MIN_SIDE = 8  # smaller pictures carry too little of a digit to scale up to 20 pixels
+INK = 0.25  # pixels of the ink map above this make the digit's bounding box
 MIN_CONTRAST = 0.1  # darkest-to-lightest range below which a picture is a blank page
 MAX_PIXELS = 120_000_000  # larger images are refused unread: a 108-megapixel photo still fits
 
@@ -43,9 +44,9 @@ def to_mnist(picture: np.ndarray, name: str = "image") -> np.ndarray:
     if float(picture.max() - picture.min()) < MIN_CONTRAST:
         raise DigitnetError(f"{name}: no ink found (a blank page?)")
     ink = find_ink(np.clip(picture, 0.0, 1.0))
-    if not ink.any():
+    if not (ink > INK).any():
         raise DigitnetError(f"{name}: no ink found (a blank page?)")
-    rows, cols = np.nonzero(ink)
+    rows, cols = np.nonzero(ink > INK)  # the box scaled to 20 px
     digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     return _centre_on_mass(_scale_longest_side(digit, BOX))
 
