@@ -131,7 +131,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         from .plots import write_plots
 
         check_28x28(model, out)
-        for path in write_plots(model, data.X_eval, data.y_eval, run["plots"], history.history):
+        curves_name = "test" if validation_name == "test" else "validation"
+        pictures = write_plots(
+            model, data.X_eval, data.y_eval, run["plots"], history.history, curves_name
+        )
+        for path in pictures:
             print(f"wrote {path}")
     result = model.evaluate(data.X_eval, data.y_eval)
     epochs_done = history.epoch[-1] if history.epoch else done
