@@ -23,8 +23,8 @@ WORK_SIDE = 512  # larger pictures are reduced to this longest side first (a dig
 PAGE_FILTER = 1 / 5  # the closing's width as a share of the shorter side: wider than a stroke
 SPECK = 0.05  # components smaller than this share of the largest are specks
 UNEVEN = 0.2  # a border whose brightness spreads more than this is a photo's, not a drawing's
-NEAR = 0.35
-EDGE = 0.06  # a stroke's soft edge reaches this share of the digit's size beyond the threshold  # strokes further from the main one than this share of its size are not the digit
+NEAR = 0.35  # strokes further from the main one than this share of its size are not the digit
+EDGE = 0.06  # a stroke's soft edge reaches this share of the digit's size beyond the threshold
 
 
 def find_ink(picture: np.ndarray) -> np.ndarray:
