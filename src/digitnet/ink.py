@@ -23,6 +23,7 @@ WORK_SIDE = 512  # larger pictures are reduced to this longest side first (a dig
 PAGE_FILTER = 1 / 5  # the closing's width as a share of the shorter side: wider than a stroke
 SPECK = 0.05  # components smaller than this share of the largest are specks
 UNEVEN = 0.2  # a border whose brightness spreads more than this is a photo's, not a drawing's
+MAIN_SHARE = 0.25  # the largest stroke off the border is the main one from this share of the top
 NEAR = 0.35  # strokes further from the main one than this share of its size are not the digit
 EDGE = 0.06  # a stroke's soft edge reaches this share of the digit's size beyond the threshold
 
@@ -124,9 +125,8 @@ def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
 
 
 def digit_components(mask: np.ndarray) -> np.ndarray:
-    """The part of a binary ink mask that makes the digit: its largest connected stroke (one
-    away from the picture's border, if there is a sizeable one), and the other strokes near it
-    that are more than specks."""
+    """The part of a binary ink mask that makes the digit: its main connected stroke, and the
+    other strokes near it that are more than specks (a 5's flag, a 7's bar, a broken stroke)."""
     from scipy import ndimage
 
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))  # 8-connected
@@ -134,34 +134,42 @@ def digit_components(mask: np.ndarray) -> np.ndarray:
         return mask
     areas = np.bincount(labels.ravel())[1:]
     boxes = ndimage.find_objects(labels)
-    height, width = mask.shape
-    on_border = np.array(
-        [
-            b[0].start == 0 or b[1].start == 0 or b[0].stop == height or b[1].stop == width
-            for b in boxes
-        ]
-    )
+    on_border = np.array([_touches_border(box, mask.shape) for box in boxes])
     sizeable = areas >= SPECK * areas.max()
-    inner = np.flatnonzero(sizeable & ~on_border)
-    if len(inner) and areas[inner].max() >= 0.25 * areas.max():
-        main = inner[np.argmax(areas[inner])]  # the page's edges and shadows touch the border
-    else:
-        main = int(np.argmax(areas))
-    rows, cols = boxes[main]
-    margin_r = NEAR * (rows.stop - rows.start)
-    margin_c = NEAR * (cols.stop - cols.start)
-    keep = [main]
-    for k in np.flatnonzero(sizeable):
-        r, c = boxes[k]
-        near = (
-            r.stop > rows.start - margin_r
-            and r.start < rows.stop + margin_r
-            and c.stop > cols.start - margin_c
-            and c.start < cols.stop + margin_c
-        )
-        if k != main and near and not (on_border[k] and not on_border[main]):
-            keep.append(k)
+    main = _main_stroke(areas, sizeable, on_border)
+    keep = [
+        k
+        for k in np.flatnonzero(sizeable)
+        if k == main or (_near(boxes[k], boxes[main]) and (on_border[main] or not on_border[k]))
+    ]
     return np.isin(labels, np.array(keep) + 1)
+
+
+def _main_stroke(areas: np.ndarray, sizeable: np.ndarray, on_border: np.ndarray) -> int:
+    """The largest stroke away from the picture's border (the page's edges and shadow borders
+    touch it; a digit rarely does) if it is not much smaller than the largest of all, else that."""
+    inner = np.flatnonzero(sizeable & ~on_border)
+    if len(inner) and areas[inner].max() >= MAIN_SHARE * areas.max():
+        return int(inner[np.argmax(areas[inner])])
+    return int(np.argmax(areas))
+
+
+def _touches_border(box: tuple[slice, slice], shape: tuple[int, int]) -> bool:
+    rows, cols = box
+    return rows.start == 0 or cols.start == 0 or rows.stop == shape[0] or cols.stop == shape[1]
+
+
+def _near(box: tuple[slice, slice], main: tuple[slice, slice]) -> bool:
+    """True if `box` overlaps `main` grown by NEAR of its height and width on every side."""
+    (rows, cols), (main_rows, main_cols) = box, main
+    grow_r = NEAR * (main_rows.stop - main_rows.start)
+    grow_c = NEAR * (main_cols.stop - main_cols.start)
+    return (
+        rows.stop > main_rows.start - grow_r
+        and rows.start < main_rows.stop + grow_r
+        and cols.stop > main_cols.start - grow_c
+        and cols.start < main_cols.stop + grow_c
+    )
 
 
 def _stretch(ink: np.ndarray, digit: np.ndarray, threshold: float) -> np.ndarray:
