@@ -44,6 +44,8 @@ def screenshot(model: Path, out: Path, digit: int = 2) -> None:
             page.goto(url)
             draw_on_pad(page, digit)
             page.wait_for_function("window.lastResult && document.body.dataset.state === 'idle'")
+            # the bars slide to their new widths (a CSS transition): shoot once they have stopped
+            page.wait_for_function("document.getAnimations().length === 0")
             page.screenshot(path=str(out), full_page=True)
             browser.close()
     finally:
