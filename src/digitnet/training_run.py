@@ -122,7 +122,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             on_epoch_end=on_epoch_end,
         )
     seconds = time.perf_counter() - start
-    out = args.out or run["out"]  # as given, else the absolute path the run recorded
+    # as given; a new run's default as the user would type it; a resumed run's recorded path
+    out = args.out or (OUTPUTS["out"] if not args.resume else run["out"])
     model.save(out)
     if run["history"]:
         history.to_csv(run["history"])
