@@ -5,10 +5,12 @@
 Each MNIST test digit (the first N) is written large in ink on a page and "photographed" by
 tests/photos.py: once clean (black ink on white paper), once under each condition alone (tinted
 paper, light falling off across the page, a soft shadow, blue ink, sensor noise, slight blur and
-rotation, JPEG), and once under all of them together. Then the same for the UCI 8x8 digits that
-scikit-learn ships (if it is installed). Every picture goes through what `digitnet predict` does
-to a file: digitnet.preprocess.picture_array, then to_mnist. On a digitnet without
-picture_array (before the photo preprocessing), pictures are read as grayscale, as it did.
+rotation, JPEG), and once under all of them together; then with the digit small in the frame (a
+quarter to a third of the picture's size), alone and with all the conditions. Then the same for
+the UCI 8x8 digits that scikit-learn ships (if it is installed). Every picture goes through what
+`digitnet predict` does to a file: digitnet.preprocess.picture_array, then to_mnist; a picture
+it refuses (no digit found) counts as wrong. On a digitnet without picture_array (before the
+photo preprocessing), pictures are read as grayscale, as it did.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from photos import CONDITIONS, photograph  # noqa: E402
+from photos import CONDITIONS, SMALL, photograph  # noqa: E402
 
 import digitnet as dn  # noqa: E402
+from digitnet.errors import DigitnetError  # noqa: E402
 from digitnet.preprocess import to_mnist  # noqa: E402
 
 
@@ -40,8 +43,14 @@ def as_array(picture) -> np.ndarray:
 def accuracy(model, digits, labels, conditions, seed) -> float:
     """Share of `digits` read right after photographing each under `conditions`."""
     rng = np.random.default_rng(seed)
-    fields = [to_mnist(as_array(photograph(d, rng, conditions))).ravel() for d in digits]
-    return float(np.mean(model.predict(np.stack(fields)) == labels))
+    right = 0
+    for digit, label in zip(digits, labels):
+        try:
+            field = to_mnist(as_array(photograph(digit, rng, conditions)))
+        except DigitnetError:  # refused: no digit found
+            continue
+        right += int(model.predict(field.reshape(1, -1))[0] == label)
+    return right / len(labels)
 
 
 def run(model, digits, labels, seed: int = 0) -> dict[str, float]:
@@ -50,6 +59,8 @@ def run(model, digits, labels, seed: int = 0) -> dict[str, float]:
     for condition in CONDITIONS:
         results[condition] = accuracy(model, digits, labels, (condition,), seed)
     results["all together"] = accuracy(model, digits, labels, CONDITIONS, seed)
+    results[SMALL] = accuracy(model, digits, labels, (SMALL,), seed)
+    results[f"all together, {SMALL}"] = accuracy(model, digits, labels, (*CONDITIONS, SMALL), seed)
     return results
 
 

@@ -15,15 +15,16 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 CONDITIONS = ("tinted paper", "gradient", "shadow", "blue ink", "noise", "blur+rotation", "jpeg")
+SMALL = "small in frame"  # not among the defaults: the digit a quarter to a third of the picture
 BLACK_INK = np.array([28.0, 28.0, 34.0])
 
 
 def photograph(digit: np.ndarray, rng: np.random.Generator, conditions=CONDITIONS) -> Image.Image:
     """An RGB photo-like picture of `digit` (2-D, ink bright in [0, 1]) under `conditions`."""
-    unknown = set(conditions) - set(CONDITIONS)
+    unknown = set(conditions) - {*CONDITIONS, SMALL}
     assert not unknown, f"unknown conditions {unknown}"
     ink = _large_ink(np.asarray(digit, dtype=np.float32), rng, "blur+rotation" in conditions)
-    alpha = _on_page(ink, rng)
+    alpha = _on_page(ink, rng, SMALL in conditions)
     height, width = alpha.shape
     paper = np.full(3, 250.0)
     if "tinted paper" in conditions:
@@ -61,10 +62,14 @@ def _large_ink(digit: np.ndarray, rng: np.random.Generator, rotate: bool) -> np.
     return np.clip(np.asarray(ink), 0, 1)
 
 
-def _on_page(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Place the ink at a random place on a larger page (margins 40-300 px)."""
-    height = ink.shape[0] + int(rng.integers(40, 301))
-    width = ink.shape[1] + int(rng.integers(40, 301))
+def _on_page(ink: np.ndarray, rng: np.random.Generator, small: bool) -> np.ndarray:
+    """Place the ink at a random place on a larger page: margins 40-300 px, or (small) a page
+    3 to 4 times the ink's size."""
+    if small:
+        height, width = (int(side * rng.uniform(3, 4)) for side in ink.shape)
+    else:
+        height = ink.shape[0] + int(rng.integers(40, 301))
+        width = ink.shape[1] + int(rng.integers(40, 301))
     page = np.zeros((height, width), dtype=np.float32)
     top = int(rng.integers(0, height - ink.shape[0] + 1))
     left = int(rng.integers(0, width - ink.shape[1] + 1))

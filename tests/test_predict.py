@@ -167,3 +167,15 @@ def _png_header_claiming(width: int, height: int) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
     )
+
+
+def test_a_csv_without_its_header_row_is_refused(mnist_model, tmp_path, capsys):
+    (_, _), (X_test, _) = dn.load_mnist(dtype="uint8")
+    headless = tmp_path / "noheader.csv"
+    headless.write_text("\n".join(",".join(map(str, image)) for image in X_test[:5]) + "\n")
+    assert (
+        main(["predict", str(mnist_model), str(headless), "--out", str(tmp_path / "s.csv")]) == 2
+    )
+    err = capsys.readouterr().err
+    assert "no header row" in err and err.count("\n") == 1
+    assert not (tmp_path / "s.csv").exists()

@@ -124,3 +124,42 @@ def test_huge_pictures_are_reduced_before_processing():
 def test_otsu_threshold_splits_two_clusters():
     values = np.concatenate([np.full(900, 0.1), np.full(100, 0.8)])
     assert 0.1 <= otsu_threshold(values) < 0.8
+
+
+def test_dim_paper_and_a_desk_around_the_page_are_still_a_light_page():
+    """A dark, even border is not always a drawing's black: an underexposed photo, or the desk
+    all around a sheet of paper."""
+    (_, _), (X_test, _) = dn.load_mnist()
+    digit = X_test[0].reshape(28, 28)
+    clean = to_mnist(picture_array(photograph(digit, np.random.default_rng(1), ())))
+    photo = picture_array(photograph(digit, np.random.default_rng(1), ()))
+    on_desk = np.full((photo.shape[0] + 120, photo.shape[1] + 120, 3), 0.25, dtype=np.float32)
+    on_desk[60:-60, 60:-60] = photo
+    for picture in (photo * 0.45, on_desk):
+        assert np.corrcoef(to_mnist(picture).ravel(), clean.ravel())[0, 1] > 0.9
+
+
+def test_blank_photos_and_specks_are_not_digits():
+    rng = np.random.default_rng(0)
+    for conditions in (("shadow",), ("gradient", "noise"), ("tinted paper", "shadow", "jpeg")):
+        blank = picture_array(photograph(np.zeros((28, 28), np.float32), rng, conditions))
+        with pytest.raises(DigitnetError, match="no ink found|no digit found"):
+            to_mnist(blank)
+    speck = np.ones((64, 64), dtype=np.float32)
+    speck[30, 30] = 0.0
+    with pytest.raises(DigitnetError, match="speck"):
+        to_mnist(speck)
+
+
+def test_16_bit_images_keep_their_grey_levels(tmp_path):
+    stroke = np.asarray(render(1, size=80, offset=(10, 10), canvas=(100, 100)), dtype=np.uint16)
+    Image.fromarray(stroke * 257).save(tmp_path / "deep.png")  # 0..65535: a 16-bit PNG
+    with Image.open(tmp_path / "deep.png") as image:
+        assert image.mode.startswith("I")
+    np.testing.assert_allclose(load_image(tmp_path / "deep.png"), stroke / 255, atol=1e-3)
+
+
+def test_too_small_is_said_with_the_files_own_size(tmp_path):
+    Image.new("L", (3000, 6), 255).save(tmp_path / "strip.png")
+    with pytest.raises(DigitnetError, match="3000x6 pixels is too small"):
+        load_image(tmp_path / "strip.png")

@@ -11,7 +11,7 @@ import argparse
 import json
 
 from .errors import DigitnetError
-from .prediction import cmd_predict  # noqa: F401 (predict and train have modules of their own)
+from .prediction import check_28x28, cmd_predict  # noqa: F401 (predict has a module of its own)
 from .training_run import cmd_train  # noqa: F401
 
 
@@ -66,14 +66,6 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     ok = worst < TOLERANCE
     print(f"{'OK' if ok else 'FAILED'}: largest error {worst:.1e}")
     return 0 if ok else 1
-
-
-def check_28x28(model, name) -> None:
-    if model.layer_sizes[0] != 784:
-        raise DigitnetError(
-            f"{name}: this command needs a model of 28x28 images (784 inputs); "
-            f"it takes {model.layer_sizes[0]}"
-        )
 
 
 def cmd_plot(args: argparse.Namespace) -> int:

@@ -148,6 +148,11 @@ def _read_csv(path: str | Path):
         raise DigitnetError(f"{path}: cannot parse as CSV ({error})") from None
     if len(frame) == 0:
         raise DigitnetError(f"{path}: the CSV has a header but no rows")
+    if all(_is_number(name) for name in frame.columns):  # its first row was taken as the header
+        raise DigitnetError(
+            f"{path}: no header row; Kaggle's CSV files start with one (label, pixel0, ..., "
+            "pixel783; test.csv without label)"
+        )
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
             as_numbers = pd.to_numeric(frame[column], errors="coerce")
@@ -164,6 +169,14 @@ def _read_csv(path: str | Path):
             f"{path}: empty cell at data row {row + 1}, column {frame.columns[col]!r}"
         )
     return frame
+
+
+def _is_number(text) -> bool:
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _pixels(frame, path, besides: str = "") -> np.ndarray:

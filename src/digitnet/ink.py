@@ -22,6 +22,7 @@ FLATTEN_MIN_SIDE = 64  # smaller pictures are digital images with an even page: 
 WORK_SIDE = 512  # larger pictures are reduced to this longest side first (a digit ends at 20 px)
 PAGE_FILTER = 1 / 5  # the closing's width as a share of the shorter side: wider than a stroke
 SPECK = 0.05  # components smaller than this share of the largest are specks
+STRONG_INK = 0.5  # ink this much darker than its page is a pen's (blank photos: 0.42 at most)
 UNEVEN = 0.2  # a border whose brightness spreads more than this is a photo's, not a drawing's
 MAIN_SHARE = 0.25  # the largest stroke off the border is the main one from this share of the top
 NEAR = 0.35  # strokes further from the main one than this share of its size are not the digit
@@ -32,15 +33,21 @@ def find_ink(picture: np.ndarray) -> np.ndarray:
     """Ink map (H', W') in [0, 1] of a picture (H, W) or (H, W, 3) in [0, 1], either polarity:
     0 where the page is, up to 1 on the digit's strokes; everything but the digit removed.
     Pictures larger than WORK_SIDE are reduced first, so H', W' may be smaller than H, W."""
-    picture = _reduce(picture)
-    ink = _flatten(picture) if min(picture.shape[:2]) >= FLATTEN_MIN_SIDE else _even(picture)
+    picture = reduce_picture(picture)
+    if min(picture.shape[:2]) < FLATTEN_MIN_SIDE:
+        ink, photo = _even(picture), False
+    else:
+        photo = light_page(picture)  # dark ink on paper: a photo or a scan
+        ink = _flatten(picture, photo)
     top = float(ink.max())
     if top <= 0:
         return ink
     ink = ink / top
     threshold = otsu_threshold(ink)
-    digit = digit_components(ink > threshold)
-    return _stretch(ink, digit, threshold)
+    # On paper, faint strokes at the border are the page's edges or shadows; strong ink there
+    # may be a digit that touches the edge (a tight crop).
+    digit = digit_components(ink > threshold, edges_are_page=photo and top < STRONG_INK)
+    return _stretch(ink, digit, threshold) if digit.any() else np.zeros_like(ink)
 
 
 def gray(picture: np.ndarray) -> np.ndarray:
@@ -49,18 +56,22 @@ def gray(picture: np.ndarray) -> np.ndarray:
 
 
 def light_page(picture: np.ndarray) -> bool:
-    """True for dark ink on a light page: unless the picture's border is dark and even (light
-    ink on black: a drawing, an MNIST image). A photo of paper counts as a light page even where
-    a shadow darkens most of its border; a photo of a blackboard would be misread."""
-    low, median, high = np.percentile(_border(gray(picture)), [5, 50, 95])
-    return bool(median > 0.5 or high - low > UNEVEN)
+    """True for dark ink on a light page. A light border says so, and so does an uneven one (a
+    photo's shadows and light falling off); a dark, even border may be the black of a drawing or
+    of an MNIST image, or a dim page, or the desk around a page: then the picture's darker pixels
+    (split by Otsu's threshold) are the ink if they are the fewer."""
+    luma = gray(picture)
+    low, median, high = np.percentile(_border(luma), [5, 50, 95])
+    if median > 0.5 or high - low > UNEVEN:
+        return True
+    return bool(np.mean(luma <= otsu_threshold(np.clip(luma, 0.0, 1.0))) < 0.5)
 
 
 def _border(image: np.ndarray) -> np.ndarray:
     return np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
 
 
-def _reduce(picture: np.ndarray) -> np.ndarray:
+def reduce_picture(picture: np.ndarray) -> np.ndarray:
     """Shrink a picture whose longest side is over WORK_SIDE (area-averaging), else as is."""
     height, width = picture.shape[:2]
     scale = WORK_SIDE / max(height, width)
@@ -89,7 +100,7 @@ def _even(picture: np.ndarray) -> np.ndarray:
     return np.clip(luma - float(np.median(_border(luma))), 0.0, None)
 
 
-def _flatten(picture: np.ndarray) -> np.ndarray:
+def _flatten(picture: np.ndarray, light: bool) -> np.ndarray:
     """Ink of a picture whose page may be unevenly lit. Its light is estimated by a grey closing
     (dark ink on a light page) or opening (light ink on a dark page) wider than the strokes,
     then divided away (per channel: coloured ink counts) or subtracted (a dark page, where
@@ -97,15 +108,18 @@ def _flatten(picture: np.ndarray) -> np.ndarray:
     from scipy import ndimage
 
     width = (max(3, round(min(picture.shape[:2]) * PAGE_FILTER)),) * 2
-    smooth = lambda image: ndimage.gaussian_filter(image, 1.0)  # noqa: E731 (sensor noise)
-    if not light_page(picture):
+
+    def smooth(image: np.ndarray) -> np.ndarray:
+        return ndimage.gaussian_filter(image, 1.0)  # sensor noise
+
+    if not light:
         luma = smooth(gray(picture))
         return luma - ndimage.grey_opening(luma, size=width)
     channels = picture[..., None] if picture.ndim == 2 else picture
     darkness = []
     for c in range(channels.shape[-1]):
         light = smooth(channels[..., c])
-        page = ndimage.uniform_filter(ndimage.grey_closing(light, size=width), width[0] // 4 + 1)
+        page = ndimage.grey_closing(light, size=width)  # steps (a page's edge) stay steps
         darkness.append(1.0 - np.clip(light / np.maximum(page, 1e-3), 0.0, 1.0))
     return np.max(darkness, axis=0)
 
@@ -124,19 +138,23 @@ def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
     return float(edges[1:][np.argmax(between)])
 
 
-def digit_components(mask: np.ndarray) -> np.ndarray:
+def digit_components(mask: np.ndarray, edges_are_page: bool = False) -> np.ndarray:
     """The part of a binary ink mask that makes the digit: its main connected stroke, and the
-    other strokes near it that are more than specks (a 5's flag, a 7's bar, a broken stroke)."""
+    other strokes near it that are more than specks (a 5's flag, a 7's bar, a broken stroke).
+    With edges_are_page (photos of paper), strokes touching the picture's border are the page's
+    edges or shadows, never the digit: a mask with nothing else gives an empty mask."""
     from scipy import ndimage
 
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))  # 8-connected
-    if count <= 1:
+    if count == 0:
         return mask
     areas = np.bincount(labels.ravel())[1:]
     boxes = ndimage.find_objects(labels)
     on_border = np.array([_touches_border(box, mask.shape) for box in boxes])
-    sizeable = areas >= SPECK * areas.max()
-    main = _main_stroke(areas, sizeable, on_border)
+    if edges_are_page and on_border.all():
+        return np.zeros_like(mask)
+    main = _main_stroke(areas, on_border, edges_are_page)
+    sizeable = areas >= SPECK * areas[main]
     keep = [
         k
         for k in np.flatnonzero(sizeable)
@@ -145,11 +163,12 @@ def digit_components(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, np.array(keep) + 1)
 
 
-def _main_stroke(areas: np.ndarray, sizeable: np.ndarray, on_border: np.ndarray) -> int:
+def _main_stroke(areas: np.ndarray, on_border: np.ndarray, edges_are_page: bool) -> int:
     """The largest stroke away from the picture's border (the page's edges and shadow borders
-    touch it; a digit rarely does) if it is not much smaller than the largest of all, else that."""
-    inner = np.flatnonzero(sizeable & ~on_border)
-    if len(inner) and areas[inner].max() >= MAIN_SHARE * areas.max():
+    touch it; a digit rarely does), unless it is much smaller than the largest of all (then
+    that, in a drawing or a digital image, which may touch its border)."""
+    inner = np.flatnonzero(~on_border)
+    if len(inner) and (edges_are_page or areas[inner].max() >= MAIN_SHARE * areas.max()):
         return int(inner[np.argmax(areas[inner])])
     return int(np.argmax(areas))
 

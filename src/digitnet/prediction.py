@@ -48,7 +48,6 @@ def describe(result: dict) -> str:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Read the digit in each image (or each row of a CSV); print it, or write --out."""
-    from .commands import check_28x28
     from .serialization import load_model
 
     csv_files = [name for name in args.images if name.lower().endswith(".csv")]
@@ -76,6 +75,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
         for result in results:
             print(describe(result))
     return 0
+
+
+def check_28x28(model, name: str) -> None:
+    """Refuse a model that does not take 28x28 images (784 inputs): pictures become 28x28."""
+    if model.layer_sizes[0] != 784:
+        raise DigitnetError(
+            f"{name}: this command needs a model of 28x28 images (784 inputs); "
+            f"it takes {model.layer_sizes[0]}"
+        )
 
 
 def write_submission(path: str | Path, digits: list[int]) -> None:

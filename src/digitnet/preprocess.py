@@ -18,6 +18,7 @@ FIELD = 28  # output size
 BOX = 20  # the longest side of the digit inside the field
 MIN_SIDE = 8  # smaller pictures carry too little of a digit to scale up to 20 pixels
 INK = 0.25  # pixels of the ink map above this make the digit's bounding box
+MIN_DIGIT = 0.1  # a digit's box spans at least this share of the picture's shorter side
 MIN_CONTRAST = 0.1  # darkest-to-lightest range below which a picture is a blank page
 MAX_PIXELS = 120_000_000  # larger images are refused unread: a 108-megapixel photo still fits
 
@@ -45,8 +46,17 @@ def to_mnist(picture: np.ndarray, name: str = "image") -> np.ndarray:
         raise DigitnetError(f"{name}: no ink found (a blank page?)")
     ink = find_ink(np.clip(picture, 0.0, 1.0))
     if not (ink > INK).any():
-        raise DigitnetError(f"{name}: no ink found (a blank page?)")
+        raise DigitnetError(
+            f"{name}: no ink found (a blank page? on paper, strokes that touch the picture's "
+            "edge are taken for the page's edge: leave a margin around the digit)"
+        )
     rows, cols = np.nonzero(ink > INK)  # the box scaled to 20 px
+    height, width = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+    if max(height, width) < max(MIN_DIGIT * min(ink.shape), 3):
+        raise DigitnetError(
+            f"{name}: the only ink is a speck ({width}x{height} pixels of {ink.shape[1]}x"
+            f"{ink.shape[0]}); no digit found (crop the picture closer to the digit)"
+        )
     digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     return _centre_on_mass(_scale_longest_side(digit, BOX))
 
@@ -94,6 +104,11 @@ def load_image(path: str | Path) -> np.ndarray:
             with Image.open(path) as image:
                 if image.width * image.height > MAX_PIXELS:
                     raise Image.DecompressionBombError(image.width, image.height)
+                if min(image.size) < MIN_SIDE:  # before any reduction: say the file's size
+                    raise DigitnetError(
+                        f"{path}: {image.width}x{image.height} pixels is too small; a digit "
+                        f"needs at least {MIN_SIDE}x{MIN_SIDE}"
+                    )
                 return picture_array(image)
     except Image.DecompressionBombError:
         raise DigitnetError(
@@ -107,22 +122,33 @@ def load_image(path: str | Path) -> np.ndarray:
 
 
 def picture_array(image) -> np.ndarray:
-    """A Pillow image as an RGB (H, W, 3) float32 array in [0, 1]: the camera's rotation
-    honoured, transparency on white, reduced to ink.WORK_SIDE first if larger (photos)."""
+    """A Pillow image as an RGB (H, W, 3) float32 array in [0, 1] ((H, W) for 16- and 32-bit
+    grayscale): the camera's rotation honoured, transparency on white, reduced to
+    ink.WORK_SIDE first if larger (photos)."""
     from PIL import Image, ImageOps
 
-    from .ink import WORK_SIDE
+    from .ink import WORK_SIDE, reduce_picture
 
     if image.format == "JPEG":  # decode a large JPEG at a fraction of its size: much faster
         image.draft("RGB", (WORK_SIDE, WORK_SIDE))
     image = ImageOps.exif_transpose(image)
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):  # 16/32-bit gray: "L" would clip
+        pixels = np.asarray(image, dtype=np.float32)
+        if image.mode.startswith("I;16"):
+            full_scale = 65535.0
+        elif image.mode == "I":  # 16-bit PNGs open as "I" in older Pillows
+            full_scale = 65535.0 if pixels.max() > 255 else 255.0
+        else:  # "F": floats in [0, 1], or in any range
+            full_scale = max(1.0, float(pixels.max()))
+        return reduce_picture(np.clip(pixels / full_scale, 0.0, 1.0))
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         white = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, image.convert("RGBA"))
-    image = image.convert("RGB")
-    if max(image.size) > WORK_SIDE:
+    if image.mode in ("1", "P"):  # reduced with a filter, not by nearest neighbour
+        image = image.convert("RGB")
+    if max(image.size) > WORK_SIDE:  # before converting: a 100-megapixel PNG stays small
         image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
-    return np.asarray(image, dtype=np.float32) / 255.0
+    return np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
 
 
 def save_input_png(field: np.ndarray, path: str | Path, scale: int = 1) -> None:

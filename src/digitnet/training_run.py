@@ -128,8 +128,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if run["history"]:
         history.to_csv(run["history"])
     if run["plots"]:
-        from .commands import check_28x28
         from .plots import write_plots
+        from .prediction import check_28x28
 
         check_28x28(model, out)
         curves_name = "test" if validation_name == "test" else "validation"
