@@ -127,3 +127,13 @@ def test_drawing_with_touch(page):
     )
     answer = wait_for_answer(page)
     assert answer["digit"] == 1 and page.text_content("#prediction") == "1"
+
+
+def test_a_lone_dot_asks_to_keep_drawing(page):
+    """The first touch of a stroke is no digit yet: the page says so, without an error."""
+    page.click("#clear")
+    box = page.locator("#pad").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.body.dataset.state === 'idle'", timeout=15000)
+    assert page.text_content("#status") == "keep drawing"
+    assert page.text_content("#prediction") == "?"

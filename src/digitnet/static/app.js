@@ -97,7 +97,10 @@ async function requestPrediction() {
     if (!response.ok) throw new Error(answer.error || response.statusText);
     if (hasInk) show(answer);
   } catch (error) {
-    document.getElementById("status").textContent = String(error.message || error);
+    const message = String(error.message || error);
+    // the first dot of a stroke is still a speck, not a digit: no need for an error there
+    document.getElementById("status").textContent =
+      /speck|no ink/.test(message) ? "keep drawing" : message;
   } finally {
     inFlight = false;
     if (dirty) requestPrediction();
