@@ -95,9 +95,10 @@ def _even(picture: np.ndarray) -> np.ndarray:
     """Ink of a small picture on an even page: its distance from the border's median brightness
     (a small digit may touch its border, so the border's spread says nothing of the light)."""
     luma = gray(picture)
-    if np.median(_border(luma)) > 0.5:  # a light page: dark ink
-        luma = 1.0 - luma
-    return np.clip(luma - float(np.median(_border(luma))), 0.0, None)
+    page = float(np.median(_border(luma)))
+    if page > 0.5:  # a light page: dark ink
+        luma, page = 1.0 - luma, 1.0 - page
+    return np.clip(luma - page, 0.0, None)
 
 
 def _flatten(picture: np.ndarray, light: bool) -> np.ndarray:

@@ -35,11 +35,7 @@ def to_mnist(picture: np.ndarray, name: str = "image") -> np.ndarray:
             f"{name}: expected a 2-D grayscale or (H, W, 3) colour image, got shape "
             f"{picture.shape}"
         )
-    if min(picture.shape[:2]) < MIN_SIDE:
-        raise DigitnetError(
-            f"{name}: {picture.shape[1]}x{picture.shape[0]} pixels is too small; "
-            f"a digit needs at least {MIN_SIDE}x{MIN_SIDE}"
-        )
+    _check_size(name, picture.shape[1], picture.shape[0])
     if not np.isfinite(picture).all():
         raise DigitnetError(f"{name}: the image contains NaN or infinite values")
     if float(picture.max() - picture.min()) < MIN_CONTRAST:
@@ -59,6 +55,15 @@ def to_mnist(picture: np.ndarray, name: str = "image") -> np.ndarray:
         )
     digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     return _centre_on_mass(_scale_longest_side(digit, BOX))
+
+
+def _check_size(name, width: int, height: int) -> None:
+    """Refuse a picture too small to hold a digit worth scaling up to 20 pixels."""
+    if min(width, height) < MIN_SIDE:
+        raise DigitnetError(
+            f"{name}: {width}x{height} pixels is too small; a digit needs at least "
+            f"{MIN_SIDE}x{MIN_SIDE}"
+        )
 
 
 def _scale_longest_side(digit: np.ndarray, size: int) -> np.ndarray:
@@ -104,11 +109,7 @@ def load_image(path: str | Path) -> np.ndarray:
             with Image.open(path) as image:
                 if image.width * image.height > MAX_PIXELS:
                     raise Image.DecompressionBombError(image.width, image.height)
-                if min(image.size) < MIN_SIDE:  # before any reduction: say the file's size
-                    raise DigitnetError(
-                        f"{path}: {image.width}x{image.height} pixels is too small; a digit "
-                        f"needs at least {MIN_SIDE}x{MIN_SIDE}"
-                    )
+                _check_size(path, image.width, image.height)  # the file's size, not reduced
                 return picture_array(image)
     except Image.DecompressionBombError:
         raise DigitnetError(
