@@ -1,5 +1,5 @@
 """How well a trained network reads handwriting that is not MNIST's, through `digitnet predict`'s
-preprocessing (digitnet.preprocess.to_mnist).
+preprocessing (digitnet.data.preprocess.to_mnist).
 
     python benchmarks/handwriting.py MODEL
 
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from strokes import render  # noqa: E402
 
 import digitnet as dn  # noqa: E402
-from digitnet.preprocess import to_mnist  # noqa: E402
+from digitnet.data.preprocess import to_mnist  # noqa: E402
 
 
 def read(model, pictures) -> np.ndarray:

@@ -8,7 +8,7 @@ paper, light falling off across the page, a soft shadow, blue ink, sensor noise,
 rotation, JPEG), and once under all of them together; then with the digit small in the frame (a
 quarter to a third of the picture's size), alone and with all the conditions. Then the same for
 the UCI 8x8 digits that scikit-learn ships (if it is installed). Every picture goes through what
-`digitnet predict` does to a file: digitnet.preprocess.picture_array, then to_mnist; a picture
+`digitnet predict` does to a file: digitnet.data.preprocess.picture_array, then to_mnist; a picture
 it refuses (no digit found) counts as wrong. On a digitnet without picture_array (before the
 photo preprocessing), pictures are read as grayscale, as it did.
 """
@@ -27,14 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from photos import CONDITIONS, SMALL, photograph  # noqa: E402
 
 import digitnet as dn  # noqa: E402
+from digitnet.data.preprocess import to_mnist  # noqa: E402
 from digitnet.errors import DigitnetError  # noqa: E402
-from digitnet.preprocess import to_mnist  # noqa: E402
 
 
 def as_array(picture) -> np.ndarray:
     """The picture as `digitnet predict` reads a file."""
     try:
-        from digitnet.preprocess import picture_array
+        from digitnet.data.preprocess import picture_array
     except ImportError:  # the digitnet before photo preprocessing: grayscale only
         return np.asarray(picture.convert("L"), dtype=np.float32) / 255
     return picture_array(picture)

@@ -161,7 +161,7 @@ def span(values: list[float], form: str) -> str:
 
 def fast_preset_sentence(runs: list[dict]) -> str:
     """The README's description of --preset fast, from presets.PRESETS and the measured runs."""
-    from digitnet.presets import PRESETS
+    from digitnet.training.settings import PRESETS
 
     fast = PRESETS["fast"]
     tests = ", ".join(f"{r['test']:.2f}%" for r in runs)
@@ -184,7 +184,7 @@ def predict_samples(model: Path, tmp: Path) -> str:
     rng = np.random.default_rng(0)
     sure = tmp / "photo_of_a_seven.jpg"
     photograph(X_test[0].reshape(28, 28), rng).save(sure, quality=85)
-    from digitnet.preprocess import load_image, to_mnist
+    from digitnet.data.preprocess import load_image, to_mnist
 
     for i in range(1, 2000):  # the first photo-like test digit that the model is unsure of
         unsure = tmp / f"photo_{i}.jpg"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitnet.idx import write_idx
+from digitnet.data.idx import write_idx
 
 
 def make_blobs(n: int, seed: int = 0, pixels: int = 784) -> tuple[np.ndarray, np.ndarray]:

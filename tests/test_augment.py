@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 import digitnet as dn
-from digitnet.augment import Augmentation, augment_batch, bilinear_sample
+from digitnet.data.augment import PRESETS, Augmentation, augment_batch, bilinear_sample
 from digitnet.errors import DigitnetError
-from digitnet.layers import Dropout
-from digitnet.schedules import learning_rate
+from digitnet.nn.layers import Dropout
+from digitnet.optim.schedules import learning_rate
 
 NONE = Augmentation(shift=0, rotate=0, scale=0, shear=0, elastic_alpha=0)
 
@@ -39,16 +39,16 @@ def test_no_distortion_is_the_identity_and_integer_shift_moves_pixels():
 
 def test_distortions_change_images_but_keep_them_digit_like():
     x = digits(32)
-    for settings in dn.augment.PRESETS.values():
+    for settings in PRESETS.values():
         out = augment_batch(x, np.random.default_rng(1), settings)
         assert out.shape == x.shape and out.dtype == np.float32
         assert 0 <= out.min() and out.max() <= 1
         change = np.abs(out - x).mean()
         assert 0.01 < change < 0.2  # moved, but no more than a hand would move it
         assert abs(out.sum() / x.sum() - 1) < 0.25  # ink is neither created nor lost much
-    again = augment_batch(x, np.random.default_rng(1), dn.augment.PRESETS["elastic"])
+    again = augment_batch(x, np.random.default_rng(1), PRESETS["elastic"])
     assert np.array_equal(
-        again, augment_batch(x, np.random.default_rng(1), dn.augment.PRESETS["elastic"])
+        again, augment_batch(x, np.random.default_rng(1), PRESETS["elastic"])
     )
 
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import digitnet as dn
-from digitnet import training_run
-from digitnet.checkpoint import load_checkpoint, save_checkpoint
-from digitnet.cli import main
+from digitnet.app import train_command
+from digitnet.app.cli import main
 from digitnet.errors import DigitnetError, DivergenceError
+from digitnet.training.checkpoint import load_checkpoint, save_checkpoint
 
 # A run long enough to be interrupted in the middle (~1.5 s), small enough for the suite.
 RUN = [
@@ -153,7 +153,7 @@ def test_resume_refuses_changed_settings(tmp_path, capsys):
 
 
 def test_divergence_leaves_the_last_good_checkpoint(tmp_path, monkeypatch, capsys):
-    import digitnet.train as train_module
+    import digitnet.training.loop as train_module
 
     real_epoch = train_module.train_epoch
 
@@ -184,7 +184,7 @@ def test_divergence_leaves_the_last_good_checkpoint(tmp_path, monkeypatch, capsy
     assert not out.exists()  # no model from a diverged run
 
 
-class _CtrlCInFirstEpoch(training_run._StopAfterEpoch):
+class _CtrlCInFirstEpoch(train_command._StopAfterEpoch):
     """As if Ctrl-C had been pressed once during the first epoch."""
 
     def __enter__(self):
@@ -199,11 +199,11 @@ def interrupted_run(folder, monkeypatch, capsys) -> list[str]:
     """In `folder`, start a 2-epoch run saving to mine.npz that Ctrl-C stops after epoch 1;
     return the resume command it prints (without the leading `digitnet`)."""
     monkeypatch.chdir(folder)
-    real = training_run._StopAfterEpoch
-    monkeypatch.setattr(training_run, "_StopAfterEpoch", _CtrlCInFirstEpoch)
+    real = train_command._StopAfterEpoch
+    monkeypatch.setattr(train_command, "_StopAfterEpoch", _CtrlCInFirstEpoch)
     flags = "--limit 500 --hidden 8 --epochs 2 --quiet --checkpoint-dir ck --out mine.npz"
     assert main(["train", *flags.split()]) == 130
-    monkeypatch.setattr(training_run, "_StopAfterEpoch", real)
+    monkeypatch.setattr(train_command, "_StopAfterEpoch", real)
     err = capsys.readouterr().err
     command = shlex.split(err.split("continue with: ")[1].splitlines()[0])
     assert command[0] == "digitnet"

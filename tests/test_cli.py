@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import digitnet as dn
-from digitnet.cli import build_parser, main
+from digitnet.app.cli import build_parser, main
 
 
 def run(command: str) -> int:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import digitnet as dn
-from digitnet.datasets import load_data, split_validation
+from digitnet.data.datasets import load_data, split_validation
 from digitnet.errors import DigitnetError
 
 
@@ -43,7 +43,7 @@ def test_missing_folder_and_missing_labels(tmp_path, idx_folder):
 
 
 def test_label_out_of_range_is_refused(idx_folder):
-    from digitnet.idx import write_idx
+    from digitnet.data.idx import write_idx
 
     write_idx(idx_folder / "train-labels-idx1-ubyte.gz", np.full(200, 12, np.uint8))
     with pytest.raises(DigitnetError, match="label 12 outside 0-9"):
@@ -51,7 +51,7 @@ def test_label_out_of_range_is_refused(idx_folder):
 
 
 def test_image_label_count_mismatch(idx_folder):
-    from digitnet.idx import write_idx
+    from digitnet.data.idx import write_idx
 
     write_idx(idx_folder / "train-labels-idx1-ubyte.gz", np.zeros(199, np.uint8))
     with pytest.raises(DigitnetError, match="200 images but 199 labels"):

@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 import digitnet as dn
-from digitnet.cli import main
-from digitnet.diagnostics import LayerActivity, UnitActivity, not_learning_hint, optimizer_name
+from digitnet.app.cli import main
+from digitnet.training.diagnostics import (
+    LayerActivity,
+    UnitActivity,
+    not_learning_hint,
+    optimizer_name,
+)
 
 RELU = LayerActivity("relu", dead=0.0, saturated=None)
 SIGMOID = LayerActivity("sigmoid", dead=None, saturated=0.0)

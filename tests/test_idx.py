@@ -5,9 +5,9 @@ import gzip
 import numpy as np
 import pytest
 
-from digitnet.datasets import BUNDLED_SHA256, bundled_mnist_dir
+from digitnet.data.datasets import BUNDLED_SHA256, bundled_mnist_dir
+from digitnet.data.idx import parse_idx, read_idx, write_idx
 from digitnet.errors import DigitnetError
-from digitnet.idx import parse_idx, read_idx, write_idx
 
 
 @pytest.mark.parametrize("name", ["images-idx3-ubyte", "images-idx3-ubyte.gz"])

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from digitnet.errors import DigitnetError
-from digitnet.gradcheck import numerical_gradient, relative_error
-from digitnet.layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh, make_activation
+from digitnet.nn.gradcheck import numerical_gradient, relative_error
+from digitnet.nn.layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh, make_activation
 
 
 def check_layer(layer, x, rng):

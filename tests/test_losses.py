@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from digitnet.gradcheck import numerical_gradient, relative_error
-from digitnet.losses import SoftmaxCrossEntropy, log_softmax, softmax
+from digitnet.nn.gradcheck import numerical_gradient, relative_error
+from digitnet.nn.losses import SoftmaxCrossEntropy, log_softmax, softmax
 
 
 def test_hand_computed_loss_and_gradient():

@@ -7,7 +7,7 @@ import pytest
 
 import digitnet as dn
 from digitnet.errors import DigitnetError
-from digitnet.gradcheck import TOLERANCE, check_all_activations, check_model
+from digitnet.nn.gradcheck import TOLERANCE, check_all_activations, check_model
 
 
 def test_every_gradient_of_every_activation_passes_gradcheck():
@@ -109,7 +109,7 @@ def test_bad_input_shape_and_labels():
 
 def test_fit_shows_the_real_parameters_of_train_fit():
     """help(model.fit) lists the keyword arguments, not **kwargs; they must be train.fit's."""
-    from digitnet.train import fit
+    from digitnet.training.loop import fit
 
     def described(function, skip):
         parameters = list(inspect.signature(function).parameters.values())[skip:]

@@ -5,9 +5,9 @@ import pytest
 from PIL import Image
 
 import digitnet as dn
-from digitnet import plots
-from digitnet.augment import PRESETS as AUGMENTATIONS
-from digitnet.cli import main
+from digitnet.app import plots
+from digitnet.app.cli import main
+from digitnet.data.augment import PRESETS as AUGMENTATIONS
 
 PICTURES = {"curves.png", "confusion.png", "mistakes.png", "weights.png"}
 

@@ -10,8 +10,8 @@ from PIL import Image
 from strokes import render
 
 import digitnet as dn
-from digitnet.cli import main
-from digitnet.prediction import answer, describe
+from digitnet.app.cli import main
+from digitnet.app.prediction import answer, describe
 
 
 def test_mnist_test_digits_rendered_large_at_random_positions(mnist_model, tmp_path, capsys):

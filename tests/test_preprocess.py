@@ -7,9 +7,9 @@ from PIL import Image
 from strokes import render
 
 import digitnet as dn
+from digitnet.data.ink import find_ink, otsu_threshold
+from digitnet.data.preprocess import load_image, picture_array, to_mnist
 from digitnet.errors import DigitnetError
-from digitnet.ink import find_ink, otsu_threshold
-from digitnet.preprocess import load_image, picture_array, to_mnist
 
 
 def gray(image) -> np.ndarray:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from digitnet.cli import build_parser, main
-from digitnet.presets import PRESETS
-from digitnet.train import _epoch_line
+from digitnet.app.cli import build_parser, main
+from digitnet.training.loop import _epoch_line
+from digitnet.training.settings import PRESETS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

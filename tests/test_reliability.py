@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import digitnet as dn
-from digitnet.cli import main
+from digitnet.app.cli import main
+from digitnet.data.idx import parse_idx, write_idx
 from digitnet.errors import DigitnetError
-from digitnet.idx import parse_idx, write_idx
 
 
 def run_fails_cleanly(argv, capsys, *mentions):

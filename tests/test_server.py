@@ -12,7 +12,7 @@ import pytest
 from strokes import render
 
 import digitnet as dn
-from digitnet.server import make_server
+from digitnet.app.server import make_server
 
 
 @pytest.fixture(scope="module")

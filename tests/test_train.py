@@ -7,7 +7,7 @@ import pytest
 
 import digitnet as dn
 from digitnet.errors import DigitnetError, DivergenceError
-from digitnet.schedules import learning_rate
+from digitnet.optim.schedules import learning_rate
 
 
 @pytest.fixture(scope="module")

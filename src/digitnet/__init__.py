@@ -9,14 +9,14 @@ history = model.fit(X_train, y_train, epochs=10, optimizer=dn.Adam(lr=1e-3),
 
 __version__ = "0.1.0"
 
-from .datasets import load_csv, load_idx_folder, load_mnist
+from .data.datasets import load_csv, load_idx_folder, load_mnist
 from .errors import DigitnetError, DivergenceError
-from .history import History
-from .layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
-from .losses import SoftmaxCrossEntropy
 from .model import MLP
-from .optim import SGD, Adam
+from .nn.layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
+from .nn.losses import SoftmaxCrossEntropy
+from .optim.optimizers import SGD, Adam
 from .serialization import load_model
+from .training.history import History
 
 __all__ = [
     "MLP",

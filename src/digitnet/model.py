@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import DigitnetError
-from .layers import DEFAULT_INIT, Dense, Dropout, Layer, make_activation
-from .losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
-from .metrics import accuracy
+from .nn.layers import DEFAULT_INIT, Dense, Dropout, Layer, make_activation
+from .nn.losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
+from .nn.metrics import accuracy
 
 if TYPE_CHECKING:  # only for the annotation: training sits above the network
-    from .history import History
+    from .training.history import History
 
 DTYPES = ("float32", "float64")
 DEFAULT_LAYER_SIZES = (784, 128, 64, 10)
@@ -214,7 +214,7 @@ class MLP:
         early_stopping: patience in epochs on val_loss; the best epoch's weights are kept.
         Returns a History. The full description: digitnet.train.fit.
         """
-        from .train import fit
+        from .training.loop import fit
 
         return fit(
             self,

@@ -16,8 +16,8 @@ import numpy as np
 
 from .atomic import atomic_open
 from .errors import DigitnetError
-from .layers import ACTIVATIONS
 from .model import DTYPES, MLP
+from .nn.layers import ACTIVATIONS
 
 FORMAT = "digitnet-mlp"
 VERSION = 1

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 
 SIDE = 28
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 
 FIELD = 28  # output size
 BOX = 20  # the longest side of the digit inside the field
@@ -156,7 +156,7 @@ def save_input_png(field: np.ndarray, path: str | Path, scale: int = 1) -> None:
     """Save a (28, 28) input in [0, 1] as a grayscale PNG (optionally enlarged), atomically."""
     from PIL import Image
 
-    from .atomic import atomic_open
+    from ..atomic import atomic_open
 
     image = Image.fromarray(np.round(field * 255).astype(np.uint8), mode="L")
     if scale > 1:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..model import MLP
 from .layers import ACTIVATIONS
-from .model import MLP
 
 TOLERANCE = 1e-6
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write_bytes
-from .errors import DigitnetError
+from ..atomic import atomic_write_bytes
+from ..errors import DigitnetError
 
 # type code -> (NumPy big-endian dtype, name); the IDX spec's full list.
 IDX_TYPES = {

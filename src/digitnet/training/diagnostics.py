@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .model import MLP
-from .optim import SGD, Adam
+from ..model import MLP
+from ..optim.optimizers import SGD, Adam
 
 # When to speak. A network that learns MNIST at all passes 80% accuracy in its first epoch and
 # brings the loss far below ln C (2.30 for 10 classes, the loss of a uniform guess), so:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 from .idx import read_idx
 
 NUM_CLASSES = 10

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_open
-from .metrics import confusion_matrix
-from .model import MLP
+from ..atomic import atomic_open
+from ..model import MLP
+from ..nn.metrics import confusion_matrix
 
 DPI = 150  # sharp on high-density screens; the 128-unit weights picture is still ~460 KB
 
@@ -162,8 +162,8 @@ def plot_first_layer(W1: np.ndarray, path: Path) -> Path:
 
 def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0) -> Path:
     """Each of a few training images (first column) beside random distortions of it."""
-    from .augment import augment_batch
-    from .model import as_input
+    from ..data.augment import augment_batch
+    from ..model import as_input
 
     rng = np.random.default_rng(seed)
     originals = as_input(np.asarray(images), "float32")
@@ -204,7 +204,7 @@ def read_history_csv(path: str | Path) -> dict[str, list[float]]:
     """A history CSV written by `digitnet train --history`, as {column: values}."""
     import pandas as pd
 
-    from .errors import DigitnetError
+    from ..errors import DigitnetError
 
     try:
         frame = pd.read_csv(path)

@@ -5,7 +5,7 @@ A preset fills in every setting the user leaves out; a flag given explicitly alw
 
 from __future__ import annotations
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 
 # The defaults: the reference network, trained with Adam (lr 0.001, batch 128) for 20 epochs
 # while the learning rate decays to 0 along a cosine (measured: 97.95-97.98% test accuracy).

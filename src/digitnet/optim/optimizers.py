@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 
 
 def _check_lr(lr: float) -> float:

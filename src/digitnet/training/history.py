@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .atomic import atomic_open
+from ..atomic import atomic_open
 
 
 class History:

@@ -11,8 +11,8 @@ import argparse
 import math
 import sys
 
-from .errors import DigitnetError, DivergenceError
-from .presets import DEFAULTS, PRESETS
+from ..errors import DigitnetError, DivergenceError
+from ..training.settings import DEFAULTS, PRESETS
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -82,11 +82,11 @@ _fraction = _number(float, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from . import __version__
-    from .augment import PRESETS as AUGMENTATIONS
-    from .layers import ACTIVATIONS
-    from .optim import OPTIMIZERS
-    from .schedules import SCHEDULES
+    from .. import __version__
+    from ..data.augment import PRESETS as AUGMENTATIONS
+    from ..nn.layers import ACTIVATIONS
+    from ..optim.optimizers import OPTIMIZERS
+    from ..optim.schedules import SCHEDULES
 
     parser = _Parser(
         prog="digitnet",

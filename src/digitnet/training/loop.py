@@ -14,14 +14,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .augment import augment_batch
-from .buffers import Buffers
+from ..data.augment import augment_batch
+from ..errors import DigitnetError, DivergenceError
+from ..model import MLP, as_input
+from ..nn.buffers import Buffers
+from ..optim.optimizers import Adam
+from ..optim.schedules import learning_rate
 from .diagnostics import LearningMonitor
-from .errors import DigitnetError, DivergenceError
 from .history import History
-from .model import MLP, as_input
-from .optim import Adam
-from .schedules import learning_rate
 
 # Cross-entropy starts near ln 10 = 2.3. The softmax is computed stably, so blown-up weights
 # need not make the loss infinite: a batch whose mean loss passes 1000 gives its right digits

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 
 # Below this top probability an answer is called unsure. Chosen on MNIST's test set with the
 # default model: 0.8 flags half of its mistakes (49%) while doubting 1.2% of its right answers.
@@ -48,7 +48,7 @@ def describe(result: dict) -> str:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Read the digit in each image (or each row of a CSV); print it, or write --out."""
-    from .serialization import load_model
+    from ..serialization import load_model
 
     csv_files = [name for name in args.images if name.lower().endswith(".csv")]
     if args.out is not None and (len(args.images) != 1 or len(csv_files) != 1):
@@ -88,7 +88,7 @@ def check_28x28(model, name: str) -> None:
 
 def write_submission(path: str | Path, digits: list[int]) -> None:
     """Write Kaggle's Digit Recognizer submission, `ImageId,Label`, atomically."""
-    from .atomic import atomic_open
+    from ..atomic import atomic_open
 
     with atomic_open(path, "w") as file:
         file.write("ImageId,Label\n")
@@ -96,7 +96,7 @@ def write_submission(path: str | Path, digits: list[int]) -> None:
 
 
 def _predict_image(model, name: str, show_input: str | None, quiet: bool) -> dict:
-    from .preprocess import load_image, save_input_png, to_mnist
+    from ..data.preprocess import load_image, save_input_png, to_mnist
 
     field = to_mnist(load_image(name), name)
     if show_input is not None:
@@ -109,7 +109,7 @@ def _predict_image(model, name: str, show_input: str | None, quiet: bool) -> dic
 
 
 def _predict_csv(model, name: str) -> list[dict]:
-    from .datasets import load_csv_images
+    from ..data.datasets import load_csv_images
 
     probs = model.predict_proba(load_csv_images(name))
     return [answer(f"{name} row {i}", p) for i, p in enumerate(probs, 1)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 
 
 def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator, dtype="float32") -> np.ndarray:

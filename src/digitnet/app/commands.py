@@ -10,16 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 from .prediction import check_28x28, cmd_predict  # noqa: F401 (predict has a module of its own)
-from .training_run import cmd_train  # noqa: F401
+from .train_command import cmd_train  # noqa: F401
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print test loss, accuracy and per-class accuracy (or JSON)."""
-    from .datasets import load_test_set
-    from .metrics import per_class_accuracy
-    from .serialization import load_model
+    from ..data.datasets import load_test_set
+    from ..nn.metrics import per_class_accuracy
+    from ..serialization import load_model
 
     model = load_model(args.model)
     X, y = load_test_set(args.data)
@@ -51,7 +51,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     """Compare all analytical gradients with finite differences, for each activation."""
-    from .gradcheck import TOLERANCE, check_all_activations
+    from ..nn.gradcheck import TOLERANCE, check_all_activations
 
     results = check_all_activations(seed=args.seed)
     worst = 0.0
@@ -70,9 +70,9 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Write the pictures: curves (with --history), confusion matrix, mistakes, weights."""
-    from .datasets import load_test_set
+    from ..data.datasets import load_test_set
+    from ..serialization import load_model
     from .plots import read_history_csv, write_plots
-    from .serialization import load_model
 
     model = load_model(args.model)
     check_28x28(model, args.model)
@@ -87,7 +87,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the drawing page and POST /predict until Ctrl-C."""
-    from .serialization import load_model
+    from ..serialization import load_model
     from .server import make_server
 
     model = load_model(args.model)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from .errors import DigitnetError
+from ..errors import DigitnetError
 
 SCHEDULES = ("constant", "cosine", "step")
 

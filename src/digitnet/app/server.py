@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DigitnetError
-from .losses import softmax
-from .model import MLP
-from .preprocess import to_mnist
+from ..data.preprocess import to_mnist
+from ..errors import DigitnetError
+from ..model import MLP
+from ..nn.losses import softmax
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)

@@ -17,11 +17,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .atomic import atomic_open
-from .errors import DigitnetError
+from ..atomic import atomic_open
+from ..errors import DigitnetError
+from ..model import MLP
+from ..serialization import load_model_arrays, model_arrays
 from .history import History
-from .model import MLP
-from .serialization import load_model_arrays, model_arrays
 
 FORMAT = "digitnet-checkpoint"
 VERSION = 1

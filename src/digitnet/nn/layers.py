@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import DigitnetError
 from .buffers import Buffers
-from .errors import DigitnetError
 from .init import initializer
 
 

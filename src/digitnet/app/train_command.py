@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DigitnetError
+from ..training.settings import DEFAULTS, resolve
 from .cli import EXIT_INTERRUPTED
-from .errors import DigitnetError
-from .presets import DEFAULTS, resolve
 
 # Settings of a run beyond presets.DEFAULTS, with their defaults.
 RUN_DEFAULTS = {"seed": 0, "data": None, "limit": None, "val_fraction": 0.1}
@@ -32,10 +32,10 @@ OUTPUTS = {"out": "model.npz", "history": None, "plots": None}
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train, print progress and the final test (or validation) accuracy, save the model."""
-    from .checkpoint import load_checkpoint, save_checkpoint
-    from .datasets import load_data
-    from .history import History
-    from .optim import make_optimizer
+    from ..data.datasets import load_data
+    from ..optim.optimizers import make_optimizer
+    from ..training.checkpoint import load_checkpoint, save_checkpoint
+    from ..training.history import History
 
     explicit = {key: getattr(args, key) for key in [*DEFAULTS, *RUN_DEFAULTS]}
     if args.resume:
@@ -66,7 +66,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     X_train, y_train, validation = data.X_train, data.y_train, (data.X_eval, data.y_eval)
     validation_name = "test" if data.eval_name == "test" else "val"
     if run["validation_split"]:  # choose on a split of the training set; test only at the end
-        from .datasets import split_validation
+        from ..data.datasets import split_validation
 
         (X_train, y_train), validation = split_validation(
             X_train, y_train, run["validation_split"], run["seed"]
@@ -79,7 +79,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     optimizer = make_optimizer(run["optimizer"], run["lr"], run["momentum"], run["weight_decay"])
     augment = None
     if run["augment"] != "none":
-        from .augment import PRESETS as AUGMENTATIONS
+        from ..data.augment import PRESETS as AUGMENTATIONS
 
         augment = AUGMENTATIONS[run["augment"]]
         if args.show_augmented:
@@ -175,8 +175,8 @@ def _outputs(args: argparse.Namespace, saved: dict) -> dict:
 
 def _new_model(args: argparse.Namespace, run: dict, n_features: int):
     """A fresh network for this run, or the --init model when the flags agree with it."""
-    from .model import MLP
-    from .serialization import load_model
+    from ..model import MLP
+    from ..serialization import load_model
 
     if args.init is None:
         return MLP(
