@@ -7,19 +7,26 @@ history = model.fit(X_train, y_train, epochs=10, optimizer=dn.Adam(lr=1e-3),
                     validation_data=(X_test, y_test))
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .data.datasets import load_csv, load_idx_folder, load_mnist
 from .errors import DigitnetError, DivergenceError
-from .model import MLP
-from .nn.layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh
+from .model import MLP, Sequential, load_model
+from .nn.activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from .nn.dense import Dense
+from .nn.dropout import Dropout
+from .nn.layer import Layer
 from .nn.losses import SoftmaxCrossEntropy
-from .optim.optimizers import SGD, Adam
-from .serialization import load_model
+from .optim import SGD, Adam
+from .training.callbacks import Callback, EarlyStopping
 from .training.history import History
 
 __all__ = [
+    "Sequential",
     "MLP",
+    "Layer",
+    "Dropout",
+    "Callback",
+    "EarlyStopping",
     "SGD",
     "Adam",
     "Dense",

@@ -13,10 +13,7 @@ import sys
 
 from ..errors import DigitnetError, DivergenceError
 from ..training.settings import DEFAULTS, PRESETS
-
-EXIT_BAD_INPUT = 2
-EXIT_DIVERGED = 3
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+from .exit_codes import BAD_INPUT, DIVERGED, INTERRUPTED
 
 # What `digitnet --help` says (the module docstring above is for people reading the code).
 DESCRIPTION = """\
@@ -40,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, like every other digitnet error."""
 
     def error(self, message: str):
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -85,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
     from ..data.augment import PRESETS as AUGMENTATIONS
     from ..nn.layers import ACTIVATIONS
-    from ..optim.optimizers import OPTIMIZERS
+    from ..optim import OPTIMIZERS
     from ..optim.schedules import SCHEDULES
 
     parser = _Parser(
@@ -245,23 +242,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"digitnet: {error}", file=sys.stderr)
-        return EXIT_DIVERGED
+        return DIVERGED
     except DigitnetError as error:
         if args.debug:
             raise
         print(f"digitnet: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return BAD_INPUT
     except OSError as error:  # a file we cannot read or write: say which, in one line
         if args.debug:
             raise
         where = f"{error.filename}: " if error.filename else ""
         print(f"digitnet: error: {where}{error.strerror or error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return BAD_INPUT
     except KeyboardInterrupt:
         # Files are written atomically, so whatever was saved before (a model, a checkpoint)
         # is intact.
         print("digitnet: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -18,18 +18,18 @@ from .train_command import cmd_train  # noqa: F401
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Print test loss, accuracy and per-class accuracy (or JSON)."""
     from ..data.datasets import load_test_set
+    from ..model import load_model
     from ..nn.metrics import per_class_accuracy
-    from ..serialization import load_model
 
     model = load_model(args.model)
     X, y = load_test_set(args.data)
-    if X.shape[1] != model.layer_sizes[0]:
+    if X.shape[1] != model.n_inputs:
         raise DigitnetError(
-            f"{args.model} takes {model.layer_sizes[0]} inputs, the data has "
+            f"{args.model} takes {model.n_inputs} inputs, the data has "
             f"{X.shape[1]} pixels per image"
         )
     result = model.evaluate(X, y)
-    per_class = per_class_accuracy(model.predict(X), y, model.layer_sizes[-1])
+    per_class = per_class_accuracy(model.predict(X), y, model.n_classes)
     if args.json:
         print(
             json.dumps(
@@ -71,7 +71,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     """Write the pictures: curves (with --history), confusion matrix, mistakes, weights."""
     from ..data.datasets import load_test_set
-    from ..serialization import load_model
+    from ..model import load_model
     from .plots import read_history_csv, write_plots
 
     model = load_model(args.model)
@@ -87,7 +87,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the drawing page and POST /predict until Ctrl-C."""
-    from ..serialization import load_model
+    from ..model import load_model
     from .server import make_server
 
     model = load_model(args.model)

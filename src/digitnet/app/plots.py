@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_open
-from ..model import MLP
 from ..nn.metrics import confusion_matrix
+from ..nn.network import Network
 
 DPI = 150  # sharp on high-density screens; the 128-unit weights picture is still ~460 KB
 
@@ -163,7 +163,7 @@ def plot_first_layer(W1: np.ndarray, path: Path) -> Path:
 def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0) -> Path:
     """Each of a few training images (first column) beside random distortions of it."""
     from ..data.augment import augment_batch
-    from ..model import as_input
+    from ..nn.network import as_input
 
     rng = np.random.default_rng(seed)
     originals = as_input(np.asarray(images), "float32")
@@ -180,7 +180,7 @@ def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0)
 
 
 def write_plots(
-    model: MLP,
+    model: Network,
     X_test,
     y_test,
     out_dir: str | Path,
@@ -196,7 +196,8 @@ def write_plots(
         written.append(plot_curves(history, out_dir / "curves.png", validation_name))
     written.append(plot_confusion(probs.argmax(axis=1), y_test, out_dir / "confusion.png"))
     written.append(plot_mistakes(X_test, y_test, probs, out_dir / "mistakes.png"))
-    written.append(plot_first_layer(model.dense_layers[0].params["W"], out_dir / "weights.png"))
+    first = next(layer for layer in model.layers if "W" in layer.params)
+    written.append(plot_first_layer(first.params["W"], out_dir / "weights.png"))
     return written
 
 

@@ -48,7 +48,7 @@ def describe(result: dict) -> str:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Read the digit in each image (or each row of a CSV); print it, or write --out."""
-    from ..serialization import load_model
+    from ..model import load_model
 
     csv_files = [name for name in args.images if name.lower().endswith(".csv")]
     if args.out is not None and (len(args.images) != 1 or len(csv_files) != 1):
@@ -79,10 +79,10 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def check_28x28(model, name: str) -> None:
     """Refuse a model that does not take 28x28 images (784 inputs): pictures become 28x28."""
-    if model.layer_sizes[0] != 784:
+    if model.n_inputs != 784:
         raise DigitnetError(
             f"{name}: this command needs a model of 28x28 images (784 inputs); "
-            f"it takes {model.layer_sizes[0]}"
+            f"it takes {model.n_inputs}"
         )
 
 

@@ -28,8 +28,8 @@ import numpy as np
 
 from ..data.preprocess import to_mnist
 from ..errors import DigitnetError
-from ..model import MLP
 from ..nn.losses import softmax
+from ..nn.network import Network
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
@@ -65,12 +65,13 @@ def parse_image(payload) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32)
 
 
-def predict_image(model: MLP, image: np.ndarray) -> dict:
+def predict_image(model: Network, image: np.ndarray) -> dict:
     """The /predict answer for a grayscale image (ink bright): digit, probabilities, the 28x28
     input the network saw, and every hidden layer's activations."""
     field = to_mnist(image, "image")
-    hidden: list[np.ndarray] = []
-    logits = model.forward(field.reshape(1, -1).astype(model.dtype), hidden=hidden)
+    hidden: list[np.ndarray] = []  # each activation layer's output
+    x = field.reshape(1, *model.input_shape).astype(model.dtype)
+    logits = model.forward(x, activations=hidden)
     probs = softmax(logits.astype(np.float64))[0]
     return {
         "digit": int(probs.argmax()),
@@ -83,7 +84,7 @@ def predict_image(model: MLP, image: np.ndarray) -> dict:
 class Handler(BaseHTTPRequestHandler):
     """Routes requests: GET for the page's files, POST /predict, and errors for the rest."""
 
-    model: MLP  # set on the subclass that make_server creates
+    model: Network  # set on the subclass that make_server creates
     server_version = "digitnet"
     protocol_version = "HTTP/1.1"
     timeout = 30  # seconds a client may stall mid-request before its connection is dropped
@@ -192,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
         pass  # quiet: a drawing page sends a request per stroke
 
 
-def make_server(model: MLP, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+def make_server(model: Network, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
     """A server for `model` (not yet serving; call serve_forever). Port 0 picks a free port."""
     handler = type("DigitnetHandler", (Handler,), {"model": model})
     try:

@@ -1,6 +1,6 @@
 """`digitnet train`: one training run from the command line, and how it survives interruption.
 
-Settings come from the flags, a preset and the defaults (presets.resolve), or, with --resume,
+Settings come from the flags, a preset and the defaults (settings.resolve), or, with --resume,
 from a checkpoint, which also records where the run writes (--out, --history, --plots). With
 --checkpoint-dir, the whole state is saved after every epoch. The first Ctrl-C lets the current
 epoch finish, saves, and exits (status 130); a second Ctrl-C stops at once, leaving the
@@ -10,6 +10,7 @@ checkpoint of the previous epoch.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shlex
 import signal
@@ -19,124 +20,116 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.augment import PRESETS as AUGMENTATIONS
+from ..data.datasets import load_data, split_validation
 from ..errors import DigitnetError
-from ..training.settings import DEFAULTS, resolve
-from .cli import EXIT_INTERRUPTED
+from ..model import MLP, load_model
+from ..nn.network import Network
+from ..optim import make_optimizer
+from ..training.callbacks import Callback, EarlyStopping
+from ..training.checkpoint import load_checkpoint, save_checkpoint
+from ..training.history import History
+from ..training.loop import default_callbacks, fit
+from ..training.settings import OUTPUTS, RECIPE, RUN, RunSettings, resolve
+from .exit_codes import INTERRUPTED
 
-# Settings of a run beyond presets.DEFAULTS, with their defaults.
-RUN_DEFAULTS = {"seed": 0, "data": None, "limit": None, "val_fraction": 0.1}
-# Where a run writes. Saved with its settings (as absolute paths), so that --resume writes to the
-# same files from any folder; given again with --resume, a flag overrides.
-OUTPUTS = {"out": "model.npz", "history": None, "plots": None}
+DEFAULT_OUT = "model.npz"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train, print progress and the final test (or validation) accuracy, save the model."""
-    from ..data.datasets import load_data
-    from ..optim.optimizers import make_optimizer
-    from ..training.checkpoint import load_checkpoint, save_checkpoint
-    from ..training.history import History
-
-    explicit = {key: getattr(args, key) for key in [*DEFAULTS, *RUN_DEFAULTS]}
+    explicit = {key: getattr(args, key) for key in RECIPE + RUN}
     if args.resume:
         if args.init or args.preset:
             raise DigitnetError("--resume continues a run as it was: leave --init/--preset out")
         checkpoint = load_checkpoint(args.resume)
-        run = checkpoint.settings
-        _check_same(explicit, run, f"the run in {args.resume}")
-        model, done, history = checkpoint.model, checkpoint.epoch, checkpoint.history
+        settings = RunSettings.from_dict(checkpoint.settings)
+        _check_same(explicit, dataclasses.asdict(settings), f"the run in {args.resume}")
     else:
-        run = {
-            **resolve(explicit, args.preset),
-            **{k: v if explicit[k] is None else explicit[k] for k, v in RUN_DEFAULTS.items()},
-        }
-        if run["data"] is not None:  # absolute, so that --resume works from any folder
-            run["data"] = str(Path(run["data"]).resolve())
-        model, done, history = None, 0, History()
-    run.update(_outputs(args, run))
-    for target in (run["out"], run["history"]):  # fail now, not after training
+        settings = resolve(explicit, args.preset)
+        if settings.data is not None:  # absolute, so that --resume works from any folder
+            settings.data = str(Path(settings.data).resolve())
+    _choose_outputs(args, settings)
+    for target in (settings.out, settings.history):  # fail now, not after training
         if target:
             _prepare_folder(Path(target).parent)
-    for folder in (args.checkpoint_dir, run["plots"]):
+    for folder in (args.checkpoint_dir, settings.plots):
         if folder:
             _prepare_folder(Path(folder))
-    if args.show_augmented and run["augment"] == "none":
+    if args.show_augmented and settings.augment == "none":
         raise DigitnetError("--show-augmented needs --augment affine or elastic")
-    data = load_data(run["data"], "uint8", run["limit"], run["val_fraction"], run["seed"])
+    s = settings
+    data = load_data(s.data, "uint8", s.limit, s.val_fraction, s.seed)
     X_train, y_train, validation = data.X_train, data.y_train, (data.X_eval, data.y_eval)
     validation_name = "test" if data.eval_name == "test" else "val"
-    if run["validation_split"]:  # choose on a split of the training set; test only at the end
-        from ..data.datasets import split_validation
-
+    if s.validation_split:  # choose on a split of the training set; test only at the end
         (X_train, y_train), validation = split_validation(
-            X_train, y_train, run["validation_split"], run["seed"]
+            X_train, y_train, s.validation_split, s.seed
         )
         validation_name = "val"
-    elif run["early_stopping"]:
+    elif s.early_stopping:
         raise DigitnetError("--early-stopping needs --validation-split (never the test set)")
-    model = model or _new_model(args, run, data.X_train.shape[1])
-    model.set_dropout(run["dropout"], run["input_dropout"])
-    optimizer = make_optimizer(run["optimizer"], run["lr"], run["momentum"], run["weight_decay"])
-    augment = None
-    if run["augment"] != "none":
-        from ..data.augment import PRESETS as AUGMENTATIONS
-
-        augment = AUGMENTATIONS[run["augment"]]
-        if args.show_augmented:
-            from .plots import plot_augmented
-
-            print(f"wrote {plot_augmented(X_train[:8], augment, Path(args.show_augmented))}")
+    optimizer = make_optimizer(s.optimizer, s.lr, s.momentum, s.weight_decay)
     if args.resume:
-        optimizer.load_state_dict(checkpoint.optimizer_state, [model.flat_params])
+        model, done, history = checkpoint.model, checkpoint.epoch, checkpoint.history
+        split = s.weight_decay > 0  # the parameter groups the optimizer updates
+        state = checkpoint.optimizer_state_for(split)
+        optimizer.load_state_dict(state, model.block.groups(split)[0])
+    else:
+        model, done, history = _new_model(args, s, data.X_train.shape[1]), 0, History()
+    model.set_dropout(s.dropout, s.input_dropout)
+    augment = AUGMENTATIONS[s.augment] if s.augment != "none" else None
+    if augment is not None and args.show_augmented:
+        from .plots import plot_augmented  # matplotlib: only when asked for
+
+        print(f"wrote {plot_augmented(X_train[:8], augment, Path(args.show_augmented))}")
     checkpoint_dir = args.checkpoint_dir or args.resume
     if not args.quiet:
-        _print_plan(data, model, run, done)
+        _print_plan(data, model, s, done)
 
     stop = _StopAfterEpoch()
-
-    def on_epoch_end(epoch: int, metrics: dict) -> bool:
-        history.append(epoch, **metrics)
-        if checkpoint_dir:
-            save_checkpoint(checkpoint_dir, model, optimizer, epoch, history, run)
-        return stop.requested
-
+    callbacks: list[Callback] = [history]
+    callbacks += default_callbacks(0 if args.quiet else 1, validation_name)
+    if checkpoint_dir:
+        callbacks.append(_SaveCheckpoint(checkpoint_dir, optimizer, history, s))
+    callbacks.append(stop)
+    if s.early_stopping:
+        callbacks.append(EarlyStopping(s.early_stopping, verbose=not args.quiet))
     # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
     # history file asks for it) and score the test set once, at the end.
-    per_epoch_eval = not args.quiet or run["history"] is not None or run["early_stopping"]
+    per_epoch_eval = not args.quiet or s.history is not None or s.early_stopping
     start = time.perf_counter()
     with stop:
-        model.fit(
+        fit(
+            model,
             X_train,
             y_train,
-            epochs=run["epochs"],
-            batch_size=run["batch_size"],
+            epochs=s.epochs,
+            batch_size=s.batch_size,
             optimizer=optimizer,
             validation_data=validation if per_epoch_eval else None,
+            verbose=0,  # the callbacks above show what verbose would
+            callbacks=callbacks,
+            lr_schedule=s.schedule,
+            warmup_epochs=s.warmup_epochs,
             augment=augment,
-            early_stopping=run["early_stopping"] or None,
-            verbose=0 if args.quiet else 1,
-            lr_schedule=run["schedule"],
-            warmup_epochs=run["warmup_epochs"],
             initial_epoch=done,
-            validation_name=validation_name,
-            on_epoch_end=on_epoch_end,
         )
     seconds = time.perf_counter() - start
     # as given; a new run's default as the user would type it; a resumed run's recorded path
-    out = args.out or (OUTPUTS["out"] if not args.resume else run["out"])
+    out = args.out or (DEFAULT_OUT if not args.resume else s.out)
     model.save(out)
-    if run["history"]:
-        history.to_csv(run["history"])
-    if run["plots"]:
-        from .plots import write_plots
+    if s.history:
+        history.to_csv(s.history)
+    if s.plots:
+        from .plots import write_plots  # matplotlib: only when asked for
         from .prediction import check_28x28
 
         check_28x28(model, out)
         curves_name = "test" if validation_name == "test" else "validation"
-        pictures = write_plots(
-            model, data.X_eval, data.y_eval, run["plots"], history.history, curves_name
-        )
-        for path in pictures:
+        for path in write_plots(
+            model, data.X_eval, data.y_eval, s.plots, history.history, curves_name
+        ):
             print(f"wrote {path}")
     result = model.evaluate(data.X_eval, data.y_eval)
     epochs_done = history.epoch[-1] if history.epoch else done
@@ -145,7 +138,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"n={len(data.y_eval)}) after {epochs_done} epochs in {seconds:.1f}s; "
         f"model saved to {out}"
     )
-    if stop.requested and epochs_done < run["epochs"]:
+    if stop.requested and epochs_done < s.epochs:
         # The checkpoint holds the settings and outputs: this command alone continues the run.
         hint = (
             f"; continue with: digitnet train --resume "
@@ -154,50 +147,65 @@ def cmd_train(args: argparse.Namespace) -> int:
             else " (add --checkpoint-dir DIR to be able to resume)"
         )
         print(
-            f"digitnet: stopped after epoch {epochs_done} of {run['epochs']} at your "
-            f"request{hint}",
+            f"digitnet: stopped after epoch {epochs_done} of {s.epochs} at your request{hint}",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
+        return INTERRUPTED
     return 0
 
 
-def _outputs(args: argparse.Namespace, saved: dict) -> dict:
-    """Where this run writes: the flags given, else where the (resumed) run wrote, else OUTPUTS;
-    as absolute paths. A checkpoint from before outputs were recorded falls back to OUTPUTS."""
-    chosen = {}
-    for key, default in OUTPUTS.items():
-        value = getattr(args, key)
-        value = saved.get(key, default) if value is None else value
-        chosen[key] = None if value is None else os.path.abspath(value)
-    return chosen
+class _SaveCheckpoint(Callback):
+    """After every epoch, the whole state into DIR/checkpoint.npz (atomically)."""
 
+    def __init__(self, directory, optimizer, history: History, settings: RunSettings) -> None:
+        self.directory, self.optimizer, self.history = directory, optimizer, history
+        self.settings = settings
 
-def _new_model(args: argparse.Namespace, run: dict, n_features: int):
-    """A fresh network for this run, or the --init model when the flags agree with it."""
-    from ..model import MLP
-    from ..serialization import load_model
+    def on_train_begin(self, run) -> None:
+        self.model = run.model
 
-    if args.init is None:
-        return MLP(
-            [n_features, *run["hidden"], 10],
-            run["activation"],
-            seed=run["seed"],
-            dtype=run["dtype"],
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        save_checkpoint(
+            self.directory,
+            self.model,
+            self.optimizer,
+            epoch,
+            self.history,
+            self.settings.to_dict(),
         )
+
+
+def _choose_outputs(args: argparse.Namespace, settings: RunSettings) -> None:
+    """Where this run writes: the flags given, else where the (resumed) run wrote; as absolute
+    paths. A new run's model goes to model.npz unless --out says otherwise."""
+    for key in OUTPUTS:
+        value = getattr(args, key)
+        if value is None:
+            value = getattr(settings, key)
+        if key == "out" and value is None:
+            value = DEFAULT_OUT
+        setattr(settings, key, None if value is None else os.path.abspath(value))
+
+
+def _new_model(args: argparse.Namespace, s: RunSettings, n_features: int) -> Network:
+    """A fresh network for this run, or the --init model when the flags agree with it."""
+    if args.init is None:
+        return MLP([n_features, *s.hidden, 10], s.activation, seed=s.seed, dtype=s.dtype)
     model = load_model(args.init)
+    activations = model.activation_names()
+    dense = [layer for layer in model.layers if layer.params]
     saved = {
-        "hidden": model.layer_sizes[1:-1],
+        "hidden": [layer.params["b"].size for layer in dense[:-1]],
         "dtype": model.dtype,
-        "activation": model.activations[0] if model.activations else None,
+        "activation": activations[0] if activations else None,
     }
     _check_same({k: getattr(args, k) for k in saved}, saved, args.init)
-    if model.layer_sizes[0] != n_features:
+    if model.n_inputs != n_features:
         raise DigitnetError(
-            f"{args.init}: model takes {model.layer_sizes[0]} inputs, "
+            f"{args.init}: model takes {model.n_inputs} inputs, "
             f"the data has {n_features} pixels per image"
         )
-    model.rng = np.random.default_rng(run["seed"])  # shuffling follows --seed
+    model.rng = np.random.default_rng(s.seed)  # shuffling follows --seed
     return model
 
 
@@ -221,26 +229,42 @@ def _check_same(explicit: dict, saved: dict, where: str) -> None:
             )
 
 
-def _print_plan(data, model, run: dict, done: int) -> None:
+def describe(model: Network) -> str:
+    """The layers in one line: 784 -> dense 128 -> relu -> ... -> dense 10."""
+    parts = [" x ".join(str(n) for n in model.input_shape)]
+    for layer in model.layers:
+        config = layer.config()
+        size = config.get("out_features")
+        parts.append(f"{config['type']} {size}" if size else config["type"])
+    return " -> ".join(parts)
+
+
+def _print_plan(data, model: Network, s: RunSettings, done: int) -> None:
     print(
         f"data: {data.source}: {len(data.X_train)} training images, "
         f"{len(data.X_eval)} {data.eval_name} images"
     )
     resuming = f", resuming after epoch {done}" if done else ""
     print(
-        f"model: {model.layer_sizes} {model.activations[0] if model.activations else ''} "
-        f"{model.dtype}; {run['optimizer']} lr {run['lr']:g} ({run['schedule']}), "
-        f"batch {run['batch_size']}, {run['epochs']} epochs{resuming}"
+        f"model: {describe(model)} ({model.dtype}); {s.optimizer} lr {s.lr:g} ({s.schedule}), "
+        f"batch {s.batch_size}, {s.epochs} epochs{resuming}"
     )
 
 
-class _StopAfterEpoch:
+class _StopAfterEpoch(Callback):
     """While active, the first Ctrl-C (SIGINT) asks training to stop after the current epoch;
     a second one interrupts at once (KeyboardInterrupt), as usual."""
 
     def __init__(self) -> None:
         self.requested = False
         self._previous = None
+
+    def on_train_begin(self, run) -> None:
+        self.run = run
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        if self.requested:
+            self.run.stop_training = True
 
     def __enter__(self):
         try:

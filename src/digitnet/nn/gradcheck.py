@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..model import MLP
-from .layers import ACTIVATIONS
+from .dense import Dense
+from .layer import Layer
+from .layers import ACTIVATIONS, DEFAULT_INIT, make_activation
+from .network import Network
 
 TOLERANCE = 1e-6
 
@@ -50,20 +52,19 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
 
 def check_model(
-    model: MLP, x: np.ndarray, labels: np.ndarray, eps: float = 1e-5
+    model: Network, x: np.ndarray, labels: np.ndarray, eps: float = 1e-5
 ) -> dict[str, float]:
-    """Largest relative error of each of the model's gradients: {"W1": ..., "b1": ..., ...}."""
+    """Largest relative error of each of the model's gradients: {"0.W": ..., "0.b": ..., ...}."""
     model.loss.forward(model.forward(x, training=True), labels)
     model.backward(model.loss.backward())
-    analytic = [g.copy() for g in model.gradients()]
+    analytic = {name: g.copy() for name, g in model.gradients().items()}
 
     def loss() -> float:
         return model.loss.forward(model.forward(x), labels)
 
-    names = [f"{key}{k}" for k in range(1, len(model.dense_layers) + 1) for key in ("W", "b")]
     return {
-        name: relative_error(a, numerical_gradient(loss, p, eps))
-        for name, a, p in zip(names, analytic, model.parameters())
+        name: relative_error(analytic[name], numerical_gradient(loss, p, eps))
+        for name, p in model.parameters().items()
     }
 
 
@@ -76,8 +77,12 @@ def check_all_activations(
     labels = rng.integers(0, layer_sizes[-1], batch)
     results = {}
     for name in ACTIVATIONS:
-        model = MLP(layer_sizes, activation=name, seed=seed, dtype="float64")
-        for layer in model.dense_layers:  # non-zero biases, so their gradients are exercised
-            layer.params["b"][...] = rng.standard_normal(layer.params["b"].shape) * 0.1
+        layers: list[Layer] = []
+        for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+            layers += [Dense(fan_in, fan_out, DEFAULT_INIT[name]), make_activation(name)]
+        model = Network(layers[:-1], seed=seed, dtype="float64")  # no activation on the logits
+        for array in model.parameters().values():  # non-zero biases, so that their gradients
+            if array.ndim == 1:  # are exercised
+                array[...] = rng.standard_normal(array.shape) * 0.1
         results[name] = check_model(model, x, labels)
     return results

@@ -1,7 +1,7 @@
 """Why a network is not learning: what an epoch measured, and the one-line hint it suggests.
 
-Part of training/: during verbose runs, train.fit hands each batch's hidden outputs to a
-LearningMonitor and, after each epoch line, prints the hint it returns, if any. The rule itself
+Part of training/: during verbose runs, fit calls the LearningMonitor callback, which measures
+each batch's hidden outputs and, after each epoch line, prints the hint, if any. The rule itself
 is not_learning_hint, a plain function of the measurements. Nothing here changes training, and
 the history gets no new columns.
 """
@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..model import MLP
-from ..optim.optimizers import SGD, Adam
+from ..optim import SGD, Adam
+from .callbacks import Callback, RunState
 
 # When to speak. A network that learns MNIST at all passes 80% accuracy in its first epoch and
 # brings the loss far below ln C (2.30 for 10 classes, the loss of a uniform guess), so:
@@ -98,20 +98,25 @@ class UnitActivity:
         return layers
 
 
-class LearningMonitor:
-    """Watches one verbose fit: measures the hidden units batch by batch, and after each epoch
-    judges it with not_learning_hint (then starts measuring afresh)."""
+class LearningMonitor(Callback):
+    """Watches a verbose fit: measures the hidden units batch by batch, and after each epoch
+    judges it with not_learning_hint, prints the hint if there is one, and starts afresh."""
 
-    def __init__(self, model: MLP, optimizer, steps_per_epoch: int) -> None:
-        self.activations, self.n_classes = model.activations, model.layer_sizes[-1]
-        self.optimizer, self.lr = optimizer_name(optimizer), optimizer.lr  # before any schedule
-        self.steps_per_epoch = steps_per_epoch
+    def on_train_begin(self, run: RunState) -> None:
+        self.activations, self.n_classes = run.model.activation_names(), run.model.n_classes
+        self.optimizer = optimizer_name(run.optimizer)
+        self.lr = run.optimizer.lr  # the base learning rate, before any schedule
+        self.steps_per_epoch = run.steps_per_epoch
         self.previous_loss: float | None = None
         self.activity = UnitActivity(self.activations)
 
-    def record(self, hidden: list[np.ndarray]) -> None:
-        """Measure one batch's hidden outputs (see UnitActivity.record)."""
-        self.activity.record(hidden)
+    def on_batch_end(self, batch: int, logs: dict) -> None:
+        self.activity.record(logs["activations"])
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        hint = self.end_epoch(epoch, logs)
+        if hint is not None:
+            print(hint, flush=True)
 
     def end_epoch(self, epoch: int, metrics: dict[str, float]) -> str | None:
         """The hint for the epoch just finished (or None)."""

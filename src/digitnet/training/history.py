@@ -5,14 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..atomic import atomic_open
+from .callbacks import Callback
 
 
-class History:
-    """What `fit` returns: `history.history["val_accuracy"][-1]`, or `history.to_dataframe()`."""
+class History(Callback):
+    """What `fit` returns: `history.history["val_accuracy"][-1]`, or `history.to_dataframe()`.
+
+    A callback: it records each epoch's logs. Pass one in fit's callbacks to keep adding to it
+    (a resumed run continues its history).
+    """
 
     def __init__(self) -> None:
         self.epoch: list[int] = []
         self.history: dict[str, list[float]] = {}
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self.append(epoch, **logs)
 
     def append(self, epoch: int, **metrics: float) -> None:
         """Record one epoch's metrics."""

@@ -1,0 +1,3 @@
+"""The one source of digitnet's version (pyproject.toml reads it from here)."""
+
+__version__ = "0.2.0"

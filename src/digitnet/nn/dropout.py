@@ -1,0 +1,52 @@
+"""Inverted dropout: a regulariser that is active only while training."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import DigitnetError
+from .layer import Layer
+
+
+class Dropout(Layer):
+    """Inverted dropout: while training, zero each input with probability `rate` and scale the
+    survivors by 1 / (1 - rate), so evaluation (which keeps everything) needs no rescaling.
+
+    y = x * m / (1 - rate),  m ~ Bernoulli(1 - rate) per entry;  dL/dx = g * m / (1 - rate).
+    The random masks come from the generator given to build (the model's own).
+    Shape: any -> the same.
+    """
+
+    type_name = "dropout"
+    passes_input_through = True
+
+    def __init__(self, rate: float) -> None:
+        super().__init__()
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise DigitnetError(f"dropout rate must be in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self.rng: np.random.Generator | None = None
+
+    def build(self, rng: np.random.Generator, dtype: str) -> None:
+        """Keep the generator that draws the masks."""
+        self.rng = rng
+
+    def config(self) -> dict:
+        return {"type": self.type_name, "rate": self.rate}
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        if not training or self.rate == 0:
+            return x
+        assert self.rng is not None, "dropout used before build"
+        mask = self.buffers.get("mask", x.shape, x.dtype)
+        self.rng.random(x.shape, dtype=x.dtype, out=mask)
+        np.greater_equal(mask, self.rate, out=mask)  # 1 where kept, 0 where dropped
+        mask *= x.dtype.type(1 / (1 - self.rate))
+        self._mask = mask
+        return x * mask
+
+    def backward(self, grad_out: np.ndarray | None) -> np.ndarray | None:
+        if grad_out is None or self.rate == 0:
+            return grad_out
+        # dL/dx = grad_out * m / (1 - rate)      (N, D)
+        return grad_out * self._mask

@@ -1,0 +1,265 @@
+"""A network: a stack of layers ending in softmax, with its two passes and its parameters.
+
+    logits = layers[-1](... layers[1](layers[0](x)))        the forward loop
+    grad = layer.backward(grad) for each layer, last first  the backward loop
+
+Network is the math and inference (predict, evaluate, save); digitnet.model.Sequential adds
+training (fit), as Keras' Model adds a trainer to its layers. All parameters live in one flat
+array (packing.ParameterBlock), with a view per tensor in each layer's params.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+from ..errors import DigitnetError
+from .dropout import Dropout
+from .layer import Layer
+from .losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
+from .metrics import accuracy
+from .model_file import DTYPES, load_weights, read_model_file, save_model_file
+from .packing import ParameterBlock
+
+N = TypeVar("N", bound="Network")
+
+
+def as_input(X: np.ndarray, dtype: str, out: np.ndarray | None = None) -> np.ndarray:
+    """Images as network input: uint8 pixels become pixel / 255, floats are only cast to dtype.
+
+    With `out`, the result is written there (a buffer reused from batch to batch).
+    """
+    if X.dtype == np.uint8:
+        return np.divide(X, 255, out=out, dtype=dtype)  # computed in `dtype`, not float64
+    if out is None:
+        return X.astype(dtype, copy=False)
+    np.copyto(out, X)
+    return out
+
+
+class Network:
+    """A stack of layers whose last output is the class scores (logits) of a softmax.
+
+    layers: Layer instances; their parameters are (re)built here from `seed`, in order.
+    input_shape: one example's shape, e.g. (784,) or (1, 28, 28); by default the first dense
+        layer's in_features.
+    The network, not a layer, decides where an activation may work in place (layer.inplace):
+    where its input is a fresh array that no other layer reads.
+    """
+
+    def __init__(
+        self,
+        layers: list[Layer],
+        input_shape: tuple[int, ...] | list[int] | None = None,
+        seed: int = 0,
+        dtype: str = "float32",
+    ) -> None:
+        layers = list(layers)
+        if not layers or not all(isinstance(layer, Layer) for layer in layers):
+            raise DigitnetError(f"expected a non-empty list of layers, got {layers!r}")
+        if dtype not in DTYPES:
+            raise DigitnetError(f"dtype must be float32 or float64, got {dtype!r}")
+        self.input_shape = _input_shape(layers, input_shape)
+        self.dtype, self.seed = dtype, seed
+        self.rng = np.random.default_rng(seed)  # initialisation, then dropout and shuffling
+        self.layers = layers
+        self.output_shape = self._check_shapes()
+        for layer in layers:
+            layer.build(self.rng, dtype)
+        self.block = ParameterBlock(layers, dtype)
+        self.loss = SoftmaxCrossEntropy()
+        self._plan()
+
+    def _check_shapes(self) -> tuple[int, ...]:
+        """Each layer's output shape from the previous one; the last must be a vector."""
+        shape = self.input_shape
+        for i, layer in enumerate(self.layers):
+            try:
+                shape = layer.output_shape(shape)
+            except DigitnetError as error:
+                raise DigitnetError(f"layer {i} ({layer!r}): {error}") from None
+        if len(shape) != 1:
+            raise DigitnetError(f"the last layer must output class scores (C,), not {shape}")
+        return shape
+
+    def _plan(self) -> None:
+        """Decide which layers pass no gradient to the data, and which may work in place."""
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
+        for i, layer in enumerate(self.layers):
+            layer.needs_input_grad = first is None or i > first
+            # In place is safe when the input is a fresh array of the layer before, which
+            # backward does not read again; never on the data (or what a dropout passed on).
+            producer = i - 1
+            while producer >= 0 and self.layers[producer].passes_input_through:
+                producer -= 1
+            layer.inplace = producer >= 0 and not self.layers[producer].keeps_output
+
+    def __repr__(self) -> str:
+        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        return f"{type(self).__name__}([\n  {inner}\n], input_shape={self.input_shape})"
+
+    # --- the two passes -------------------------------------------------------------------
+    def forward(
+        self, x: np.ndarray, training: bool = False, activations: list | None = None
+    ) -> np.ndarray:
+        """Logits (N, C) for a batch x (N, *input_shape) already in the network's dtype.
+
+        With a list as `activations`, each activation layer's output is appended to it (what
+        the drawing page shows, and what the training diagnostics measure).
+        """
+        for layer in self.layers:
+            x = layer.forward(x, training)
+            if activations is not None and layer.is_activation:
+                activations.append(x)
+        return x
+
+    def backward(self, grad_logits: np.ndarray) -> None:
+        """Backpropagate dL/dlogits (N, C) through every layer, filling each layer's grads."""
+        grad = grad_logits
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+            if grad is None:  # the first layer with weights passes no gradient to the data
+                break
+
+    # --- parameters -----------------------------------------------------------------------
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Every trainable tensor by name, "{layer index}.{name}" (views into one block)."""
+        return {
+            f"{i}.{key}": array
+            for i, layer in enumerate(self.layers)
+            for key, array in layer.params.items()
+        }
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        """The gradient of each tensor in parameters(), by the same names."""
+        return {
+            f"{i}.{key}": array
+            for i, layer in enumerate(self.layers)
+            for key, array in layer.grads.items()
+        }
+
+    @property
+    def flat_params(self) -> np.ndarray:
+        """All parameters in one flat array (parameters() are views into it)."""
+        return self.block.params
+
+    @property
+    def flat_grads(self) -> np.ndarray:
+        """All gradients in one flat array, laid out as flat_params."""
+        return self.block.grads
+
+    @property
+    def n_classes(self) -> int:
+        """The number of classes the network scores."""
+        return self.output_shape[0]
+
+    @property
+    def n_inputs(self) -> int:
+        """The number of input values per example (pixels)."""
+        return int(np.prod(self.input_shape))
+
+    def activation_names(self) -> list[str]:
+        """The config type of each activation layer, in order (relu, sigmoid, ...)."""
+        return [layer.type_name for layer in self.layers if layer.is_activation]
+
+    def set_dropout(self, dropout: float = 0.0, input_dropout: float = 0.0) -> None:
+        """Put inverted dropout after every activation but the last layer's (rate `dropout`)
+        and on the input (rate `input_dropout`), replacing any dropout there was. Training only:
+        evaluation is unchanged."""
+        rates = (Dropout(dropout), Dropout(input_dropout))  # checks both rates first
+        layers = [layer for layer in self.layers if not isinstance(layer, Dropout)]
+        last_weights = max((i for i, layer in enumerate(layers) if layer.params), default=0)
+        rebuilt: list[Layer] = [rates[1]] if input_dropout else []
+        for i, layer in enumerate(layers):
+            rebuilt.append(layer)
+            if dropout and layer.is_activation and i < last_weights:
+                rebuilt.append(Dropout(dropout))
+        for layer in rebuilt:
+            if isinstance(layer, Dropout):
+                layer.build(self.rng, self.dtype)
+        self.layers = rebuilt
+        self.block.reindex(self.layers)
+        self._plan()
+
+    # --- the user-facing API -------------------------------------------------------------
+    def check_input(self, X: np.ndarray, y: np.ndarray | None = None) -> None:
+        """Raise DigitnetError unless X holds examples of input_shape (or flattened), and y (if
+        given) one integer label in 0..C-1 per example."""
+        X = np.asarray(X)
+        if X.shape[1:] not in (self.input_shape, (self.n_inputs,)):
+            expected = ", ".join(str(n) for n in self.input_shape)
+            raise DigitnetError(f"expected input of shape (n, {expected}), got {X.shape}")
+        if y is not None:
+            y = np.asarray(y)
+            if y.shape != (len(X),) or not np.issubdtype(y.dtype, np.integer):
+                raise DigitnetError(f"expected {len(X)} integer labels, got {y.dtype} {y.shape}")
+            if len(y) and (y.min() < 0 or y.max() >= self.n_classes):
+                raise DigitnetError(
+                    f"labels must be in 0..{self.n_classes - 1}, found {y.min()}..{y.max()}"
+                )
+
+    def predict_logits(self, X: np.ndarray, batch_size: int = 8192) -> np.ndarray:
+        """Logits (n, C) for images X: uint8 0-255 or floats in [0, 1]."""
+        self.check_input(X)
+        X = np.asarray(X).reshape(len(X), *self.input_shape)
+        if len(X) <= batch_size:  # one chunk: the common case, and the fast path for one image
+            return self.forward(as_input(X, self.dtype))
+        chunks = [
+            self.forward(as_input(X[i : i + batch_size], self.dtype))
+            for i in range(0, len(X), batch_size)
+        ]
+        return np.concatenate(chunks)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities (n, C): softmax of the logits."""
+        return softmax(self.predict_logits(X))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predicted digit for each image (n,)."""
+        return self.predict_logits(X).argmax(axis=1)
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """Mean cross-entropy loss and accuracy on (X, y): {"loss": ..., "accuracy": ...}."""
+        self.check_input(X, y)
+        logits = self.predict_logits(X)
+        return {
+            "loss": cross_entropy_sum(logits, y) / max(len(y), 1),
+            "accuracy": accuracy(logits.argmax(axis=1), y),
+        }
+
+    def score(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Accuracy on (X, y), as scikit-learn's score."""
+        return self.evaluate(X, y)["accuracy"]
+
+    def save(self, path: str | Path) -> None:
+        """Save to one .npz model file (format version 2), written atomically."""
+        save_model_file(path, self.layers, self.input_shape, self.dtype)
+
+    @classmethod
+    def load(cls: type[N], path: str | Path) -> N:
+        """Load a model file (version 1 or 2), checking every array against its layers."""
+        return cls.from_file(path)[0]
+
+    @classmethod
+    def from_file(cls: type[N], path: str | Path) -> tuple[N, dict[str, np.ndarray]]:
+        """Load a model file; also return its arrays that are not weights (a checkpoint's)."""
+        file = read_model_file(path)
+        network = cls.__new__(cls)  # not cls(...): a subclass's constructor may differ (MLP)
+        Network.__init__(network, file.layers, file.input_shape, dtype=file.dtype)
+        load_weights(path, network.layers, file.weights)
+        return network, file.others
+
+
+def _input_shape(layers: list[Layer], given) -> tuple[int, ...]:
+    """The input shape given, or the first dense layer's number of inputs."""
+    if given is None:
+        first = next((layer for layer in layers if hasattr(layer, "in_features")), None)
+        if first is None:
+            raise DigitnetError("give input_shape: no dense layer says how many inputs it takes")
+        return (first.in_features,)
+    shape = tuple(given) if isinstance(given, (tuple, list)) else (given,)
+    if not shape or not all(isinstance(n, (int, np.integer)) and n >= 1 for n in shape):
+        raise DigitnetError(f"input_shape must be positive integers, got {given!r}")
+    return tuple(int(n) for n in shape)

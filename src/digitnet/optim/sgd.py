@@ -1,0 +1,75 @@
+"""Stochastic gradient descent: plain, with momentum, or with Nesterov momentum."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import DigitnetError
+from .base import check_lr, check_weight_decay, saved_arrays
+
+
+class SGD:
+    """Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov).
+
+    Plain (momentum 0):  p <- p - lr g              (the original project's w -= lr * grad)
+    Momentum mu:         v <- mu v + g;  p <- p - lr v
+    Nesterov:            v <- mu v + g;  p <- p - lr (g + mu v)
+    weight_decay wd adds the L2 penalty's gradient first: g <- g + wd p (where decay says so).
+    The same formulation as torch.optim.SGD (dampening 0).
+    """
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        self.lr = check_lr(lr)
+        self.weight_decay = check_weight_decay(weight_decay)
+        if not 0.0 <= momentum < 1.0:
+            raise DigitnetError(f"momentum must be in [0, 1), got {momentum!r}")
+        if nesterov and momentum == 0.0:
+            raise DigitnetError("Nesterov momentum needs momentum > 0 (e.g. momentum=0.9)")
+        self.momentum = float(momentum)
+        self.nesterov = nesterov
+        self.velocities: list[np.ndarray] = []
+        self._scratch: list[np.ndarray] = []
+
+    def state_dict(self) -> dict:
+        """What a checkpoint must keep to continue exactly: the velocities."""
+        return {"arrays": {f"velocity{i}": v for i, v in enumerate(self.velocities)}}
+
+    def load_state_dict(self, state: dict, params: list[np.ndarray]) -> None:
+        """Restore the state saved by state_dict (for the parameters `params`)."""
+        if self.momentum:
+            self.velocities = saved_arrays(state, "velocity", params)
+            self._scratch = [np.empty_like(p) for p in params]
+
+    def step(
+        self, params: list[np.ndarray], grads: list[np.ndarray], decay: list[bool] | None = None
+    ) -> None:
+        """Update every parameter in place from its gradient (decay[i]: weight-decay params[i])."""
+        decay = decay if decay is not None else [True] * len(params)
+        if not self._scratch:
+            self._scratch = [np.empty_like(p) for p in params]
+            if self.momentum:
+                self.velocities = [np.zeros_like(p) for p in params]
+        # Each line writes into an existing array (`out=`): no temporaries per step.
+        for i, (p, g, tmp) in enumerate(zip(params, grads, self._scratch)):
+            if self.weight_decay and decay[i]:
+                np.multiply(p, self.weight_decay, out=tmp)
+                g += tmp  # g = g + wd p (the gradient is recomputed every step anyway)
+            if not self.momentum:
+                np.multiply(g, self.lr, out=tmp)  # plain: p -= lr * g
+            else:
+                v = self.velocities[i]
+                v *= self.momentum
+                v += g  # v = mu v + g
+                if self.nesterov:
+                    np.multiply(v, self.momentum, out=tmp)
+                    tmp += g
+                    tmp *= self.lr  # lr (g + mu v)
+                else:
+                    np.multiply(v, self.lr, out=tmp)  # lr v
+            p -= tmp
