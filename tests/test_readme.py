@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from digitnet.app.cli import build_parser, main
-from digitnet.training.loop import _epoch_line
+from digitnet.training.callbacks import epoch_line
 from digitnet.training.settings import PRESETS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -66,7 +66,7 @@ def test_sample_output_has_the_shape_of_what_train_prints():
     sample = re.search(r"```\n(data: .*?)```", README, flags=re.DOTALL).group(1)
     epoch_lines = [line for line in sample.splitlines() if line.startswith("epoch")]
     metrics = {"loss": 0.1, "accuracy": 0.9, "val_loss": 0.1, "val_accuracy": 0.9}
-    printed = _epoch_line(1, 20, {**metrics, "seconds": 0.3, "images_per_second": 2e5}, "test")
+    printed = epoch_line(1, 20, {**metrics, "seconds": 0.3, "images_per_second": 2e5}, "test")
     assert epoch_lines and all(shape(line) == shape(printed) for line in epoch_lines)
     assert re.search(r"^test accuracy: [\d.]+% \(loss", sample, flags=re.MULTILINE)
 

@@ -126,12 +126,17 @@ def test_broken_model_files(good_model, capsys):
     cases = [
         (lambda p: p.write_text("not a zip"), "not a digitnet model file (a text file"),
         (lambda p: p.write_bytes(p.read_bytes()[:500]), "not a valid model file"),
-        (lambda p: rewrite(p, W2=None), "W2 is missing"),
-        (lambda p: rewrite(p, W1=np.zeros((784, 9), np.float32)), "W1 has shape (784, 9)"),
-        (lambda p: rewrite(p, b1=np.array([object()] * 8)), "not a valid model file"),
+        (lambda p: rewrite(p, **{"2.W": None}), "array 2.W is missing"),
+        (
+            lambda p: rewrite(p, **{"0.W": np.zeros((784, 9), np.float32)}),
+            "0.W has shape (784, 9)",
+        ),
+        (lambda p: rewrite(p, **{"0.b": np.array([object()] * 8)}), "holds Python objects"),
+        (lambda p: rewrite(p, **{"3.W": np.zeros(2, np.float32)}), "unexpected array 3.W"),
+        (lambda p: rewrite(p, meta=meta_with(p, layers=[{"type": "conv9"}])), "'conv9'"),
         (lambda p: rewrite(p, meta=meta_with(p, format="keras")), "unknown format 'keras'"),
         (lambda p: rewrite(p, meta=meta_with(p, version=7)), "newer"),
-        (lambda p: rewrite(p, b2=np.full(10, np.inf, np.float32)), "NaN or infinite"),
+        (lambda p: rewrite(p, **{"2.b": np.full(10, np.inf, np.float32)}), "NaN or infinite"),
         (lambda p: p.unlink(), "model file not found"),
     ]
     backup = good_model.read_bytes()

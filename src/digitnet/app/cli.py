@@ -79,7 +79,7 @@ _fraction = _number(float, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    from .. import __version__
+    from .._version import __version__
     from ..data.augment import PRESETS as AUGMENTATIONS
     from ..nn.layers import ACTIVATIONS
     from ..optim import OPTIMIZERS

@@ -198,3 +198,13 @@ class Timer(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         logs["seconds"] = time.perf_counter() - self.start
+
+
+class LambdaCallback(Callback):
+    """A callback from a function: on_epoch_end(epoch, logs) after every epoch (as Keras')."""
+
+    def __init__(self, on_epoch_end) -> None:
+        self.function = on_epoch_end
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        self.function(epoch, logs)

@@ -89,12 +89,13 @@ def save_checkpoint(
     return path
 
 
-def load_checkpoint(directory: str | Path) -> Checkpoint:
-    """Read DIR/checkpoint.npz, checking it as thoroughly as a model file."""
+def load_checkpoint(directory: str | Path, model_class: type[Network] = Network) -> Checkpoint:
+    """Read DIR/checkpoint.npz, checking it as thoroughly as a model file; the model comes back
+    as a `model_class` (digitnet.Sequential, to call its fit)."""
     path = Path(directory) / FILENAME
     if not path.is_file():
         raise DigitnetError(f"{directory}: no {FILENAME} to resume from")
-    model, others = Network.from_file(path)
+    model, others = model_class.from_file(path)
     raw = others.get("checkpoint_meta")
     try:
         meta = json.loads(str(raw)) if raw is not None and raw.dtype.kind == "U" else None

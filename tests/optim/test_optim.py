@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from digitnet.errors import DigitnetError
-from digitnet.optim.optimizers import SGD, Adam, make_optimizer
+from digitnet.optim import SGD, Adam, make_optimizer
 
 
 def test_plain_gradient_descent_step():

@@ -61,7 +61,7 @@ def test_full_batch_gradient_descent_decreases_the_loss():
     rng = np.random.default_rng(0)
     X, y = rng.random((100, 784)).astype(np.float32), rng.integers(0, 10, 100)
     history = dn.MLP(seed=0).fit(
-        X, y, epochs=5, batch_size=100, optimizer=dn.SGD(lr=0.1), shuffle=False, verbose=0
+        X, y, epochs=5, batch_size=100, optimizer=dn.SGD(lr=0.1), verbose=0
     )
     losses = history.history["loss"]
     assert all(a > b for a, b in zip(losses, losses[1:]))

@@ -8,7 +8,8 @@ import pytest
 import digitnet as dn
 from digitnet.data.augment import PRESETS, Augmentation, augment_batch, bilinear_sample
 from digitnet.errors import DigitnetError
-from digitnet.nn.layers import Dropout
+from digitnet.nn.dropout import Dropout
+from digitnet.training.callbacks import LambdaCallback
 from digitnet.optim.schedules import learning_rate
 
 NONE = Augmentation(shift=0, rotate=0, scale=0, shear=0, elastic_alpha=0)
@@ -47,9 +48,7 @@ def test_distortions_change_images_but_keep_them_digit_like():
         assert 0.01 < change < 0.2  # moved, but no more than a hand would move it
         assert abs(out.sum() / x.sum() - 1) < 0.25  # ink is neither created nor lost much
     again = augment_batch(x, np.random.default_rng(1), PRESETS["elastic"])
-    assert np.array_equal(
-        again, augment_batch(x, np.random.default_rng(1), PRESETS["elastic"])
-    )
+    assert np.array_equal(again, augment_batch(x, np.random.default_rng(1), PRESETS["elastic"]))
 
 
 def test_augmentation_settings_are_checked():
@@ -60,7 +59,8 @@ def test_augmentation_settings_are_checked():
 
 
 def test_dropout_drops_scales_and_backpropagates_through_the_same_mask():
-    layer = Dropout(0.25, np.random.default_rng(0))
+    layer = Dropout(0.25)
+    layer.build(np.random.default_rng(0), "float32")
     x = np.ones((200, 50), dtype=np.float32)
     y = layer.forward(x, training=True)
     kept = y != 0
@@ -79,7 +79,7 @@ def test_a_dropout_model_saves_in_the_usual_format(tmp_path):
     x = digits()
     np.testing.assert_array_equal(loaded.predict_proba(x), model.predict_proba(x))
     with np.load(tmp_path / "m.npz") as archive:
-        assert sorted(archive.files) == ["W1", "W2", "W3", "b1", "b2", "b3", "meta"]
+        assert sorted(archive.files) == ["1.W", "1.b", "4.W", "4.b", "7.W", "7.b", "meta"]
 
 
 def test_weight_decay_steps_by_hand():
@@ -120,7 +120,7 @@ def test_early_stopping_restores_the_best_epoch():
         verbose=0,
         validation_data=(X_val, y_val),
         early_stopping=3,
-        on_epoch_end=keep,
+        callbacks=[LambdaCallback(keep)],
     )
     losses = history.history["val_loss"]
     best = int(np.argmin(losses)) + 1

@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 
 from digitnet.errors import DigitnetError
+from digitnet.nn.activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from digitnet.nn.dense import Dense
 from digitnet.nn.gradcheck import numerical_gradient, relative_error
-from digitnet.nn.layers import Dense, LeakyReLU, ReLU, Sigmoid, Tanh, make_activation
+from digitnet.nn.layers import make_activation
+
+
+def dense(in_features, out_features, rng, init="he", dtype="float32"):
+    """A Dense layer with its parameters built (as Sequential builds them)."""
+    layer = Dense(in_features, out_features, init)
+    layer.build(rng, dtype)
+    return layer
 
 
 def check_layer(layer, x, rng):
@@ -33,7 +42,7 @@ def test_activation_backward_matches_finite_differences(layer_class):
 
 def test_dense_backward_matches_finite_differences():
     rng = np.random.default_rng(1)
-    layer = Dense(6, 4, rng, init="glorot", dtype="float64")
+    layer = dense(6, 4, rng, init="glorot", dtype="float64")
     layer.params["b"][...] = rng.standard_normal(4)
     errors = check_layer(layer, rng.standard_normal((5, 6)), rng)
     assert max(errors.values()) < 1e-6, errors
@@ -41,7 +50,7 @@ def test_dense_backward_matches_finite_differences():
 
 
 def test_dense_hand_computed_forward_and_backward():
-    layer = Dense(2, 1, np.random.default_rng(0), dtype="float64")
+    layer = dense(2, 1, np.random.default_rng(0), dtype="float64")
     layer.params["W"][...] = [[2.0], [-1.0]]
     layer.params["b"][...] = [0.5]
     x = np.array([[1.0, 3.0], [2.0, 0.0]])
@@ -73,7 +82,7 @@ def test_sigmoid_and_tanh_do_not_overflow_on_huge_inputs():
 def test_layers_keep_float32():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 4)).astype(np.float32)
-    for layer in [Dense(4, 4, rng), ReLU(), LeakyReLU(), Sigmoid(), Tanh()]:
+    for layer in [dense(4, 4, rng), ReLU(), LeakyReLU(), Sigmoid(), Tanh()]:
         out = layer.forward(x, training=True)
         assert out.dtype == np.float32
         grad = layer.backward(np.ones_like(out))
