@@ -45,6 +45,8 @@ def test_plain_numpy_baseline_matches_digitnet_for_the_same_seed(benchmarks_on_p
     import digitnet as dn
 
     params, _, _ = plain_numpy.init(seed=3)
-    for ours, theirs in zip(dn.MLP(seed=3).parameters(), params):
-        assert np.array_equal(ours, theirs)
+    ours = list(dn.MLP(seed=3).parameters().values())  # "0.W", "0.b", "2.W", ...: layer order
+    assert len(ours) == len(params) == 6
+    for mine, theirs in zip(ours, params):
+        assert np.array_equal(mine, theirs)
     assert sys.modules["plain_numpy"] is plain_numpy
