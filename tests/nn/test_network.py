@@ -1,0 +1,140 @@
+"""The layer protocol and the Network that stacks layers: configs, shapes, in-place decisions,
+parameter names and packing, weight decay groups, initialisation from shapes."""
+
+import numpy as np
+import pytest
+
+import digitnet as dn
+from digitnet.errors import DigitnetError
+from digitnet.nn.init import fans, glorot_uniform, he_normal
+from digitnet.nn.layers import LAYER_TYPES, layer_from_config
+from digitnet.nn.network import Network
+
+EXAMPLES = [
+    dn.Dense(784, 128),
+    dn.ReLU(),
+    dn.LeakyReLU(0.2),
+    dn.Sigmoid(),
+    dn.Tanh(),
+    dn.Dropout(0.1),
+]
+
+
+@pytest.mark.parametrize("layer", EXAMPLES, ids=lambda layer: layer.type_name)
+def test_every_layer_rebuilds_from_its_config(layer):
+    config = layer.config()
+    assert config["type"] in LAYER_TYPES
+    rebuilt = layer_from_config(config)
+    assert type(rebuilt) is type(layer) and rebuilt.config() == config
+
+
+def test_layer_configs_are_the_documented_ones():
+    assert [layer.config() for layer in EXAMPLES] == [
+        {"type": "dense", "in_features": 784, "out_features": 128},
+        {"type": "relu"},
+        {"type": "leaky_relu", "negative_slope": 0.2},
+        {"type": "sigmoid"},
+        {"type": "tanh"},
+        {"type": "dropout", "rate": 0.1},
+    ]
+
+
+def test_output_shapes_and_a_stack_that_does_not_fit():
+    assert dn.Dense(784, 128).output_shape((784,)) == (128,)
+    assert dn.ReLU().output_shape((1, 28, 28)) == (1, 28, 28)
+    with pytest.raises(DigitnetError, match=r"layer 2 \(Dense\(in_features=64.*\(32,\)"):
+        Network([dn.Dense(784, 32), dn.ReLU(), dn.Dense(64, 10)])
+    with pytest.raises(DigitnetError, match="unknown layer type 'conv9'"):
+        layer_from_config({"type": "conv9"})
+
+
+def test_parameters_have_stable_names_and_are_views_of_one_block():
+    model = dn.Sequential([dn.Dense(6, 5), dn.Tanh(), dn.Dense(5, 3)], seed=0)
+    params, grads = model.parameters(), model.gradients()
+    assert list(params) == ["0.W", "0.b", "2.W", "2.b"] and list(grads) == list(params)
+    assert model.flat_params.size == 6 * 5 + 5 + 5 * 3 + 3
+    for name, array in params.items():
+        assert np.shares_memory(array, model.flat_params), name
+        assert np.shares_memory(grads[name], model.flat_grads), name
+    # Weights first, then biases: weight decay is the block's first n_decay entries.
+    assert model.block.n_decay == 6 * 5 + 5 * 3
+    np.testing.assert_array_equal(model.flat_params[: 6 * 5], params["0.W"].ravel())
+    assert model.block.names == ["0.W", "2.W", "0.b", "2.b"]
+
+
+def test_weight_decay_skips_the_biases_by_default():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((16, 6)).astype(np.float32), rng.integers(0, 3, 16)
+    model = dn.Sequential([dn.Dense(6, 5), dn.ReLU(), dn.Dense(5, 3)], seed=0)
+    for b in (model.parameters()["0.b"], model.parameters()["2.b"]):
+        b[...] = 1.0
+    weights = {k: v.copy() for k, v in model.parameters().items()}
+    # lr so small that the gradient moves nothing: only the decay shows
+    model.fit(X, y, epochs=1, batch_size=16, optimizer=dn.Adam(lr=1e-3, weight_decay=100.0),
+              verbose=0)  # fmt: skip
+    after = model.parameters()
+    assert np.all(np.abs(after["0.W"]) < np.abs(weights["0.W"]) + 1e-3)
+    np.testing.assert_allclose(np.abs(after["0.W"]).sum() / np.abs(weights["0.W"]).sum(), 0.9,
+                               rtol=0.02)  # fmt: skip
+    np.testing.assert_allclose(after["0.b"], 1.0, atol=2e-3)  # moved by one Adam step at most
+
+
+def test_relu_works_in_place_only_where_nothing_else_reads_its_input():
+    model = Network(
+        [dn.ReLU(), dn.Dense(4, 4), dn.ReLU(), dn.Sigmoid(), dn.Dense(4, 4), dn.ReLU(),
+         dn.Dense(4, 4), dn.Dropout(0.5), dn.ReLU(), dn.Dense(4, 2)],
+        input_shape=(4,),
+    )  # fmt: skip
+    inplace = [layer.inplace for layer in model.layers if isinstance(layer, dn.ReLU)]
+    # on the data: no; after a dense layer: yes; the dropout passes the dense output through
+    assert inplace == [False, True, True, True]
+    assert model.layers[3].inplace is False  # sigmoid after ReLU: ReLU keeps its output
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    original = x.copy()
+    model.predict(x)
+    np.testing.assert_array_equal(x, original)  # the caller's input is never overwritten
+
+
+def test_the_first_layer_with_weights_passes_no_gradient_to_the_data():
+    model = dn.MLP([6, 4, 3], input_dropout=0.2)
+    needs = [layer.needs_input_grad for layer in model.layers]
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Dropout", "Dense", "ReLU", "Dense"
+    ]  # fmt: skip
+    assert needs == [False, False, True, True]  # backward stops at the first dense layer
+
+
+def test_set_dropout_replaces_dropout_layers_and_renames_the_parameters():
+    model = dn.MLP([6, 5, 4, 3], seed=0)
+    before = model.flat_params.copy()
+    model.set_dropout(0.5, 0.25)
+    types = [layer.config()["type"] for layer in model.layers]
+    assert types == ["dropout", "dense", "relu", "dropout", "dense", "relu", "dropout", "dense"]
+    assert list(model.parameters()) == ["1.W", "1.b", "4.W", "4.b", "7.W", "7.b"]
+    model.set_dropout(0.0)
+    assert list(model.parameters()) == ["0.W", "0.b", "2.W", "2.b", "4.W", "4.b"]
+    np.testing.assert_array_equal(model.flat_params, before)
+
+
+def test_fans_of_dense_weights_and_convolution_kernels():
+    assert fans((784, 128)) == (784, 128)
+    assert fans((16, 3, 5, 5)) == (3 * 25, 16 * 25)  # (C_out, C_in, kh, kw), as PyTorch
+    rng = np.random.default_rng(0)
+    kernel = he_normal((64, 32, 3, 3), rng)
+    assert kernel.shape == (64, 32, 3, 3) and kernel.dtype == np.float32
+    assert kernel.std() == pytest.approx(np.sqrt(2 / (32 * 9)), rel=0.02)
+    limit = np.sqrt(6 / (32 * 9 + 64 * 9))
+    uniform = glorot_uniform((64, 32, 3, 3), rng)
+    assert uniform.max() <= limit and uniform.min() >= -limit and uniform.max() > 0.99 * limit
+
+
+def test_a_sequential_learns_and_checks_its_input_shape():
+    rng = np.random.default_rng(1)
+    X, y = rng.random((64, 12)).astype(np.float32), rng.integers(0, 4, 64)
+    model = dn.Sequential([dn.Dense(12, 64), dn.ReLU(), dn.Dense(64, 4)], seed=1)
+    model.fit(X, y, epochs=150, batch_size=64, optimizer=dn.Adam(0.02), verbose=0)
+    assert model.score(X, y) == 1.0
+    with pytest.raises(
+        DigitnetError, match=r"expected input of shape \(n, 12\), got \(64, 3, 4\)"
+    ):
+        model.predict(X.reshape(64, 3, 4))
