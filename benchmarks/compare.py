@@ -32,10 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import plain_numpy  # noqa: E402
-
-import digitnet as dn  # noqa: E402
+import digitnet as dn
 
 SIZES = (784, 128, 64, 10)
 TARGETS = (0.975, 0.980)
@@ -100,6 +97,9 @@ def make_digitnet(data, seed):
 
 
 def make_numpy(data, seed):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import plain_numpy  # here, not above: before_after.py runs this script on older digitnets
+
     (X, y), (Xt, yt) = data["float32"]
     params, adam, rng = plain_numpy.init(seed)
 
