@@ -8,7 +8,7 @@ If backpropagation is right, the two agree to better than 1e-6 relative error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -69,7 +69,7 @@ def check_model(
 
 
 def check_all_activations(
-    layer_sizes=(12, 10, 8, 10), batch: int = 6, seed: int = 0
+    layer_sizes: Sequence[int] = (12, 10, 8, 10), batch: int = 6, seed: int = 0
 ) -> dict[str, dict[str, float]]:
     """Run check_model on a small float64 network for every activation."""
     rng = np.random.default_rng(seed)
@@ -78,9 +78,10 @@ def check_all_activations(
     results = {}
     for name in ACTIVATIONS:
         layers: list[Layer] = []
-        for fan_in, fan_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        for fan_in, fan_out in zip(layer_sizes[:-2], layer_sizes[1:-1]):
             layers += [Dense(fan_in, fan_out, DEFAULT_INIT[name]), make_activation(name)]
-        model = Network(layers[:-1], seed=seed, dtype="float64")  # no activation on the logits
+        layers.append(Dense(layer_sizes[-2], layer_sizes[-1], "glorot"))  # as MLP: before softmax
+        model = Network(layers, seed=seed, dtype="float64")
         for array in model.parameters().values():  # non-zero biases, so that their gradients
             if array.ndim == 1:  # are exercised
                 array[...] = rng.standard_normal(array.shape) * 0.1
