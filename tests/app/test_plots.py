@@ -1,5 +1,7 @@
 """Plots: `digitnet plot` and `train --plots` write real PNG pictures."""
 
+import csv
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -8,6 +10,8 @@ import digitnet as dn
 from digitnet.app import plots
 from digitnet.app.cli import main
 from digitnet.data.augment import PRESETS as AUGMENTATIONS
+from digitnet.data.datasets import load_test_set
+from digitnet.nn.metrics import confusion_matrix
 
 PICTURES = {"curves.png", "confusion.png", "mistakes.png", "weights.png"}
 
@@ -25,9 +29,117 @@ def assert_pngs(folder, names):
             assert image.format == "PNG" and image.width > 200 and image.height > 100
 
 
-def test_plot_command_with_history(idx_folder, tmp_path, capsys):
+# What the pictures show: each figure is caught on its way to the PNG file (plots._save) and
+# its numbers are checked against the model's own predictions, weights and history.
+
+
+def catch_figures(monkeypatch, save: bool = True) -> dict:
+    """{file name: the matplotlib Figure written there}, for every picture saved from now on
+    (with save=False, no PNG file is written)."""
+    drawn = {}
+    write = plots._save
+
+    def keep(fig, path):
+        drawn[path.name] = fig
+        return write(fig, path) if save else path
+
+    monkeypatch.setattr(plots, "_save", keep)
+    return drawn
+
+
+@pytest.fixture
+def figures(monkeypatch):
+    return catch_figures(monkeypatch)
+
+
+def read_history(path) -> dict[str, list[float]]:
+    with open(path, newline="") as file:
+        rows = list(csv.DictReader(file))
+    return {name: [float(row[name]) for row in rows] for name in rows[0] if name != "epoch"}
+
+
+def check_confusion(fig, model, X, y):
+    """The numbers in the cells are confusion_matrix(predictions, labels): row = true digit."""
+    (ax,) = fig.axes
+    shown = np.full((10, 10), -1)
+    for text in ax.texts:
+        column, row = text.get_position()
+        shown[row, column] = int(text.get_text())
+    predicted = model.predict(X)
+    counts = confusion_matrix(predicted, y)
+    np.testing.assert_array_equal(shown, counts)
+    np.testing.assert_allclose(ax.images[0].get_array(), np.log1p(counts))
+    assert f"({len(y):,} test images, {np.mean(predicted == y):.2%} correct)" in ax.get_title()
+
+
+def check_mistakes(fig, model, X, y, count=24):
+    """Only wrong predictions, the most confident first, each with its true and said digit."""
+    X = np.asarray(X).reshape(len(X), 784)
+    index = {image.tobytes(): i for i, image in enumerate(X)}
+    probs = model.predict_proba(X)
+    predicted = probs.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != y)
+    shown = []
+    for ax in fig.axes:
+        if ax.images:
+            picture = np.ma.getdata(ax.images[0].get_array()).astype(X.dtype)
+            i = index[picture.reshape(784).tobytes()]
+            assert predicted[i] != y[i], i  # a mistake
+            title = f"true {y[i]}\nsaid {predicted[i]} {probs[i, predicted[i]]:.0%}"
+            assert ax.get_title() == title
+            shown.append(i)
+    assert len(shown) == len(set(shown)) == min(count, len(wrong))
+    confidence = probs[shown, predicted[shown]]
+    assert np.all(np.diff(confidence) <= 0)  # most confident first
+    left_out = np.setdiff1d(wrong, shown)
+    assert len(left_out) == 0 or probs[left_out, predicted[left_out]].max() <= confidence.min()
+    assert fig.get_suptitle() == f"the {len(shown)} most confident mistakes (of {len(wrong)})"
+
+
+def check_weights(fig, model):
+    """The tiles are the first layer's weights, unscaled: weight_mosaic of its W."""
+    W1 = next(layer for layer in model.layers if "W" in layer.params).params["W"]
+    mosaic, _ = plots.weight_mosaic(W1)
+    np.testing.assert_array_equal(np.ma.getdata(fig.axes[0].images[0].get_array()), mosaic)
+
+
+def check_curves(fig, history, validation_name="test"):
+    """One point per epoch: the history's loss and accuracy, train and validation."""
+    for ax, metric in zip(fig.axes, ("loss", "accuracy")):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert set(lines) == {"train", validation_name}
+        epochs = list(range(1, len(history[metric]) + 1))
+        for label, column in (("train", metric), (validation_name, f"val_{metric}")):
+            assert list(lines[label].get_xdata()) == epochs
+            np.testing.assert_allclose(lines[label].get_ydata(), history[column])
+
+
+def check_pictures(figures, model, X, y, history=None, validation_name="test"):
+    assert set(figures) == PICTURES - (set() if history else {"curves.png"})
+    check_confusion(figures["confusion.png"], model, X, y)
+    check_mistakes(figures["mistakes.png"], model, X, y)
+    check_weights(figures["weights.png"], model)
+    if history:
+        check_curves(figures["curves.png"], history, validation_name)
+
+
+def test_pictures_show_the_models_numbers(tmp_path, monkeypatch):
+    """An untrained network on random images: mistakes everywhere, more than 24 of them."""
+    figures = catch_figures(monkeypatch, save=False)
+    rng = np.random.default_rng(0)
+    X, y = rng.integers(0, 256, (60, 784), dtype=np.uint8), rng.integers(0, 10, 60)
+    history = {"loss": [0.5, 0.3, 0.2], "accuracy": [0.8, 0.9, 0.95]}
+    history |= {"val_loss": [0.4, 0.35, 0.3], "val_accuracy": [0.85, 0.88, 0.9]}
+    model = dn.MLP(seed=0)
+    plots.write_plots(model, X, y, tmp_path, history, "validation")
+    assert sum(model.predict(X) != y) > 24
+    check_pictures(figures, model, X, y, history, "validation")
+
+
+def test_plot_command_with_history(idx_folder, tmp_path, capsys, figures):
     model, history = tmp_path / "m.npz", tmp_path / "h.csv"
     assert train_tiny(idx_folder, model, "--history", str(history)) == 0
+    assert not figures
     out = tmp_path / "pictures"
     assert (
         main(
@@ -46,12 +158,19 @@ def test_plot_command_with_history(idx_folder, tmp_path, capsys):
     )
     assert_pngs(out, PICTURES)
     assert "wrote" in capsys.readouterr().out
+    check_pictures(
+        figures, dn.load_model(model), *load_test_set(idx_folder), read_history(history)
+    )
 
 
-def test_plot_without_history_and_train_plots(idx_folder, tmp_path, capsys):
-    model = tmp_path / "m.npz"
-    assert train_tiny(idx_folder, model, "--plots", str(tmp_path / "at_end")) == 0
+def test_plot_without_history_and_train_plots(idx_folder, tmp_path, capsys, figures):
+    model, history = tmp_path / "m.npz", tmp_path / "h.csv"
+    at_end = ["--plots", tmp_path / "at_end", "--history", history]
+    assert train_tiny(idx_folder, model, *at_end) == 0
     assert_pngs(tmp_path / "at_end", PICTURES)
+    X, y = load_test_set(idx_folder)
+    check_pictures(figures, dn.load_model(model), X, y, read_history(history))
+    figures.clear()
     assert (
         main(
             ["plot", str(model), "--data", str(idx_folder), "--out", str(tmp_path / "no_history")]
@@ -60,6 +179,7 @@ def test_plot_without_history_and_train_plots(idx_folder, tmp_path, capsys):
     )
     assert_pngs(tmp_path / "no_history", PICTURES - {"curves.png"})
     assert "no learning curves" in capsys.readouterr().out
+    check_pictures(figures, dn.load_model(model), X, y)
 
 
 def test_plot_needs_a_readable_history(idx_folder, tmp_path, capsys):

@@ -13,6 +13,7 @@ from strokes import render
 
 import digitnet as dn
 from digitnet.app.server import make_server
+from digitnet.data.preprocess import to_mnist
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +67,38 @@ def test_predict_answers_digit_probabilities_input_and_activations(server):
     assert min(min(layer) for layer in answer["activations"]) >= 0  # ReLU outputs
 
 
-@pytest.mark.parametrize("size", [8, 28, 560])
-def test_any_size_from_8_to_560(server, size):
-    image = np.zeros((size, size))
+@pytest.fixture(scope="module")
+def model(mnist_model):
+    return dn.load_model(mnist_model)
+
+
+def bar(size):
+    """A vertical stroke (a 1) on a size x size black canvas."""
+    image = np.zeros((size, size), dtype=np.float32)
     image[size // 8 : -size // 8 or None, size // 2 - max(1, size // 16) : size // 2 + 1] = 1.0
+    return image
+
+
+@pytest.mark.parametrize(
+    "picture, size, digit",
+    [("bar", 8, None), ("bar", 28, 1), ("bar", 560, 1)]
+    + [("four", size, 4) for size in (16, 28, 140, 560)],
+)
+def test_any_size_from_8_to_560_gets_the_models_answer_for_its_28x28_input(
+    server, model, picture, size, digit
+):
+    """The answer is the model's own on the picture normalised to 28x28 (to_mnist), whatever
+    the canvas size; a clear drawing is read as the same digit at every size."""
+    image = bar(size) if picture == "bar" else np.asarray(drawing(4, size), dtype=np.float32)
     status, answer = post_image(server, image.tolist())
-    assert status == 200 and answer["digit"] in range(10)
+    assert status == 200
+    field = to_mnist(image)
+    np.testing.assert_allclose(answer["input"], np.round(field, 3), rtol=0, atol=1e-9)
+    probs = model.predict_proba(field.reshape(1, 784))[0]
+    np.testing.assert_allclose(answer["probabilities"], probs, rtol=1e-4, atol=1e-7)
+    assert answer["digit"] == probs.argmax()
+    if digit is not None:
+        assert answer["digit"] == digit and max(answer["probabilities"]) > 0.75
 
 
 def test_page_and_its_files(server):

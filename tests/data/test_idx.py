@@ -1,6 +1,7 @@
 """The IDX reader: valid files round-trip; corrupt, truncated and foreign files are refused."""
 
 import gzip
+import re
 
 import numpy as np
 import pytest
@@ -83,3 +84,18 @@ def test_sha256_mismatch_is_reported(tmp_path):
     write_idx(tmp_path / "a-idx1-ubyte", np.zeros(3, np.uint8))
     with pytest.raises(DigitnetError, match="SHA-256"):
         read_idx(tmp_path / "a-idx1-ubyte", sha256="0" * 64)
+
+
+@pytest.mark.parametrize("name", ["images-idx3-ubyte", "images-idx3-ubyte.gz"])
+def test_short_incompressible_file_is_refused_naming_the_lengths(tmp_path, name):
+    """Random pixels do not compress, so the gzip size bound cannot catch a file that stops
+    half an image early: the reader must, instead of returning uninitialised memory."""
+    header = bytes([0, 0, 0x08, 3]) + b"".join(n.to_bytes(4, "big") for n in (100, 28, 28))
+    pixels = np.random.default_rng(0).integers(0, 256, 99 * 784 + 392, dtype=np.uint8)
+    content = header + pixels.tobytes()  # 99.5 images
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(content) if name.endswith(".gz") else content)
+    assert len(path.read_bytes()) > len(content) / 1.1  # incompressible indeed
+    message = f"{path}: dimensions (100, 28, 28) need 78416 bytes but the file has 78024 "
+    with pytest.raises(DigitnetError, match=re.escape(message)):
+        read_idx(path)

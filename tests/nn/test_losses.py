@@ -1,9 +1,11 @@
 """Softmax cross-entropy: stable for huge logits, correct gradient, hand-computed values."""
 
 import numpy as np
+import pytest
 
+import digitnet as dn
 from digitnet.nn.gradcheck import numerical_gradient, relative_error
-from digitnet.nn.losses import SoftmaxCrossEntropy, log_softmax, softmax
+from digitnet.nn.losses import SoftmaxCrossEntropy, cross_entropy_sum, log_softmax, softmax
 
 
 def test_hand_computed_loss_and_gradient():
@@ -39,3 +41,28 @@ def test_log_softmax_matches_naive_formula_for_small_logits():
     z = np.array([[1.0, 2.0, 3.0]])
     naive = np.log(np.exp(z) / np.exp(z).sum())
     np.testing.assert_allclose(log_softmax(z), naive)
+
+
+def test_log_softmax_and_cross_entropy_sum_are_exact_for_huge_logits():
+    """z - max(z) first: without the shift e^10000 overflows and the loss becomes inf."""
+    logits = np.array([[1e4, 0.0], [0.0, 1e4], [-1e4, -1e4]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # (underflow is fine)
+        log_probs = log_softmax(logits)
+        total = cross_entropy_sum(logits, np.array([1, 1, 0]))
+    np.testing.assert_array_equal(log_probs[:2], [[0.0, -1e4], [-1e4, 0.0]])
+    np.testing.assert_allclose(log_probs[2], [-np.log(2), -np.log(2)], rtol=1e-15)
+    assert total == 1e4 + 0.0 + np.log(2)
+
+
+def test_evaluate_gives_the_exact_finite_loss_of_a_network_with_huge_logits():
+    X = np.random.default_rng(0).random((50, 784)).astype(np.float32)
+    model = dn.MLP([784, 16, 10], seed=0, dtype="float64")
+    model.layers[-1].params["W"] *= 1e5  # logits in the thousands
+    logits = model.predict_logits(X)
+    assert np.abs(logits).max() > 1000
+    y = np.arange(50) % 10
+    # -log p[label] = log(sum_k e^z_k) - z_label, with NumPy's stable log-sum-exp
+    expected = np.mean(np.logaddexp.reduce(logits, axis=1) - logits[np.arange(50), y])
+    result = model.evaluate(X, y)
+    assert np.isfinite(result["loss"]) and result["loss"] > 100
+    assert result["loss"] == pytest.approx(expected, rel=1e-12)
