@@ -10,7 +10,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, cast
 
 
 @contextlib.contextmanager
@@ -24,7 +24,9 @@ def atomic_open(path: str | Path, mode: str = "wb") -> Iterator[IO]:
         raise OSError(error.errno, error.strerror, str(path)) from None
     os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes it private (0600); files are not
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as file:
+        with os.fdopen(
+            fd, mode, **cast("dict[str, Any]", {} if "b" in mode else {"encoding": "utf-8"})
+        ) as file:
             yield file
             file.flush()
             os.fsync(file.fileno())

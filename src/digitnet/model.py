@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from .nn.network import Network
 from .training.callbacks import Callback, EarlyStopping
 from .training.history import History
 from .training.loop import fit
+
+if TYPE_CHECKING:
+    from .optim import SGD, Adam
 
 DEFAULT_LAYER_SIZES = (784, 128, 64, 10)
 
@@ -43,7 +47,7 @@ class Sequential(Network):
         y: np.ndarray,
         epochs: int = 10,
         batch_size: int = 128,
-        optimizer=None,
+        optimizer: SGD | Adam | None = None,
         validation_data: tuple[np.ndarray, np.ndarray] | None = None,
         verbose: int = 1,
         callbacks: Sequence[Callback] = (),

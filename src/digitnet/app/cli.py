@@ -10,10 +10,16 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 from ..errors import DigitnetError, DivergenceError
 from ..training.settings import DEFAULTS, PRESETS
 from .exit_codes import BAD_INPUT, DIVERGED, INTERRUPTED
+
+T = TypeVar("T")  # what an argparse type function returns
+# A train flag: (flag, type or choices, help)
+_Flag = tuple[str, Callable[[str], object] | list[str] | tuple[str, ...], str]
 
 # What `digitnet --help` says (the module docstring above is for people reading the code).
 DESCRIPTION = """\
@@ -36,7 +42,7 @@ examples:
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, like every other digitnet error."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         self.exit(BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -55,10 +61,12 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _number(convert, description: str, is_valid):
+def _number(
+    convert: Callable[[str], T], description: str, is_valid: Callable[[T], bool]
+) -> Callable[[str], T]:
     """An argparse type: `convert` the text, then insist that is_valid(value)."""
 
-    def parse(text: str):
+    def parse(text: str) -> T:
         try:
             value = convert(text)
         except ValueError:
@@ -97,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a network and report its test accuracy")
     d = DEFAULTS
-    flags = [  # (flag, type or choices, help); every default below comes from presets.DEFAULTS
+    flags: list[_Flag] = [  # every default below comes from presets.DEFAULTS
         ("--preset", list(PRESETS), "a named recipe for the settings you leave out"),
         ("--epochs", _positive_int, f"passes over the training set ({d['epochs']})"),
         ("--batch-size", _positive_int, f"images per step ({d['batch_size']})"),

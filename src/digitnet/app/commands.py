@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import cast
 
 from ..errors import DigitnetError
 from .prediction import check_28x28, cmd_predict  # noqa: F401 (predict has a module of its own)
@@ -93,7 +94,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     check_28x28(model, args.model)
     server = make_server(model, args.host, args.port)
-    host, port = server.server_address[:2]
+    host, port = cast("tuple[str, int]", server.server_address[:2])
     print(f"digitnet: serving {args.model} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()

@@ -6,6 +6,7 @@ Used by `digitnet plot MODEL` and `digitnet train --plots DIR`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,22 +14,27 @@ from ..atomic import atomic_open
 from ..nn.metrics import confusion_matrix
 from ..nn.network import Network
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..data.augment import Augmentation
+
 DPI = 150  # sharp on high-density screens; the 128-unit weights picture is still ~460 KB
 
 
-def _figure(figsize: tuple[float, float]):
+def _figure(figsize: tuple[float, float]) -> Figure:
     from matplotlib.figure import Figure  # heavy: imported only when plotting
 
     return Figure(figsize=figsize)  # no pyplot: no global figure list to close
 
 
-def _save(fig, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
     with atomic_open(path, "wb") as file:
         fig.savefig(file, format="png", dpi=DPI, bbox_inches="tight")
     return path
 
 
-def curves_figure(history: dict[str, list[float]], validation_name: str = "test"):
+def curves_figure(history: dict[str, list[float]], validation_name: str = "test") -> Figure:
     """Loss and accuracy per epoch, training and `validation_name` (the val_* columns)."""
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig = _figure((9, 3.4))
@@ -79,7 +85,9 @@ def plot_confusion(predicted: np.ndarray, labels: np.ndarray, path: Path) -> Pat
     return _save(fig, path)
 
 
-def plot_mistakes(images, labels, probs: np.ndarray, path: Path, count: int = 24) -> Path:
+def plot_mistakes(
+    images: np.ndarray, labels: np.ndarray, probs: np.ndarray, path: Path, count: int = 24
+) -> Path:
     """The `count` wrong predictions the network was most confident about."""
     predicted = probs.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
@@ -117,7 +125,7 @@ def weight_mosaic(W1: np.ndarray, columns: int | None = None) -> tuple[np.ndarra
     return mosaic, columns
 
 
-def first_layer_figure(W1: np.ndarray):
+def first_layer_figure(W1: np.ndarray) -> Figure:
     """All hidden units' incoming weights, one 28x28 tile each, on one symmetric colour scale."""
     from matplotlib import colormaps
 
@@ -160,7 +168,9 @@ def plot_first_layer(W1: np.ndarray, path: Path) -> Path:
     return _save(first_layer_figure(W1), path)
 
 
-def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0) -> Path:
+def plot_augmented(
+    images: np.ndarray, settings: Augmentation, path: Path, copies: int = 5, seed: int = 0
+) -> Path:
     """Each of a few training images (first column) beside random distortions of it."""
     from ..data.augment import augment_batch
     from ..nn.network import as_input
@@ -181,8 +191,8 @@ def plot_augmented(images, settings, path: Path, copies: int = 5, seed: int = 0)
 
 def write_plots(
     model: Network,
-    X_test,
-    y_test,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
     out_dir: str | Path,
     history: dict[str, list[float]] | None = None,
     validation_name: str = "test",  # what the history's val_* columns measured

@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import DigitnetError
+
+if TYPE_CHECKING:
+    from ..nn.network import Network
 
 # Below this top probability an answer is called unsure. Chosen on MNIST's test set with the
 # default model: 0.8 flags half of its mistakes (49%) while doubting 1.2% of its right answers.
@@ -77,7 +81,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_28x28(model, name: str) -> None:
+def check_28x28(model: Network, name: str) -> None:
     """Refuse a model that does not take 28x28 images (784 inputs): pictures become 28x28."""
     if model.n_inputs != 784:
         raise DigitnetError(
@@ -95,7 +99,7 @@ def write_submission(path: str | Path, digits: list[int]) -> None:
         file.writelines(f"{image_id},{digit}\n" for image_id, digit in enumerate(digits, 1))
 
 
-def _predict_image(model, name: str, show_input: str | None, quiet: bool) -> dict:
+def _predict_image(model: Network, name: str, show_input: str | None, quiet: bool) -> dict:
     from ..data.preprocess import load_image, save_input_png, to_mnist
 
     field = to_mnist(load_image(name), name)
@@ -108,7 +112,7 @@ def _predict_image(model, name: str, show_input: str | None, quiet: bool) -> dic
     return answer(name, model.predict_proba(field.reshape(1, -1))[0])
 
 
-def _predict_csv(model, name: str) -> list[dict]:
+def _predict_csv(model: Network, name: str) -> list[dict]:
     from ..data.datasets import load_csv_images
 
     probs = model.predict_proba(load_csv_images(name))

@@ -42,7 +42,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024  # a 560x560 image as JSON is about 2 MB
 MIN_SIDE, MAX_SIDE = 8, 560
 
 
-def parse_image(payload) -> np.ndarray:
+def parse_image(payload: object) -> np.ndarray:
     """Validate the JSON body of /predict and return its image as a float32 array."""
     if not isinstance(payload, dict) or "image" not in payload:
         raise DigitnetError('expected a JSON object {"image": [[...], ...]}')
@@ -189,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # quiet: a drawing page sends a request per stroke
 
 

@@ -16,17 +16,20 @@ import shlex
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import numpy as np
 
 from ..data.augment import PRESETS as AUGMENTATIONS
-from ..data.datasets import load_data, split_validation
+from ..data.datasets import DataSplits, load_data, split_validation
 from ..errors import DigitnetError
 from ..model import MLP, load_model
 from ..nn.network import Network
-from ..optim import make_optimizer
-from ..training.callbacks import Callback, EarlyStopping
+from ..optim import SGD, Adam, make_optimizer
+from ..training.callbacks import Callback, EarlyStopping, RunState
 from ..training.checkpoint import load_checkpoint, save_checkpoint
 from ..training.history import History
 from ..training.loop import default_callbacks, fit
@@ -118,6 +121,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     # as given; a new run's default as the user would type it; a resumed run's recorded path
     out = args.out or (DEFAULT_OUT if not args.resume else s.out)
+    assert out is not None  # _choose_outputs gave every run an --out
     model.save(out)
     if s.history:
         history.to_csv(s.history)
@@ -157,11 +161,17 @@ def cmd_train(args: argparse.Namespace) -> int:
 class _SaveCheckpoint(Callback):
     """After every epoch, the whole state into DIR/checkpoint.npz (atomically)."""
 
-    def __init__(self, directory, optimizer, history: History, settings: RunSettings) -> None:
+    def __init__(
+        self,
+        directory: str | Path,
+        optimizer: SGD | Adam,
+        history: History,
+        settings: RunSettings,
+    ) -> None:
         self.directory, self.optimizer, self.history = directory, optimizer, history
         self.settings = settings
 
-    def on_train_begin(self, run) -> None:
+    def on_train_begin(self, run: RunState) -> None:
         self.model = run.model
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
@@ -239,7 +249,7 @@ def describe(model: Network) -> str:
     return " -> ".join(parts)
 
 
-def _print_plan(data, model: Network, s: RunSettings, done: int) -> None:
+def _print_plan(data: DataSplits, model: Network, s: RunSettings, done: int) -> None:
     print(
         f"data: {data.source}: {len(data.X_train)} training images, "
         f"{len(data.X_eval)} {data.eval_name} images"
@@ -257,23 +267,23 @@ class _StopAfterEpoch(Callback):
 
     def __init__(self) -> None:
         self.requested = False
-        self._previous = None
+        self._previous: Callable[[int, FrameType | None], Any] | int | None = None
 
-    def on_train_begin(self, run) -> None:
+    def on_train_begin(self, run: RunState) -> None:
         self.run = run
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         if self.requested:
             self.run.stop_training = True
 
-    def __enter__(self):
+    def __enter__(self) -> _StopAfterEpoch:
         try:
             self._previous = signal.signal(signal.SIGINT, self._handle)
         except ValueError:  # not the main thread: leave Ctrl-C alone
             self._previous = None
         return self
 
-    def _handle(self, signum, frame) -> None:
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.requested = True
         signal.signal(signal.SIGINT, self._previous)
         print(
@@ -282,6 +292,6 @@ class _StopAfterEpoch(Callback):
             flush=True,
         )
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import DigitnetError
 
@@ -70,7 +71,9 @@ def augment_batch(x: np.ndarray, rng: np.random.Generator, settings: Augmentatio
     return bilinear_sample(images, rows, cols).reshape(n, SIDE * SIDE)
 
 
-def _affine_sources(n: int, rng: np.random.Generator, s: Augmentation):
+def _affine_sources(
+    n: int, rng: np.random.Generator, s: Augmentation
+) -> tuple[np.ndarray, np.ndarray]:
     """For each output pixel, the input coordinates it comes from: (N, 28, 28) rows and cols."""
     centre = (SIDE - 1) / 2
     angle = np.radians(rng.uniform(-s.rotate, s.rotate, n))
@@ -95,7 +98,9 @@ def _gaussian_matrix(sigma: float) -> np.ndarray:
     return weights / weights.sum(axis=0, keepdims=True)
 
 
-def _elastic_displacements(n: int, rng: np.random.Generator, s: Augmentation, dtype):
+def _elastic_displacements(
+    n: int, rng: np.random.Generator, s: Augmentation, dtype: npt.DTypeLike
+) -> tuple[np.ndarray, np.ndarray]:
     """Smooth random displacement fields (N, 28, 28) for rows and for columns."""
     gauss = _gaussian_matrix(s.elastic_sigma).astype(dtype)
     fields = rng.uniform(-1, 1, (2, n, SIDE, SIDE)).astype(dtype)

@@ -7,12 +7,15 @@ Every loader returns images as (n, 784) rows and labels as int64. Pixels come ei
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ..errors import DigitnetError
 from .idx import read_idx
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NUM_CLASSES = 10
 # SHA-256 of the decompressed bytes of the official MNIST files.
@@ -133,7 +136,7 @@ def load_csv_images(path: str | Path, dtype: str = "uint8") -> np.ndarray:
     return scale_pixels(_pixels(frame.drop(columns="label", errors="ignore"), path), dtype)
 
 
-def _read_csv(path: str | Path):
+def _read_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV of digits with pandas, checking that every cell is a number."""
     import pandas as pd  # heavy: imported only when a CSV is read
 
@@ -171,7 +174,7 @@ def _read_csv(path: str | Path):
     return frame
 
 
-def _is_number(text) -> bool:
+def _is_number(text: str) -> bool:
     try:
         float(text)
     except (TypeError, ValueError):
@@ -179,7 +182,7 @@ def _is_number(text) -> bool:
     return True
 
 
-def _pixels(frame, path, besides: str = "") -> np.ndarray:
+def _pixels(frame: pd.DataFrame, path: str | Path, besides: str = "") -> np.ndarray:
     """The 784 pixel columns of a CSV's frame as uint8 rows, checked to be integers 0-255."""
     if frame.shape[1] != 784:
         where = f" {besides}" if besides else ""

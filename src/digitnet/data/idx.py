@@ -22,7 +22,7 @@ from ..atomic import atomic_write_bytes
 from ..errors import DigitnetError
 
 # type code -> (NumPy big-endian dtype, name); the IDX spec's full list.
-IDX_TYPES = {
+IDX_TYPES: dict[int, tuple[np.dtype, str]] = {
     0x08: (np.dtype(">u1"), "unsigned byte"),
     0x09: (np.dtype(">i1"), "signed byte"),
     0x0B: (np.dtype(">i2"), "short"),

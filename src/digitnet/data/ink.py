@@ -83,7 +83,11 @@ def reduce_picture(picture: np.ndarray) -> np.ndarray:
     channels = picture[..., None] if picture.ndim == 2 else picture
     reduced = np.stack(
         [
-            np.asarray(Image.fromarray(_f32(channels[..., c]), mode="F").resize(size, Image.BOX))
+            np.asarray(
+                Image.fromarray(_f32(channels[..., c]), mode="F").resize(
+                    size, Image.Resampling.BOX
+                )
+            )
             for c in range(channels.shape[-1])
         ],
         axis=-1,
@@ -119,7 +123,7 @@ def _flatten(picture: np.ndarray, light: bool) -> np.ndarray:
     channels = picture[..., None] if picture.ndim == 2 else picture
     darkness = []
     for c in range(channels.shape[-1]):
-        light = smooth(channels[..., c])
+        light = smooth(channels[..., c])  # type: ignore[assignment]  # reuses the flag's name
         page = ndimage.grey_closing(light, size=width)  # steps (a page's edge) stay steps
         darkness.append(1.0 - np.clip(light / np.maximum(page, 1e-3), 0.0, 1.0))
     return np.max(darkness, axis=0)

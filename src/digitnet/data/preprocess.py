@@ -9,10 +9,14 @@ scan is dark ink on a light page, any size, anywhere in the frame. `to_mnist` br
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import DigitnetError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 FIELD = 28  # output size
 BOX = 20  # the longest side of the digit inside the field
@@ -57,7 +61,7 @@ def to_mnist(picture: np.ndarray, name: str = "image") -> np.ndarray:
     return _centre_on_mass(_scale_longest_side(digit, BOX))
 
 
-def _check_size(name, width: int, height: int) -> None:
+def _check_size(name: str | Path, width: int, height: int) -> None:
     """Refuse a picture too small to hold a digit worth scaling up to 20 pixels."""
     if min(width, height) < MIN_SIDE:
         raise DigitnetError(
@@ -122,7 +126,7 @@ def load_image(path: str | Path) -> np.ndarray:
         raise DigitnetError(f"{path}: cannot read the image ({error})") from None
 
 
-def picture_array(image) -> np.ndarray:
+def picture_array(image: Image.Image) -> np.ndarray:
     """A Pillow image as an RGB (H, W, 3) float32 array in [0, 1] ((H, W) for 16- and 32-bit
     grayscale): the camera's rotation honoured, transparency on white, reduced to
     ink.WORK_SIDE first if larger (photos)."""

@@ -29,6 +29,7 @@ class ReLU(Layer):
         return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        assert self._y is not None, "backward before a training-mode forward"
         # dL/dx = grad_out * [x > 0]            (N, D)
         return np.multiply(grad_out, self._y > 0, out=grad_out if self.inplace else None)
 
@@ -52,6 +53,7 @@ class LeakyReLU(Layer):
         return np.where(positive, x, x * x.dtype.type(self.negative_slope))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        assert self._mask is not None, "backward before a training-mode forward"
         slope = grad_out.dtype.type(self.negative_slope)
         # dL/dx = grad_out * (1 if x > 0 else a)   (N, D)
         return np.where(self._mask, grad_out, grad_out * slope)
@@ -75,6 +77,7 @@ class Sigmoid(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         y = self._y
+        assert y is not None, "backward before a training-mode forward"
         # dL/dx = grad_out * y (1 - y)          (N, D)
         return grad_out * y * (1 - y)
 
@@ -93,5 +96,6 @@ class Tanh(Layer):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         y = self._y
+        assert y is not None, "backward before a training-mode forward"
         # dL/dx = grad_out * (1 - y^2)          (N, D)
         return grad_out * (1 - y * y)

@@ -8,6 +8,7 @@ once and then overwritten through NumPy's `out=` arguments.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 
 class Buffers:
@@ -16,7 +17,9 @@ class Buffers:
     def __init__(self) -> None:
         self._arrays: dict[tuple, np.ndarray] = {}
 
-    def get(self, name: str, shape: tuple[int, ...], dtype, fill=None) -> np.ndarray:
+    def get(
+        self, name: str, shape: tuple[int, ...], dtype: npt.DTypeLike, fill: float | None = None
+    ) -> np.ndarray:
         """The array called `name` with this shape and dtype: uninitialised when first made,
         or filled with `fill` (then never written by the caller, e.g. a vector of ones)."""
         key = (name, shape, np.dtype(dtype))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import DigitnetError
 
@@ -26,7 +27,9 @@ def fans(shape: tuple[int, ...]) -> tuple[int, int]:
     raise ValueError(f"no fan-in and fan-out for a parameter of shape {shape}")
 
 
-def he_normal(shape: tuple[int, ...], rng: np.random.Generator, dtype="float32") -> np.ndarray:
+def he_normal(
+    shape: tuple[int, ...], rng: np.random.Generator, dtype: npt.DTypeLike = "float32"
+) -> np.ndarray:
     """He et al. 2015: W ~ N(0, 2 / fan_in), for layers followed by ReLU or leaky ReLU."""
     fan_in, _ = fans(shape)
     std = np.sqrt(2.0 / fan_in)
@@ -34,7 +37,7 @@ def he_normal(shape: tuple[int, ...], rng: np.random.Generator, dtype="float32")
 
 
 def glorot_uniform(
-    shape: tuple[int, ...], rng: np.random.Generator, dtype="float32"
+    shape: tuple[int, ...], rng: np.random.Generator, dtype: npt.DTypeLike = "float32"
 ) -> np.ndarray:
     """Glorot & Bengio 2010: W ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)), for sigmoid/tanh."""
     fan_in, fan_out = fans(shape)

@@ -18,7 +18,7 @@ import json
 import zipfile
 import zlib
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeGuard, cast
 
 import numpy as np
 
@@ -84,7 +84,8 @@ def save_model_file(
     arrays = layer_arrays(layers)
     arrays["meta"] = np.array(json.dumps(model_meta(layers, input_shape, dtype)))
     with atomic_open(path, "wb") as file:
-        np.savez(file, **arrays)
+        # cast: NumPy's stub takes **arrays for possibly savez's own allow_pickle argument
+        np.savez(file, **cast("dict[str, Any]", arrays))
 
 
 def read_model_file(path: str | Path) -> ModelFile:
@@ -226,7 +227,8 @@ def _from_version_1(path: Path, meta: dict, arrays: dict) -> tuple[dict, dict]:
         or not all(isinstance(a, str) and a in ACTIVATIONS for a in activations)
     ):
         raise DigitnetError(f"{path}: invalid activations {activations!r} for layer_sizes {sizes}")
-    layers, renamed = [], {}
+    layers: list[dict] = []
+    renamed: dict[str, np.ndarray] = {}
     for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         for key in ("W", "b"):
             if f"{key}{k}" not in arrays:
@@ -241,5 +243,5 @@ def _from_version_1(path: Path, meta: dict, arrays: dict) -> tuple[dict, dict]:
     return converted, {**renamed, **others}
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)

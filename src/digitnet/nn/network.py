@@ -117,8 +117,9 @@ class Network:
 
     def backward(self, grad_logits: np.ndarray) -> None:
         """Backpropagate dL/dlogits (N, C) through every layer, filling each layer's grads."""
-        grad = grad_logits
+        grad: np.ndarray | None = grad_logits
         for layer in reversed(self.layers):
+            assert grad is not None  # the loop stops at the first None (mypy cannot see it)
             grad = layer.backward(grad)
             if grad is None:  # the first layer with weights passes no gradient to the data
                 break
@@ -252,7 +253,9 @@ class Network:
         return network, file.others
 
 
-def _input_shape(layers: list[Layer], given) -> tuple[int, ...]:
+def _input_shape(
+    layers: list[Layer], given: tuple[int, ...] | list[int] | int | None
+) -> tuple[int, ...]:
     """The input shape given, or the first dense layer's number of inputs."""
     if given is None:
         first = next((layer for layer in layers if hasattr(layer, "in_features")), None)

@@ -143,14 +143,16 @@ def adam_step(
 
 
 # --- the 784-128-64-10 ReLU network, trained with Adam ------------------------------------------
-def init(seed: int, sizes: tuple[int, ...] = SIZES):
+def init(
+    seed: int, sizes: tuple[int, ...] = SIZES
+) -> tuple[list[np.ndarray], dict, np.random.Generator]:
     """Weights [W1, b1, W2, b2, ...] (float32), Adam state, and the random generator.
 
     The same draws as digitnet.MLP(sizes, seed=seed): He-normal hidden layers (before ReLU),
     a Glorot-uniform output layer (before softmax), zero biases, from one default_rng(seed).
     """
     rng = np.random.default_rng(seed)
-    params = []
+    params: list[np.ndarray] = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         if i < len(sizes) - 2:  # hidden layer: W ~ N(0, 2 / fan_in)
             W = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)
@@ -161,7 +163,7 @@ def init(seed: int, sizes: tuple[int, ...] = SIZES):
     return params, adam_state(params), rng
 
 
-def forward(params, x):
+def forward(params: list[np.ndarray], x: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     """Logits (N, 10) of a batch x (N, 784), and what backward needs (z1, a1, z2, a2)."""
     W1, b1, W2, b2, W3, b3 = params
     z1 = dense(x, W1, b1)  # (N, 128)
@@ -171,7 +173,12 @@ def forward(params, x):
     return dense(a2, W3, b3), (z1, a1, z2, a2)  # (N, 10)
 
 
-def backward(params, x, cache, grad_logits):
+def backward(
+    params: list[np.ndarray],
+    x: np.ndarray,
+    cache: tuple[np.ndarray, ...],
+    grad_logits: np.ndarray,
+) -> list[np.ndarray]:
     """Gradients [dW1, db1, dW2, db2, dW3, db3] from dL/dlogits, last layer first."""
     W1, _, W2, _, W3, _ = params
     z1, a1, z2, a2 = cache
@@ -184,7 +191,16 @@ def backward(params, x, cache, grad_logits):
 
 
 def train_epoch(
-    params, adam, rng, X, y, batch_size=128, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8
+    params: list[np.ndarray],
+    adam: dict,
+    rng: np.random.Generator,
+    X: np.ndarray,
+    y: np.ndarray,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-8,
 ) -> float:
     """One epoch of mini-batch Adam on float32 images X (n, 784) in [0, 1]; the mean loss."""
     order = rng.permutation(len(X))  # a new order every epoch, as digitnet's fit draws it
@@ -200,6 +216,6 @@ def train_epoch(
     return loss_sum / len(X)  # the mean over images (a smaller last batch weighs less)
 
 
-def predict(params, x) -> np.ndarray:
+def predict(params: list[np.ndarray], x: np.ndarray) -> np.ndarray:
     """Predicted digits for float32 images x (n, 784)."""
     return forward(params, x)[0].argmax(axis=1)

@@ -15,12 +15,16 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import DigitnetError, DivergenceError
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 # Cross-entropy starts near ln 10 = 2.3. The softmax is computed stably, so blown-up weights
 # need not make the loss infinite: a batch whose mean loss passes 1000 gives its right digits
@@ -132,7 +136,7 @@ class ProgressBar(Callback):
     """A tqdm bar on stderr for each epoch, which disappears when the epoch ends."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: tqdm | None = None
 
     def on_train_begin(self, run: RunState) -> None:
         self.run = run
@@ -152,6 +156,7 @@ class ProgressBar(Callback):
         )
 
     def on_batch_end(self, batch: int, logs: dict) -> None:
+        assert self.bar is not None, "a batch outside an epoch"
         self.bar.update(logs["size"])
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
@@ -203,7 +208,7 @@ class Timer(Callback):
 class LambdaCallback(Callback):
     """A callback from a function: on_epoch_end(epoch, logs) after every epoch (as Keras')."""
 
-    def __init__(self, on_epoch_end) -> None:
+    def __init__(self, on_epoch_end: Callable[[int, dict], object]) -> None:
         self.function = on_epoch_end
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:

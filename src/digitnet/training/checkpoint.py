@@ -16,7 +16,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from ..errors import DigitnetError
 from ..nn.model_file import layer_arrays, model_meta
 from ..nn.network import Network
 from .history import History
+
+if TYPE_CHECKING:
+    from ..optim import SGD, Adam
 
 FORMAT = "digitnet-checkpoint"
 VERSION = 2
@@ -57,7 +60,7 @@ class Checkpoint(NamedTuple):
 def save_checkpoint(
     directory: str | Path,
     model: Network,
-    optimizer,
+    optimizer: SGD | Adam,
     epoch: int,
     history: History,
     settings: dict,
@@ -84,7 +87,8 @@ def save_checkpoint(
     arrays["checkpoint_meta"] = np.array(json.dumps(meta))
     path = directory / FILENAME
     with atomic_open(path, "wb") as file:
-        np.savez(file, **arrays)
+        # cast: NumPy's stub takes **arrays for possibly savez's own allow_pickle argument
+        np.savez(file, **cast("dict[str, Any]", arrays))
     _fsync_directory(directory)  # make the rename itself durable
     return path
 

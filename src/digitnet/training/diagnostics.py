@@ -9,7 +9,7 @@ the history gets no new columns.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -78,7 +78,7 @@ class UnitActivity:
                 if self.peaks[i] is None:
                     self.peaks[i] = peak
                 else:
-                    np.maximum(self.peaks[i], peak, out=self.peaks[i])
+                    np.maximum(cast(np.ndarray, self.peaks[i]), peak, out=self.peaks[i])
             else:
                 centre, limit = SATURATION[name]
                 self.saturated[i] += int(np.count_nonzero(np.abs(h - centre) > limit))
@@ -136,7 +136,7 @@ class LearningMonitor(Callback):
         return hint
 
 
-def optimizer_name(optimizer) -> str:
+def optimizer_name(optimizer: object) -> str:
     """The CLI's name for an optimizer instance: gd, momentum, nesterov, adam (or its class)."""
     if isinstance(optimizer, Adam):
         return "adam"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..atomic import atomic_open
 from .callbacks import Callback
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class History(Callback):
@@ -31,7 +35,7 @@ class History(Callback):
     def __len__(self) -> int:
         return len(self.epoch)
 
-    def to_dataframe(self):
+    def to_dataframe(self) -> pd.DataFrame:
         """The history as a pandas DataFrame, one row per epoch."""
         import pandas as pd  # heavy: imported only when asked for
 

@@ -11,6 +11,7 @@ import contextlib
 import math
 import time
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,6 +34,9 @@ from .callbacks import (
 from .diagnostics import LearningMonitor
 from .history import History
 
+if TYPE_CHECKING:
+    from ..optim.sgd import SGD
+
 
 def fit(
     model: Network,
@@ -40,7 +44,7 @@ def fit(
     y: np.ndarray,
     epochs: int = 10,
     batch_size: int = 128,
-    optimizer=None,
+    optimizer: SGD | Adam | None = None,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     verbose: int = 1,
     callbacks: Sequence[Callback] = (),
@@ -132,7 +136,7 @@ def default_callbacks(verbose: int, validation_name: str = "val") -> list[Callba
 def train_epoch(
     model: Network,
     batches: Iterator[tuple[np.ndarray, np.ndarray]],
-    optimizer,
+    optimizer: SGD | Adam,
     learning_rates: list[float],
     run: RunState,
     callbacks: Sequence[Callback] = (),
@@ -204,7 +208,7 @@ def _record(
     return loss_sum + loss * len(labels), correct + hits, seen + len(labels)
 
 
-def _positive_int(name: str, value) -> int:
+def _positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise DigitnetError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)
