@@ -9,8 +9,8 @@ import digitnet as dn
 from digitnet.data.augment import PRESETS, Augmentation, augment_batch, bilinear_sample
 from digitnet.errors import DigitnetError
 from digitnet.nn.dropout import Dropout
-from digitnet.training.callbacks import LambdaCallback
 from digitnet.optim.schedules import learning_rate
+from digitnet.training.callbacks import LambdaCallback
 
 NONE = Augmentation(shift=0, rotate=0, scale=0, shear=0, elastic_alpha=0)
 
