@@ -125,3 +125,14 @@ def test_measuring_does_not_change_training():
     quiet.fit(X, y, epochs=2, batch_size=32, verbose=0)
     measured.fit(X, y, epochs=2, batch_size=32, verbose=2)
     assert np.array_equal(quiet.flat_params, measured.flat_params)
+
+
+def test_an_activation_the_hint_does_not_know_is_not_measured():
+    """A user's own activation trains with verbose output: its layer is simply not measured."""
+    activity = UnitActivity(["relu", "swish"])
+    h = np.array([[0.0, 1.0], [0.0, 2.0]])
+    activity.record([h, h])
+    assert activity.summary() == [
+        LayerActivity("relu", 0.5, None),
+        LayerActivity("swish", None, None),
+    ]

@@ -21,6 +21,7 @@ class ReLU(Layer):
 
     type_name = "relu"
     is_activation = True
+    init_before = "he"  # He init suits units that zero half their inputs
     keeps_output = True
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -39,6 +40,7 @@ class LeakyReLU(Layer):
 
     type_name = "leaky_relu"
     is_activation = True
+    init_before = "he"
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()

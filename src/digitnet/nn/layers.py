@@ -1,6 +1,6 @@
 """The registry of layer types: from a config()'s "type" to the class that rebuilds it.
 
-Adding a layer means writing its module and adding one line to LAYER_TYPES.
+Adding a layer means writing its module and adding one line to LAYER_TYPES (CONTRIBUTING.md).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ LAYER_TYPES: dict[str, type[Layer]] = {
 ACTIVATIONS: dict[str, type[Layer]] = {
     name: cls for name, cls in LAYER_TYPES.items() if cls.is_activation
 }
-# He init suits units that zero half their inputs; Glorot suits symmetric squashing units.
-DEFAULT_INIT = {"relu": "he", "leaky_relu": "he", "sigmoid": "glorot", "tanh": "glorot"}
+# The initialisation of a dense layer before each activation: He before ReLU-like units, which
+# zero half their inputs; Glorot before symmetric squashing units (each class's init_before).
+DEFAULT_INIT = {name: cls.init_before for name, cls in ACTIVATIONS.items()}
 
 
 def layer_from_config(config: dict) -> Layer:

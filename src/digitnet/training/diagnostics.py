@@ -79,10 +79,10 @@ class UnitActivity:
                     self.peaks[i] = peak
                 else:
                     np.maximum(cast(np.ndarray, self.peaks[i]), peak, out=self.peaks[i])
-            else:
+            elif name in SATURATION:
                 centre, limit = SATURATION[name]
                 self.saturated[i] += int(np.count_nonzero(np.abs(h - centre) > limit))
-            self.outputs[i] += h.size
+            self.outputs[i] += h.size  # (an activation this module does not know: not measured)
 
     def summary(self) -> list[LayerActivity]:
         """Per hidden layer: the share of dead units or of saturated outputs."""
@@ -93,8 +93,10 @@ class UnitActivity:
             if name in RELU_LIKE:
                 dead = None if peak is None else float(np.mean(peak <= 0))
                 layers.append(LayerActivity(name, dead, None))
-            else:
+            elif name in SATURATION:
                 layers.append(LayerActivity(name, None, saturated / outputs if outputs else None))
+            else:
+                layers.append(LayerActivity(name, None, None))
         return layers
 
 
