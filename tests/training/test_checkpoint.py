@@ -195,7 +195,7 @@ def test_divergence_leaves_the_last_good_checkpoint(tmp_path, monkeypatch, capsy
     assert not out.exists()  # no model from a diverged run
 
 
-class _CtrlCInFirstEpoch(train_command._StopAfterEpoch):
+class _CtrlCInFirstEpoch(train_command.StopAfterEpoch):
     """As if Ctrl-C had been pressed once during the first epoch."""
 
     def __enter__(self):
@@ -210,11 +210,11 @@ def interrupted_run(folder, monkeypatch, capsys) -> list[str]:
     """In `folder`, start a 2-epoch run saving to mine.npz that Ctrl-C stops after epoch 1;
     return the resume command it prints (without the leading `digitnet`)."""
     monkeypatch.chdir(folder)
-    real = train_command._StopAfterEpoch
-    monkeypatch.setattr(train_command, "_StopAfterEpoch", _CtrlCInFirstEpoch)
+    real = train_command.StopAfterEpoch
+    monkeypatch.setattr(train_command, "StopAfterEpoch", _CtrlCInFirstEpoch)
     flags = "--limit 500 --hidden 8 --epochs 2 --quiet --checkpoint-dir ck --out mine.npz"
     assert main(["train", *flags.split()]) == 130
-    monkeypatch.setattr(train_command, "_StopAfterEpoch", real)
+    monkeypatch.setattr(train_command, "StopAfterEpoch", real)
     err = capsys.readouterr().err
     command = shlex.split(err.split("continue with: ")[1].splitlines()[0])
     assert command[0] == "digitnet"

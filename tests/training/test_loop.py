@@ -9,7 +9,7 @@ from conftest import make_blobs
 import digitnet as dn
 from digitnet.data.augment import PRESETS
 from digitnet.errors import DigitnetError, DivergenceError
-from digitnet.nn.network import as_input
+from digitnet.nn.inputs import as_input
 from digitnet.optim.schedules import learning_rate
 from digitnet.training import loop
 from digitnet.training.callbacks import Callback, LambdaCallback

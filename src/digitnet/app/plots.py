@@ -173,7 +173,7 @@ def plot_augmented(
 ) -> Path:
     """Each of a few training images (first column) beside random distortions of it."""
     from ..data.augment import augment_batch
-    from ..nn.network import as_input
+    from ..nn.inputs import as_input
 
     rng = np.random.default_rng(seed)
     originals = as_input(np.asarray(images), "float32")

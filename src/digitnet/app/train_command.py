@@ -13,13 +13,9 @@ import argparse
 import dataclasses
 import os
 import shlex
-import signal
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
 import numpy as np
 
@@ -28,13 +24,14 @@ from ..data.datasets import DataSplits, load_data, split_validation
 from ..errors import DigitnetError
 from ..model import MLP, load_model
 from ..nn.network import Network
-from ..optim import SGD, Adam, make_optimizer
-from ..training.callbacks import Callback, EarlyStopping, RunState
-from ..training.checkpoint import load_checkpoint, save_checkpoint
+from ..optim import make_optimizer
+from ..training.callbacks import Callback, EarlyStopping
+from ..training.checkpoint import load_checkpoint
 from ..training.history import History
 from ..training.loop import default_callbacks, fit
 from ..training.settings import OUTPUTS, RECIPE, RUN, RunSettings, resolve
 from .exit_codes import INTERRUPTED
+from .run_callbacks import SaveCheckpoint, StopAfterEpoch
 
 DEFAULT_OUT = "model.npz"
 
@@ -90,11 +87,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not args.quiet:
         _print_plan(data, model, s, done)
 
-    stop = _StopAfterEpoch()
+    stop = StopAfterEpoch()
     callbacks: list[Callback] = [history]
     callbacks += default_callbacks(0 if args.quiet else 1, validation_name)
     if checkpoint_dir:
-        callbacks.append(_SaveCheckpoint(checkpoint_dir, optimizer, history, s))
+        callbacks.append(SaveCheckpoint(checkpoint_dir, optimizer, history, s))
     callbacks.append(stop)
     if s.early_stopping:
         callbacks.append(EarlyStopping(s.early_stopping, verbose=not args.quiet))
@@ -156,33 +153,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
         return INTERRUPTED
     return 0
-
-
-class _SaveCheckpoint(Callback):
-    """After every epoch, the whole state into DIR/checkpoint.npz (atomically)."""
-
-    def __init__(
-        self,
-        directory: str | Path,
-        optimizer: SGD | Adam,
-        history: History,
-        settings: RunSettings,
-    ) -> None:
-        self.directory, self.optimizer, self.history = directory, optimizer, history
-        self.settings = settings
-
-    def on_train_begin(self, run: RunState) -> None:
-        self.model = run.model
-
-    def on_epoch_end(self, epoch: int, logs: dict) -> None:
-        save_checkpoint(
-            self.directory,
-            self.model,
-            self.optimizer,
-            epoch,
-            self.history,
-            self.settings.to_dict(),
-        )
 
 
 def _choose_outputs(args: argparse.Namespace, settings: RunSettings) -> None:
@@ -259,39 +229,3 @@ def _print_plan(data: DataSplits, model: Network, s: RunSettings, done: int) -> 
         f"model: {describe(model)} ({model.dtype}); {s.optimizer} lr {s.lr:g} ({s.schedule}), "
         f"batch {s.batch_size}, {s.epochs} epochs{resuming}"
     )
-
-
-class _StopAfterEpoch(Callback):
-    """While active, the first Ctrl-C (SIGINT) asks training to stop after the current epoch;
-    a second one interrupts at once (KeyboardInterrupt), as usual."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._previous: Callable[[int, FrameType | None], Any] | int | None = None
-
-    def on_train_begin(self, run: RunState) -> None:
-        self.run = run
-
-    def on_epoch_end(self, epoch: int, logs: dict) -> None:
-        if self.requested:
-            self.run.stop_training = True
-
-    def __enter__(self) -> _StopAfterEpoch:
-        try:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        except ValueError:  # not the main thread: leave Ctrl-C alone
-            self._previous = None
-        return self
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self.requested = True
-        signal.signal(signal.SIGINT, self._previous)
-        print(
-            "\ndigitnet: stopping after this epoch (Ctrl-C again to stop at once)",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import DigitnetError
 from .dropout import Dropout
+from .inputs import as_input, input_shape_of
 from .layer import Layer
 from .losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
 from .metrics import accuracy
@@ -24,19 +25,6 @@ from .model_file import DTYPES, load_weights, read_model_file, save_model_file
 from .packing import ParameterBlock
 
 N = TypeVar("N", bound="Network")
-
-
-def as_input(X: np.ndarray, dtype: str, out: np.ndarray | None = None) -> np.ndarray:
-    """Images as network input: uint8 pixels become pixel / 255, floats are only cast to dtype.
-
-    With `out`, the result is written there (a buffer reused from batch to batch).
-    """
-    if X.dtype == np.uint8:
-        return np.divide(X, 255, out=out, dtype=dtype)  # computed in `dtype`, not float64
-    if out is None:
-        return X.astype(dtype, copy=False)
-    np.copyto(out, X)
-    return out
 
 
 class Network:
@@ -61,7 +49,7 @@ class Network:
             raise DigitnetError(f"expected a non-empty list of layers, got {layers!r}")
         if dtype not in DTYPES:
             raise DigitnetError(f"dtype must be float32 or float64, got {dtype!r}")
-        self.input_shape = _input_shape(layers, input_shape)
+        self.input_shape = input_shape_of(layers, input_shape)
         self.dtype, self.seed = dtype, seed
         self.rng = np.random.default_rng(seed)  # initialisation, then dropout and shuffling
         self.layers = layers
@@ -251,18 +239,3 @@ class Network:
         Network.__init__(network, file.layers, file.input_shape, dtype=file.dtype)
         load_weights(path, network.layers, file.weights)
         return network, file.others
-
-
-def _input_shape(
-    layers: list[Layer], given: tuple[int, ...] | list[int] | int | None
-) -> tuple[int, ...]:
-    """The input shape given, or the first dense layer's number of inputs."""
-    if given is None:
-        first = next((layer for layer in layers if hasattr(layer, "in_features")), None)
-        if first is None:
-            raise DigitnetError("give input_shape: no dense layer says how many inputs it takes")
-        return (first.in_features,)
-    shape = tuple(given) if isinstance(given, (tuple, list)) else (given,)
-    if not shape or not all(isinstance(n, (int, np.integer)) and n >= 1 for n in shape):
-        raise DigitnetError(f"input_shape must be positive integers, got {given!r}")
-    return tuple(int(n) for n in shape)

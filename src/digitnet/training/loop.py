@@ -18,7 +18,8 @@ import numpy as np
 from ..data.augment import Augmentation, augment_batch
 from ..errors import DigitnetError, DivergenceError
 from ..nn.buffers import Buffers
-from ..nn.network import Network, as_input
+from ..nn.inputs import as_input
+from ..nn.network import Network
 from ..optim.adam import Adam
 from ..optim.schedules import learning_rate
 from .callbacks import (
