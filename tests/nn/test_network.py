@@ -138,3 +138,14 @@ def test_a_sequential_learns_and_checks_its_input_shape():
         DigitnetError, match=r"expected input of shape \(n, 12\), got \(64, 3, 4\)"
     ):
         model.predict(X.reshape(64, 3, 4))
+
+
+def test_a_network_prints_its_layers():
+    model = dn.Sequential([dn.Dense(6, 5), dn.LeakyReLU(0.2), dn.Dense(5, 3)])
+    assert repr(model) == (
+        "Sequential([\n"
+        "  Dense(in_features=6, out_features=5),\n"
+        "  LeakyReLU(negative_slope=0.2),\n"
+        "  Dense(in_features=5, out_features=3)\n"
+        "], input_shape=(6,))"
+    )
