@@ -74,6 +74,7 @@ def test_early_stopping_without_any_finite_loss_stops_and_leaves_the_weights():
 def test_progress_bar_counts_images_on_stderr_and_disappears(capsys):
     bar = ProgressBar()
     bar.on_train_begin(run_state(epochs=5, n_examples=1200))
+    bar.on_train_end()  # a run that ends before its first epoch (resumed when already done)
     bar.on_epoch_begin(3)
     assert bar.bar is not None and bar.bar.total == 1200
     bar.on_batch_end(0, {"size": 1000})
@@ -86,6 +87,7 @@ def test_progress_bar_counts_images_on_stderr_and_disappears(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "epoch 3/5: 100%" in captured.err and "1.20k/1.20k" in captured.err  # scaled units
+    assert "img/s]" in captured.err
     assert not captured.err.endswith("\n")  # the finished bar is erased, not left behind
 
 
