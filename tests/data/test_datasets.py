@@ -369,3 +369,15 @@ def test_pixels_scale_to_float32_by_default_and_other_dtypes_are_refused(idx_fol
     message = "dtype must be one of uint8, float32, float64, got 'int8'"
     with pytest.raises(DigitnetError, match=re.escape(message)):
         dn.load_idx_folder(idx_folder, dtype="int8")
+
+
+def test_an_idx_folder_with_no_images_is_refused_in_one_line(tmp_path, capsys):
+    from digitnet.app.cli import main
+    from digitnet.data.idx import write_idx
+
+    write_idx(tmp_path / "train-images-idx3-ubyte", np.zeros((0, 28, 28), np.uint8))
+    write_idx(tmp_path / "train-labels-idx1-ubyte", np.zeros(0, np.uint8))
+    X, y = dn.load_idx_folder(tmp_path)[0]
+    assert X.shape == (0, 784) and y.shape == (0,)
+    assert main(["train", "--data", str(tmp_path), "--quiet"]) == 2
+    assert capsys.readouterr().err.startswith("digitnet: error:")

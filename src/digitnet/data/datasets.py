@@ -72,7 +72,8 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, where: str) -> Arrays:
         raise DigitnetError(f"{where}: {len(images)} images but {len(labels)} labels")
     if len(labels) and labels.max() >= NUM_CLASSES:
         raise DigitnetError(f"{where}: label {int(labels.max())} outside 0-{NUM_CLASSES - 1}")
-    return images.reshape(len(images), -1), labels.astype(np.int64)
+    rows, cols = images.shape[1:]  # (not -1: it cannot be inferred for 0 images)
+    return images.reshape(len(images), rows * cols), labels.astype(np.int64)
 
 
 def _read_split(folder: Path, split: str, verify: bool) -> Arrays | None:
