@@ -66,3 +66,23 @@ def test_evaluate_gives_the_exact_finite_loss_of_a_network_with_huge_logits():
     result = model.evaluate(X, y)
     assert np.isfinite(result["loss"]) and result["loss"] > 100
     assert result["loss"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_softmax_shifts_each_row_by_its_own_maximum():
+    """A row of small logits beside a row of huge ones: one shift for the whole batch would
+    underflow the small row to 0/0."""
+    logits = np.array([[0.0, np.log(3.0)], [1e4, 1e4], [-1e4, -1e4 + np.log(3.0)]])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # (underflow is fine)
+        probs = softmax(logits)
+    np.testing.assert_allclose(probs, [[0.25, 0.75], [0.5, 0.5], [0.25, 0.75]], rtol=1e-12)
+
+
+def test_cross_entropy_sum_adds_float32_losses_in_float64():
+    rng = np.random.default_rng(0)
+    logits = (rng.standard_normal((1000, 10)) * 3).astype(np.float32)
+    labels = rng.integers(0, 10, 1000)
+    per_example = -log_softmax(logits)[np.arange(1000), labels]
+    assert per_example.dtype == np.float32
+    total = cross_entropy_sum(logits, labels)
+    assert total == float(per_example.astype(np.float64).sum())
+    assert total != float(per_example.sum())  # a float32 sum loses the last digits

@@ -29,3 +29,11 @@ def test_per_class_accuracy_is_nan_for_an_absent_class():
     np.testing.assert_allclose(result[:3], [2 / 3, 1.0, 2 / 3])
     assert np.isnan(result[3])
     assert len(per_class_accuracy(PREDICTED, LABELS)) == 10
+
+
+def test_per_class_accuracy_has_one_entry_per_class():
+    result = per_class_accuracy(np.array([11, 0, 11]), np.array([11, 0, 5]), num_classes=12)
+    assert result.shape == (12,)
+    np.testing.assert_array_equal(result[[0, 5, 11]], [1.0, 0.0, 1.0])
+    assert np.isnan(result[[1, 2, 3, 4, 6, 7, 8, 9, 10]]).all()
+    assert per_class_accuracy(PREDICTED, LABELS, num_classes=3).shape == (3,)

@@ -1,12 +1,15 @@
 """The layer protocol and the Network that stacks layers: configs, shapes, in-place decisions,
 parameter names and packing, weight decay groups, initialisation from shapes."""
 
+import inspect
+
 import numpy as np
 import pytest
 
 import digitnet as dn
 from digitnet.errors import DigitnetError
 from digitnet.nn.init import fans, glorot_uniform, he_normal
+from digitnet.nn.inputs import as_input
 from digitnet.nn.layers import LAYER_TYPES, layer_from_config
 from digitnet.nn.network import Network
 
@@ -149,3 +152,154 @@ def test_a_network_prints_its_layers():
         "  Dense(in_features=5, out_features=3)\n"
         "], input_shape=(6,))"
     )
+
+
+def test_inputs_are_scaled_from_uint8_and_floats_in_the_dtype_are_not_copied():
+    pixels = np.array([[0, 51, 255]], dtype=np.uint8)
+    scaled = as_input(pixels, "float32")
+    assert scaled.dtype == np.float32
+    np.testing.assert_array_equal(scaled, np.array([[0, 51, 255]], np.float32) / 255)
+    buffer = np.empty((1, 3), np.float32)  # a batch buffer reused by the training loop
+    assert as_input(pixels, "float32", out=buffer) is buffer
+    np.testing.assert_array_equal(buffer, scaled)
+    floats = np.array([[0.0, 0.5]], dtype=np.float32)
+    assert as_input(floats, "float32") is floats  # already network input: no copy
+    assert as_input(floats, "float64").dtype == np.float64
+    out = np.empty((1, 2), np.float64)
+    assert as_input(floats, "float64", out=out) is out
+    np.testing.assert_array_equal(out, [[0.0, 0.5]])
+
+
+def test_the_input_shape_given_is_checked_and_kept():
+    with pytest.raises(
+        DigitnetError, match=r"^input_shape must be positive integers, got \(0,\)$"
+    ):
+        Network([dn.Dense(4, 2)], input_shape=(0,))
+    assert Network([dn.Dense(4, 2)], input_shape=[4]).input_shape == (4,)
+    softmax_only = Network([dn.Tanh()], input_shape=3)  # no dense layer: the shape is needed
+    assert softmax_only.input_shape == (3,) and softmax_only.n_classes == 3
+    message = "^give input_shape: no dense layer says how many inputs it takes$"
+    with pytest.raises(DigitnetError, match=message):
+        Network([dn.Tanh()])
+
+
+@pytest.mark.parametrize("layer_class", [dn.Layer, *LAYER_TYPES.values()])
+def test_forward_evaluates_unless_told_it_is_training(layer_class):
+    """The protocol every layer follows: forward(x, training=False)."""
+    assert inspect.signature(layer_class.forward).parameters["training"].default is False
+
+
+def test_a_layer_config_that_is_not_a_dict_is_named():
+    message = (
+        "^unknown layer type 'dense'; digitnet knows dense, relu, leaky_relu, sigmoid, tanh, "
+        "dropout$"
+    )
+    with pytest.raises(DigitnetError, match=message):
+        layer_from_config("dense")
+
+
+def test_the_default_seed_is_zero():
+    layers = lambda: [dn.Dense(4, 3), dn.ReLU(), dn.Dense(3, 2)]  # noqa: E731
+    default, zero, one = Network(layers()), Network(layers(), seed=0), Network(layers(), seed=1)
+    assert default.seed == 0
+    np.testing.assert_array_equal(default.flat_params, zero.flat_params)
+    assert not np.array_equal(default.flat_params, one.flat_params)
+
+
+def test_predictions_are_in_the_network_dtype_in_one_chunk_or_many():
+    model = dn.MLP([4, 5, 3], seed=0)
+    pixels = np.arange(20, dtype=np.uint8).reshape(5, 4) * 12
+    floats = pixels.astype(np.float64) / 255
+    whole = model.predict_logits(pixels)
+    assert whole.dtype == np.float32 and model.predict_logits(floats).dtype == np.float32
+    for X in (pixels, floats):
+        chunked = model.predict_logits(X, batch_size=2)  # rows 0-1, 2-3, 4
+        assert chunked.dtype == np.float32
+        np.testing.assert_allclose(chunked, whole, rtol=1e-6)
+    np.testing.assert_allclose(model.predict_logits(pixels, batch_size=5), whole, rtol=1e-6)
+
+
+def test_evaluate_on_one_example_is_its_own_loss():
+    model = dn.MLP([4, 3], seed=0, dtype="float64")
+    x = np.array([[0.1, 0.2, 0.3, 0.4]])
+    probs = model.predict_proba(x)[0]
+    result = model.evaluate(x, np.array([2]))
+    assert result["loss"] == pytest.approx(-np.log(probs[2]), rel=1e-12)
+    assert result["accuracy"] == float(probs.argmax() == 2)
+
+
+class Flatten(dn.Layer):
+    """A layer of the user's own: images (C, H, W) or matrices to vectors."""
+
+    type_name = "flatten"
+
+    def forward(self, x, training=False):
+        self._shape = x.shape
+        return x.reshape(len(x), -1)
+
+    def backward(self, grad_out):
+        return grad_out.reshape(self._shape)
+
+    def output_shape(self, input_shape):
+        return (int(np.prod(input_shape)),)
+
+
+def test_input_of_several_axes_is_checked_against_the_whole_shape():
+    model = Network([Flatten(), dn.Dense(6, 2)], input_shape=(2, 3))
+    assert model.predict(np.zeros((4, 2, 3), np.float32)).shape == (4,)
+    assert model.predict(np.zeros((4, 6), np.float32)).shape == (4,)  # flattened is fine too
+    with pytest.raises(
+        DigitnetError, match=r"^expected input of shape \(n, 2, 3\), got \(4, 5\)$"
+    ):
+        model.predict(np.zeros((4, 5), np.float32))
+    with pytest.raises(DigitnetError, match=r"^the last layer must output class scores \(C,\), "
+                                            r"not \(2, 3\)$"):  # fmt: skip
+        Network([dn.ReLU()], input_shape=(2, 3))
+
+
+@pytest.mark.parametrize(
+    "layers, got",
+    [([], r"\[\]"), ([dn.Dense(4, 2), "relu"], r"\[Dense\(.*\), 'relu'\]")],
+)
+def test_a_network_needs_layers(layers, got):
+    with pytest.raises(DigitnetError, match=f"^expected a non-empty list of layers, got {got}$"):
+        Network(layers, input_shape=(4,))
+
+
+def test_labels_are_checked_before_evaluating():
+    model = dn.MLP([4, 3], seed=0)
+    X = np.zeros((5, 4), np.float32)
+    with pytest.raises(DigitnetError, match=r"^expected 5 integer labels, got float64 \(5,\)$"):
+        model.evaluate(X, np.zeros(5))
+    with pytest.raises(DigitnetError, match=r"^expected 5 integer labels, got int64 \(4,\)$"):
+        model.evaluate(X, np.zeros(4, np.int64))
+    with pytest.raises(DigitnetError, match=r"^labels must be in 0..2, found 0..3$"):
+        model.evaluate(X, np.array([0, 1, 2, 3, 0]))
+
+
+def test_in_place_decisions_at_the_ends_of_the_stack():
+    model = Network(
+        [dn.Dense(4, 4), dn.ReLU(), dn.Dense(4, 4), dn.Sigmoid(), dn.Dense(4, 4), dn.Dropout(0.5),
+         dn.ReLU(), dn.Dense(4, 2)]
+    )  # fmt: skip
+    # the first dense layer's output is fresh; the dropout passes on the dense output before it
+    assert [model.layers[i].inplace for i in (1, 6)] == [True, True]
+    on_the_data = Network([dn.Dropout(0.5), dn.ReLU(), dn.Dense(4, 2)], input_shape=(4,))
+    assert on_the_data.layers[1].inplace is False  # the dropout passes on the caller's array
+    x = np.array([[-1.0, 2.0, -3.0, 4.0]], np.float32)
+    on_the_data.predict(x)
+    np.testing.assert_array_equal(x, [[-1.0, 2.0, -3.0, 4.0]])
+
+
+def test_set_dropout_without_arguments_removes_every_dropout():
+    model = dn.MLP([6, 5, 3], dropout=0.5, input_dropout=0.2)
+    model.set_dropout()
+    assert [layer.type_name for layer in model.layers] == ["dense", "relu", "dense"]
+
+
+def test_set_dropout_on_a_network_without_weights_only_drops_the_input():
+    model = Network([dn.Tanh()], input_shape=(3,))
+    model.set_dropout(0.5, 0.25)
+    assert [layer.config() for layer in model.layers] == [
+        {"type": "dropout", "rate": 0.25}, {"type": "tanh"}
+    ]  # fmt: skip
