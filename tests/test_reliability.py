@@ -275,3 +275,11 @@ def test_fuzz_model_loader_loads_or_refuses(data):
         assert np.isfinite(model.flat_params).all()
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_zip_member_that_is_not_an_array_is_refused_in_one_line(good_model, capsys):
+    import zipfile
+
+    with zipfile.ZipFile(good_model, "a") as archive:
+        archive.writestr("notes", b'{"hello": 1}')  # not a .npy member: NumPy returns bytes
+    run_fails_cleanly(["evaluate", good_model], capsys, "notes is not a NumPy array")

@@ -149,7 +149,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         )
     try:
         with np.load(path, allow_pickle=False) as archive:
-            return {name: archive[name] for name in archive.files}
+            arrays = {name: archive[name] for name in archive.files}
     except ValueError as error:
         if "pickle" in str(error):  # numpy refuses object arrays, and suggests allow_pickle
             raise DigitnetError(
@@ -159,6 +159,10 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         raise DigitnetError(f"{path}: not a valid model file ({error})") from None
     except (zipfile.BadZipFile, OSError, EOFError, KeyError, zlib.error) as error:
         raise DigitnetError(f"{path}: not a valid model file, or truncated ({error})") from None
+    for name, array in arrays.items():
+        if not isinstance(array, np.ndarray):  # a zip member that is not a .npy file: bytes
+            raise DigitnetError(f"{path}: not a valid model file ({name} is not a NumPy array)")
+    return arrays
 
 
 def _kind_of_file(start: bytes) -> str:
@@ -195,7 +199,7 @@ def _read_meta(path: Path, arrays: dict[str, np.ndarray]) -> dict:
     if version > expected[meta["format"]]:
         raise DigitnetError(
             f"{path}: format version {version} is newer than this digitnet "
-            f"reads ({VERSION}); upgrade digitnet"
+            f"reads ({expected[meta['format']]}); upgrade digitnet"
         )
     if meta.get("dtype") not in DTYPES:
         raise DigitnetError(f"{path}: invalid dtype {meta.get('dtype')!r}")
