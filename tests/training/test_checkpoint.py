@@ -168,10 +168,10 @@ def test_divergence_leaves_the_last_good_checkpoint(tmp_path, monkeypatch, capsy
 
     real_epoch = train_module.train_epoch
 
-    def diverge_in_epoch_3(model, batches, optimizer, rates, run, callbacks, epoch):
-        if epoch == 3:
-            raise DivergenceError(f"training diverged: the loss became nan at epoch {epoch}")
-        return real_epoch(model, batches, optimizer, rates, run, callbacks, epoch)
+    def diverge_in_epoch_3(model, batches, optimizer, rates, run, callbacks):
+        if run.epoch == 3:
+            raise DivergenceError(f"training diverged: the loss became nan at epoch {run.epoch}")
+        return real_epoch(model, batches, optimizer, rates, run, callbacks)
 
     monkeypatch.setattr(train_module, "train_epoch", diverge_in_epoch_3)
     checkpoints, out = tmp_path / "ck", tmp_path / "m.npz"

@@ -48,14 +48,14 @@ class ParameterBlock:
     def groups(self, split_decay: bool) -> tuple[list[np.ndarray], list[np.ndarray], list[bool]]:
         """(params, grads, decay) for an optimizer step: with split_decay, the decayed and the
         other tensors as two groups; else one group (fewer NumPy calls per step)."""
+        decay = [True, False] if split_decay else [True]
+        return self.cut(self.params, split_decay), self.cut(self.grads, split_decay), decay
+
+    def cut(self, flat: np.ndarray, split_decay: bool) -> list[np.ndarray]:
+        """A flat array laid out like `params`, as the groups of `groups` (views)."""
         if not split_decay:
-            return [self.params], [self.grads], [True]
-        n = self.n_decay
-        return (
-            [self.params[:n], self.params[n:]],
-            [self.grads[:n], self.grads[n:]],
-            [True, False],
-        )
+            return [flat]
+        return [flat[: self.n_decay], flat[self.n_decay :]]
 
     def split(self, flat: np.ndarray) -> dict[str, np.ndarray]:
         """Name each tensor's part of a flat array laid out like `params` (views, not copies)."""

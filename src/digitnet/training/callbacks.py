@@ -41,8 +41,16 @@ class RunState:
     epochs: int
     steps_per_epoch: int
     n_examples: int  # training images per epoch
-    where: str = ""  # "epoch 3/10, batch 7": for error messages
+    epoch: int = 0  # the epoch under way (from 1)
+    batch: int = 0  # the batch under way (from 1); 0 once the epoch's steps are done
     stop_training: bool = False
+
+    @property
+    def where(self) -> str:
+        """Where training is, for error messages: "epoch 3/10, batch 7"."""
+        if self.batch:
+            return f"epoch {self.epoch}/{self.epochs}, batch {self.batch}"
+        return f"the end of epoch {self.epoch}/{self.epochs}"
 
 
 class Callback:

@@ -47,13 +47,11 @@ class Checkpoint(NamedTuple):
     def optimizer_state_for(self, split_decay: bool) -> dict:
         """The optimizer's state_dict for the parameter groups it will update (see
         ParameterBlock.groups): each saved flat array cut into the groups' sizes."""
-        groups = self.model.block.groups(split_decay)[0]
-        arrays = {}
-        for kind, full in self.optimizer_state["arrays"].items():
-            offset = 0
-            for i, group in enumerate(groups):
-                arrays[f"{kind}{i}"] = full[offset : offset + group.size]
-                offset += group.size
+        arrays = {
+            f"{kind}{i}": group
+            for kind, full in self.optimizer_state["arrays"].items()
+            for i, group in enumerate(self.model.block.cut(full, split_decay))
+        }
         return {"t": self.optimizer_state["t"], "arrays": arrays}
 
 

@@ -96,6 +96,7 @@ def fit(
         callback.on_train_begin(run)
     try:
         for epoch in range(initial_epoch + 1, epochs + 1):
+            run.epoch = epoch
             for callback in everyone:
                 callback.on_epoch_begin(epoch)
             first_step = (epoch - 1) * run.steps_per_epoch
@@ -107,10 +108,10 @@ def fit(
             timer = [0.0]  # seconds spent augmenting
             batches = iterate_batches(X, y, order, batch_size, model, augment, timer)
             with _diverged_if_overflow(run):
-                logs = train_epoch(model, batches, optimizer, rates, run, everyone, epoch)
+                logs = train_epoch(model, batches, optimizer, rates, run, everyone)
                 if augment is not None:
                     logs["augment_seconds"] = timer[0]
-                run.where = f"the end of epoch {epoch}/{epochs}"
+                run.batch = 0
                 for callback in everyone:
                     callback.on_epoch_end(epoch, logs)
             if run.stop_training:
@@ -141,7 +142,6 @@ def train_epoch(
     learning_rates: list[float],
     run: RunState,
     callbacks: Sequence[Callback] = (),
-    epoch: int = 1,
 ) -> dict[str, float]:
     """One pass over the batches; returns the epoch's mean loss and accuracy, and images/s.
 
@@ -150,11 +150,11 @@ def train_epoch(
     start = time.perf_counter()
     # All weights live in one flat array (the layers' params are views into it): one update
     # per group (decayed tensors, and the rest when weight decay is on).
-    params, grads, decay = model.block.groups(getattr(optimizer, "weight_decay", 0) > 0)
+    params, grads, decay = model.block.groups(optimizer.weight_decay > 0)
     loss_sum, correct, seen = 0.0, 0, 0
     for batch, (x, labels) in enumerate(batches):
         optimizer.lr = learning_rates[batch]
-        run.where = f"epoch {epoch}/{run.epochs}, batch {batch + 1}"
+        run.batch = batch + 1  # (an int: the message is only built if something fails)
         activations: list[np.ndarray] = []  # each activation layer's output, for callbacks
 
         logits = model.forward(x, training=True, activations=activations)
