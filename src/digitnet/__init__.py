@@ -12,10 +12,14 @@ from .data.datasets import load_csv, load_idx_folder, load_mnist
 from .errors import DigitnetError, DivergenceError
 from .model import MLP, Sequential, load_model
 from .nn.activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from .nn.batchnorm import BatchNorm
+from .nn.conv import Conv2D
 from .nn.dense import Dense
 from .nn.dropout import Dropout
+from .nn.flatten import Flatten
 from .nn.layer import Layer
 from .nn.losses import SoftmaxCrossEntropy
+from .nn.pooling import GlobalAvgPool, MaxPool2D
 from .optim import SGD, Adam
 from .training.callbacks import Callback, EarlyStopping
 from .training.history import History
@@ -30,6 +34,11 @@ __all__ = [
     "SGD",
     "Adam",
     "Dense",
+    "Conv2D",
+    "MaxPool2D",
+    "Flatten",
+    "BatchNorm",
+    "GlobalAvgPool",
     "ReLU",
     "LeakyReLU",
     "Sigmoid",

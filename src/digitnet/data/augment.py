@@ -60,7 +60,8 @@ PRESETS = {
 
 
 def augment_batch(x: np.ndarray, rng: np.random.Generator, settings: Augmentation) -> np.ndarray:
-    """Randomly distort a batch of images x (N, 784) in [0, 1]; returns a new (N, 784) array."""
+    """Randomly distort a batch of images x (N, 784) or (N, 1, 28, 28) in [0, 1]; returns a new
+    array of x's shape."""
     n = len(x)
     images = x.reshape(n, SIDE, SIDE)
     rows, cols = _affine_sources(n, rng, settings)
@@ -68,7 +69,7 @@ def augment_batch(x: np.ndarray, rng: np.random.Generator, settings: Augmentatio
         d_rows, d_cols = _elastic_displacements(n, rng, settings, x.dtype)
         rows += d_rows
         cols += d_cols
-    return bilinear_sample(images, rows, cols).reshape(n, SIDE * SIDE)
+    return bilinear_sample(images, rows, cols).reshape(x.shape)
 
 
 def _affine_sources(

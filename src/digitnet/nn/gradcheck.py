@@ -54,13 +54,17 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 def check_model(
     model: Network, x: np.ndarray, labels: np.ndarray, eps: float = 1e-5
 ) -> dict[str, float]:
-    """Largest relative error of each of the model's gradients: {"0.W": ..., "0.b": ..., ...}."""
+    """Largest relative error of each of the model's gradients: {"0.W": ..., "0.b": ..., ...}.
+
+    The loss is the training-mode one (batch norm normalises with the batch's statistics), so
+    the model must have no active dropout (its masks would change between evaluations).
+    """
     model.loss.forward(model.forward(x, training=True), labels)
     model.backward(model.loss.backward())
     analytic = {name: g.copy() for name, g in model.gradients().items()}
 
     def loss() -> float:
-        return model.loss.forward(model.forward(x), labels)
+        return model.loss.forward(model.forward(x, training=True), labels)
 
     return {
         name: relative_error(analytic[name], numerical_gradient(loss, p, eps))

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from ..errors import DigitnetError
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from .batchnorm import BatchNorm
+from .conv import Conv2D
 from .dense import Dense
 from .dropout import Dropout
+from .flatten import Flatten
 from .layer import Layer
+from .pooling import GlobalAvgPool, MaxPool2D
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     "dense": Dense,
@@ -18,6 +22,11 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "sigmoid": Sigmoid,
     "tanh": Tanh,
     "dropout": Dropout,
+    "conv2d": Conv2D,
+    "maxpool2d": MaxPool2D,
+    "flatten": Flatten,
+    "batchnorm": BatchNorm,
+    "global_avgpool": GlobalAvgPool,
 }
 ACTIVATIONS: dict[str, type[Layer]] = {
     name: cls for name, cls in LAYER_TYPES.items() if cls.is_activation

@@ -1,0 +1,110 @@
+"""Batch normalisation: each channel (or feature) rescaled to mean 0 and variance 1 over the batch,
+then scaled and shifted by learned gamma and beta (Ioffe and Szegedy 2015)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import DigitnetError
+from .layer import Layer
+
+
+class BatchNorm(Layer):
+    """Batch normalisation over axis 1 (the channels of (N, C, H, W), or the features of (N, D)):
+
+        mu = mean of x over the batch (and positions),  var = their (biased) variance
+        x_hat = (x - mu) / sqrt(var + eps),             y = gamma x_hat + beta
+
+    Gradients, with g = dL/dy and M = the number of values averaged per channel:
+        dL/dgamma = sum g x_hat,    dL/dbeta = sum g
+        dL/dx = gamma / (M sqrt(var + eps)) * (M g - sum g - x_hat sum(g x_hat))
+    (derived in docs/backprop.md: mu and var depend on every x of the batch).
+    Training updates the running statistics used for evaluation, as PyTorch does:
+        running_mean = (1 - momentum) running_mean + momentum mu
+        running_var  = (1 - momentum) running_var + momentum var M / (M - 1)   (unbiased)
+    Evaluation computes y = gamma (x - running_mean) / sqrt(running_var + eps) + beta.
+    gamma starts at 1 and beta at 0; weight decay does not apply to them.
+
+    Shape: x (N, C, H, W) or (N, C) -> the same.
+    """
+
+    type_name = "batchnorm"
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
+        super().__init__()
+        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)):
+            raise DigitnetError(f"batchnorm: num_features must be an integer, got {num_features!r}")
+        if num_features < 1 or not 0 < eps < 1 or not 0 <= momentum <= 1:
+            raise DigitnetError(
+                f"batchnorm: needs num_features >= 1, 0 < eps < 1 and momentum in [0, 1], got "
+                f"{num_features}, {eps}, {momentum}"
+            )
+        self.num_features, self.eps, self.momentum = int(num_features), float(eps), float(momentum)
+
+    def build(self, rng: np.random.Generator, dtype: str) -> None:
+        """gamma = 1, beta = 0; running mean 0 and variance 1."""
+        C = self.num_features
+        self.params = {"gamma": np.ones(C, dtype), "beta": np.zeros(C, dtype)}
+        self.grads = {"gamma": np.zeros(C, dtype), "beta": np.zeros(C, dtype)}
+        self.state = {"running_mean": np.zeros(C, dtype), "running_var": np.ones(C, dtype)}
+
+    def config(self) -> dict:
+        return {
+            "type": self.type_name,
+            "num_features": self.num_features,
+            "eps": self.eps,
+            "momentum": self.momentum,
+        }
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        shape = tuple(input_shape)
+        if len(shape) not in (1, 3) or shape[0] != self.num_features:
+            raise DigitnetError(
+                f"batchnorm of {self.num_features} features needs input ({self.num_features},) "
+                f"or ({self.num_features}, H, W), got {shape}"
+            )
+        return shape
+
+    def _per_channel(self, v: np.ndarray, ndim: int) -> np.ndarray:
+        """A (C,) vector shaped to broadcast along axis 1 of an ndim-dimensional batch."""
+        return v.reshape(-1, *([1] * (ndim - 2)))
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        axes = (0, 2, 3) if x.ndim == 4 else (0,)
+        gamma = self._per_channel(self.params["gamma"], x.ndim)
+        beta = self._per_channel(self.params["beta"], x.ndim)
+        if not training:
+            mean = self._per_channel(self.state["running_mean"], x.ndim)
+            var = self._per_channel(self.state["running_var"], x.ndim)
+            return (x - mean) * (gamma / np.sqrt(var + x.dtype.type(self.eps))) + beta
+        mu = x.mean(axis=axes, keepdims=True)
+        centred = x - mu
+        var = np.mean(np.square(centred), axis=axes, keepdims=True)
+        inv_std = 1 / np.sqrt(var + x.dtype.type(self.eps))
+        x_hat = centred
+        x_hat *= inv_std  # in place: centred is not needed again
+        M = x.size // self.num_features
+        m = x.dtype.type(self.momentum)
+        self.state["running_mean"] *= 1 - m
+        self.state["running_mean"] += m * mu.ravel()
+        self.state["running_var"] *= 1 - m
+        self.state["running_var"] += (m * M / max(M - 1, 1)) * var.ravel()
+        self._x_hat, self._inv_std, self._axes = x_hat, inv_std, axes
+        return x_hat * gamma + beta
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x_hat, axes = self._x_hat, self._axes
+        M = grad_out.size // self.num_features
+        sum_g = grad_out.sum(axis=axes)  # (C,)
+        sum_g_x_hat = np.sum(grad_out * x_hat, axis=axes)  # (C,)
+        # dL/dbeta = sum g;  dL/dgamma = sum g x_hat      (C,)
+        self.grads["beta"][...] = sum_g
+        self.grads["gamma"][...] = sum_g_x_hat
+        # dL/dx = gamma inv_std / M * (M g - sum g - x_hat sum(g x_hat))   (N, C, H, W) or (N, C)
+        ndim = grad_out.ndim
+        scale = self._per_channel(self.params["gamma"], ndim) * self._inv_std / M
+        dx = grad_out * grad_out.dtype.type(M)
+        dx -= self._per_channel(sum_g, ndim)
+        dx -= x_hat * self._per_channel(sum_g_x_hat, ndim)
+        dx *= scale
+        return dx

@@ -1,0 +1,140 @@
+"""Pooling layers: max-pooling over small windows, and the average over the whole feature map.
+
+Max-pooling keeps the largest value of each window, so a feature found anywhere in the window
+counts, which makes the network tolerant of small shifts. It has no parameters; its gradient
+goes, whole, to the one input that was the maximum (the first one, when several are equal).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..errors import DigitnetError
+from .conv import conv_output_size
+from .layer import Layer
+
+
+class MaxPool2D(Layer):
+    """Max-pooling over k x k windows moved by `stride` (default k: windows side by side):
+
+        y[n, c, i, j] = max over ki, kj < k of x[n, c, s i + ki, s j + kj]
+        dL/dx[n, c, s i + ki, s j + kj] += g[n, c, i, j]   for the (first) maximum (ki, kj) only
+
+    Both passes loop over the k k offsets inside a window, never over positions. Fast path,
+    when the windows tile the image (stride = k, and k divides H and W): reshaping x to
+    (N, C, H/k, k, W/k, k) puts each window on two axes without copying, and the gradient is
+    written back through the same view of dx. General case: the windows are a
+    sliding_window_view (they may overlap), and each offset's gradient is added back.
+    No padding; H_out = (H - k) // stride + 1, as PyTorch's nn.MaxPool2d.
+
+    Shape: x (N, C, H, W) -> y (N, C, H_out, W_out).
+    """
+
+    type_name = "maxpool2d"
+
+    def __init__(self, kernel_size: int = 2, stride: int | None = None) -> None:
+        super().__init__()
+        stride = kernel_size if stride is None else stride
+        for name, value in (("kernel_size", kernel_size), ("stride", stride)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise DigitnetError(f"maxpool2d: {name} must be an integer >= 1, got {value!r}")
+        self.kernel_size, self.stride = int(kernel_size), int(stride)
+
+    def config(self) -> dict:
+        return {"type": self.type_name, "kernel_size": self.kernel_size, "stride": self.stride}
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        shape = tuple(input_shape)
+        if len(shape) != 3:
+            raise DigitnetError(f"maxpool2d needs images (C, H, W), got input of shape {shape}")
+        H_out, W_out = (conv_output_size(n, self.kernel_size, self.stride, 0) for n in shape[1:])
+        if H_out < 1 or W_out < 1:
+            raise DigitnetError(
+                f"maxpool2d window {self.kernel_size} is larger than its input "
+                f"{shape[1]}x{shape[2]}"
+            )
+        return (shape[0], H_out, W_out)
+
+    def tiles(self, shape: tuple[int, ...]) -> bool:
+        """Whether the windows tile images of this shape exactly (the fast path)."""
+        k = self.kernel_size
+        return self.stride == k and shape[-2] % k == 0 and shape[-1] % k == 0
+
+    def _by_offset(self, x: np.ndarray) -> np.ndarray:
+        """A view (N, C, H_out, W_out, k, k) of x: [..., ki, kj] is each window's value at
+        offset (ki, kj). Nothing is copied."""
+        N, C, H, W = x.shape
+        k, s = self.kernel_size, self.stride
+        if self.tiles(x.shape):
+            # the windows tile x: (N, C, H/k, k, W/k, k) puts each window on axes 3 and 5
+            return x.reshape(N, C, H // k, k, W // k, k).transpose(0, 1, 2, 4, 3, 5)
+        return sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        windows = self._by_offset(x)
+        k = self.kernel_size
+        offsets = [(ki, kj) for ki in range(k) for kj in range(k)]
+        # plain version: windows.max(axis=(4, 5)), and argmax for backward; one whole-array
+        # maximum per offset is several times faster than reducing k k values per window
+        y = windows[..., 0, 0].copy()  # (N, C, H_out, W_out)
+        for ki, kj in offsets[1:]:
+            np.maximum(y, windows[..., ki, kj], out=y)
+        if training:
+            # which offset holds each window's maximum: the first one, as argmax would say
+            where = np.zeros(y.shape, np.uint8)
+            for index in reversed(range(len(offsets))):
+                ki, kj = offsets[index]
+                np.copyto(where, index, where=windows[..., ki, kj] == y)
+            self._where, self._x_shape = where, x.shape
+        return y
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        k, s = self.kernel_size, self.stride
+        if self.tiles(self._x_shape):
+            # every pixel is in exactly one window: write g or 0 through dx's window view
+            dx = np.empty(self._x_shape, grad_out.dtype)
+            d_windows = self._by_offset(dx)
+            for index in range(k * k):
+                ki, kj = divmod(index, k)
+                # dL/dx = g at the window's maximum, else 0          (N, C, H_out, W_out)
+                np.multiply(grad_out, self._where == index, out=d_windows[..., ki, kj])
+            return dx
+        # overlapping windows: a pixel may be the maximum of several; their gradients add
+        H_out, W_out = grad_out.shape[2:]
+        dx = np.zeros(self._x_shape, grad_out.dtype)
+        for index in range(k * k):
+            ki, kj = divmod(index, k)
+            rows = slice(ki, ki + s * (H_out - 1) + 1, s)
+            columns = slice(kj, kj + s * (W_out - 1) + 1, s)
+            # dL/dx += g where this offset held the maximum         (N, C, H_out, W_out)
+            dx[:, :, rows, columns] += grad_out * (self._where == index)
+        return dx
+
+
+class GlobalAvgPool(Layer):
+    """The mean of each feature map: one number per channel.
+
+        y[n, c] = (1 / (H W)) sum_{i, j} x[n, c, i, j];   dL/dx[n, c, i, j] = g[n, c] / (H W)
+
+    Shape: x (N, C, H, W) -> y (N, C).
+    """
+
+    type_name = "global_avgpool"
+
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        shape = tuple(input_shape)
+        if len(shape) != 3:
+            raise DigitnetError(
+                f"global_avgpool needs images (C, H, W), got input of shape {shape}"
+            )
+        return (shape[0],)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        self._x_shape = x.shape
+        return x.mean(axis=(2, 3))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        N, C, H, W = self._x_shape
+        # dL/dx = g / (H W), the same for every pixel of a map      (N, C, H, W)
+        return np.broadcast_to(grad_out[:, :, None, None] / (H * W), self._x_shape).copy()
