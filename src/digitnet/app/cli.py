@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("--warmup-epochs", _non_negative_float, "linear learning-rate warm-up first (0)"),
         ("--hidden", _hidden_sizes, "hidden layer sizes, e.g. 256,128 (128,64)"),
         ("--activation", list(ACTIVATIONS), f"hidden activation ({d['activation']})"),
+        (
+            "--layers",
+            str,
+            'any network as text, instead of --hidden: "conv 16 5 pad 2, relu, '
+            'maxpool 2, dense 128, relu" (README: the terms)',
+        ),
         ("--dtype", ["float32", "float64"], f"floating-point type ({d['dtype']})"),
         ("--weight-decay", _non_negative_float, "L2 weight decay (decoupled for adam) (0)"),
         ("--dropout", _fraction, "dropout rate after each hidden layer (0)"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 import shlex
 import sys
@@ -22,8 +23,10 @@ import numpy as np
 from ..data.augment import PRESETS as AUGMENTATIONS
 from ..data.datasets import DataSplits, load_data, split_validation
 from ..errors import DigitnetError
-from ..model import MLP, load_model
+from ..model import MLP, Sequential, load_model
+from ..nn.dense import Dense
 from ..nn.network import Network
+from ..nn.spec import build_layers, parse_terms, spec_of, takes_images
 from ..optim import make_optimizer
 from ..training.callbacks import Callback, EarlyStopping
 from ..training.checkpoint import load_checkpoint
@@ -56,6 +59,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     for folder in (args.checkpoint_dir, settings.plots):
         if folder:
             _prepare_folder(Path(folder))
+    if settings.layers is not None:
+        _check_layers_flags(explicit, settings)
     if args.show_augmented and settings.augment == "none":
         raise DigitnetError("--show-augmented needs --augment affine or elastic")
     s = settings
@@ -77,7 +82,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         optimizer.load_state_dict(state, model.block.groups(split)[0])
     else:
         model, done, history = _new_model(args, s, data.X_train.shape[1]), 0, History()
-    model.set_dropout(s.dropout, s.input_dropout)
+    if s.layers is None or s.dropout or s.input_dropout:  # a --layers spec places its own
+        model.set_dropout(s.dropout, s.input_dropout)
     augment = AUGMENTATIONS[s.augment] if s.augment != "none" else None
     if augment is not None and args.show_augmented:
         from .plots import plot_augmented  # matplotlib: only when asked for
@@ -170,23 +176,63 @@ def _choose_outputs(args: argparse.Namespace, settings: RunSettings) -> None:
 def _new_model(args: argparse.Namespace, s: RunSettings, n_features: int) -> Network:
     """A fresh network for this run, or the --init model when the flags agree with it."""
     if args.init is None:
-        return MLP([n_features, *s.hidden, 10], s.activation, seed=s.seed, dtype=s.dtype)
+        if s.layers is None:
+            return MLP([n_features, *s.hidden, 10], s.activation, seed=s.seed, dtype=s.dtype)
+        shape = image_shape(n_features) if takes_images(s.layers) else (n_features,)
+        layers = build_layers(s.layers, shape)
+        return Sequential(layers, input_shape=shape, seed=s.seed, dtype=s.dtype)
     model = load_model(args.init)
-    activations = model.activation_names()
-    dense = [layer for layer in model.layers if layer.params]
-    saved = {
-        "hidden": [layer.params["b"].size for layer in dense[:-1]],
-        "dtype": model.dtype,
-        "activation": activations[0] if activations else None,
-    }
-    _check_same({k: getattr(args, k) for k in saved}, saved, args.init)
     if model.n_inputs != n_features:
         raise DigitnetError(
             f"{args.init}: model takes {model.n_inputs} inputs, "
             f"the data has {n_features} pixels per image"
         )
+    saved: dict = {"dtype": model.dtype}
+    if args.layers is not None:  # the spec must describe the model's layers, term by term
+        wanted = build_layers(args.layers, model.input_shape)
+        saved["layers"] = ", ".join(spec_of(layer) for layer in model.layers)
+        if [layer.config() for layer in wanted] != [layer.config() for layer in model.layers]:
+            raise DigitnetError(
+                f"--layers {args.layers!r} disagrees with {args.init} ({saved['layers']}); "
+                "leave --layers out"
+            )
+    elif not all(isinstance(layer, Dense) for layer in model.layers if layer.params):
+        for key in ("hidden", "activation"):
+            if getattr(args, key) is not None:
+                raise DigitnetError(
+                    f"--{key} describes an MLP, but {args.init} is not one "
+                    f"({describe(model)}); leave --{key} out"
+                )
+    else:
+        activations = model.activation_names()
+        dense = [layer for layer in model.layers if layer.params]
+        saved["hidden"] = [layer.params["b"].size for layer in dense[:-1]]
+        saved["activation"] = activations[0] if activations else None
+    _check_same({k: getattr(args, k) for k in saved if k != "layers"}, saved, args.init)
     model.rng = np.random.default_rng(s.seed)  # shuffling follows --seed
     return model
+
+
+def image_shape(n_features: int) -> tuple[int, int, int]:
+    """(1, side, side) for square grayscale images of n_features pixels."""
+    side = math.isqrt(n_features)
+    if side * side != n_features:
+        raise DigitnetError(f"--layers with images needs square images; got {n_features} pixels")
+    return (1, side, side)
+
+
+def _check_layers_flags(explicit: dict, s: RunSettings) -> None:
+    """--hidden and --activation describe an MLP: with --layers (or a preset's), refuse them."""
+    assert s.layers is not None
+    for key in ("hidden", "activation"):
+        if explicit.get(key) is not None:
+            raise DigitnetError(
+                f"--{key} describes an MLP, but this run's network is --layers {s.layers!r}; "
+                "put the layers in the spec instead"
+            )
+    has_dropout = any(name == "dropout" for name, _, _ in parse_terms(s.layers))
+    if has_dropout and (s.dropout or s.input_dropout):
+        raise DigitnetError("--layers places dropout itself: leave --dropout/--input-dropout out")
 
 
 def _prepare_folder(folder: Path) -> None:
@@ -212,10 +258,7 @@ def _check_same(explicit: dict, saved: dict, where: str) -> None:
 def describe(model: Network) -> str:
     """The layers in one line: 784 -> dense 128 -> relu -> ... -> dense 10."""
     parts = [" x ".join(str(n) for n in model.input_shape)]
-    for layer in model.layers:
-        config = layer.config()
-        size = config.get("out_features")
-        parts.append(f"{config['type']} {size}" if size else config["type"])
+    parts += [spec_of(layer) for layer in model.layers]
     return " -> ".join(parts)
 
 

@@ -33,7 +33,9 @@ class BatchNorm(Layer):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
         super().__init__()
         if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)):
-            raise DigitnetError(f"batchnorm: num_features must be an integer, got {num_features!r}")
+            raise DigitnetError(
+                f"batchnorm: num_features must be an integer, got {num_features!r}"
+            )
         if num_features < 1 or not 0 < eps < 1 or not 0 <= momentum <= 1:
             raise DigitnetError(
                 f"batchnorm: needs num_features >= 1, 0 < eps < 1 and momentum in [0, 1], got "

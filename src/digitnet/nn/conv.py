@@ -119,7 +119,11 @@ class Conv2D(Layer):
             ("stride", stride, 1),
             ("padding", padding, 0),
         ):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, np.integer))
+                or value < least
+            ):
                 raise DigitnetError(f"conv2d: {name} must be an integer >= {least}, got {value!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size, self.stride, self.padding = int(kernel_size), int(stride), int(padding)
@@ -188,7 +192,7 @@ class Conv2D(Layer):
         g = g.reshape(C_out, -1)
         # dL/db[o] = sum over images and positions of g        (C_out,)
         np.sum(g, axis=1, out=self.grads["b"])
-        # dL/dW_mat = g cols^T: every position's patch, weighted by its gradient   (C_out, C_in k k)
+        # dL/dW_mat = g cols^T: each patch weighted by its gradient   (C_out, C_in k k)
         np.matmul(g, cols.T, out=self.grads["W"].reshape(C_out, -1))
         if not self.needs_input_grad:
             return None  # the input is the data: nobody needs its gradient

@@ -1,4 +1,4 @@
-"""The plain reference for convolutional layers: loops over positions, as a learner writes them first.
+"""The plain reference for convolutional layers: loops over positions, as a learner writes them.
 
 Part of the plain reference (reference.py): each function is the equation of a layer's docstring
 written out with Python loops over images, channels and output positions, a fresh array for every
@@ -65,7 +65,9 @@ def maxpool2d(x: np.ndarray, k: int, stride: int) -> np.ndarray:
         for c in range(C):
             for i in range(H_out):
                 for j in range(W_out):
-                    y[n, c, i, j] = x[n, c, i * stride : i * stride + k, j * stride : j * stride + k].max()
+                    y[n, c, i, j] = x[
+                        n, c, i * stride : i * stride + k, j * stride : j * stride + k
+                    ].max()
     return y
 
 
@@ -83,9 +85,7 @@ def maxpool2d_backward(x: np.ndarray, grad_out: np.ndarray, k: int, stride: int)
     return dx
 
 
-def batchnorm(
-    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5
-) -> np.ndarray:
+def batchnorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5) -> np.ndarray:
     """Training-mode batch norm of each channel c: (x - mean) / sqrt(var + eps) gamma + beta."""
     y = np.zeros(x.shape)
     for c in range(x.shape[1]):

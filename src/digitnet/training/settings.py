@@ -28,6 +28,7 @@ class RunSettings:
     warmup_epochs: float = 0.0
     hidden: list[int] = field(default_factory=lambda: [128, 64])
     activation: str = "relu"
+    layers: str | None = None  # any network as text (nn/spec.py); replaces hidden/activation
     dtype: str = "float32"
     weight_decay: float = 0.0
     dropout: float = 0.0
