@@ -177,7 +177,7 @@ def small_cnn(batchnorm: bool) -> Network:
 def test_whole_cnn_passes_gradient_check(batchnorm):
     rng = np.random.default_rng(7)
     net = small_cnn(batchnorm)
-    for name, p in net.parameters().items():
+    for p in net.parameters().values():
         p[...] += rng.standard_normal(p.shape) * 0.1  # non-zero biases, gamma != 1
     errors = check_model(net, rng.standard_normal((4, 2, 6, 6)), rng.integers(0, 3, 4))
     if batchnorm:  # a bias just before batch norm has no effect at all: its gradient is 0

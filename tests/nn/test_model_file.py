@@ -366,7 +366,8 @@ def test_meta_must_be_a_json_object(saved, meta, message):
         ({"input_shape": [784.0]}, "invalid input_shape [784.0]"),
         ({"layers": "relu"}, "'layers' must be a non-empty list of layer configs"),
         ({"layers": ["relu"]}, "layer 0: unknown layer type 'relu'; digitnet knows dense, relu, "
-                               "leaky_relu, sigmoid, tanh, dropout"),
+                               "leaky_relu, sigmoid, tanh, dropout, conv2d, maxpool2d, "
+                               "flatten, batchnorm, global_avgpool"),
     ],
 )  # fmt: skip
 def test_bad_meta_messages_in_full(saved, meta, message):

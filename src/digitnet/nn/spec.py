@@ -51,7 +51,7 @@ def parse_terms(spec: str) -> list[tuple[str, list[float], dict[str, float]]]:
         words = text.split()
         if not words:
             raise DigitnetError(
-                f"--layers: empty term in {spec!r} (two commas, or a comma at an end)"
+                f"--layers: an empty term in {spec!r} (two commas in a row, or one at an end?)"
             )
         name, rest = words[0].lower(), words[1:]
         if name not in TERMS:
