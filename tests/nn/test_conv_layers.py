@@ -250,3 +250,11 @@ def test_output_shapes_follow_pytorch_formula():
     assert MaxPool2D(2).output_shape((32, 13, 13)) == (32, 6, 6)
     assert MaxPool2D(3, 2).output_shape((8, 7, 7)) == (8, 3, 3)
     assert Flatten().output_shape((32, 7, 7)) == (1568,)
+
+
+def test_maxpool_with_a_large_window():
+    """289 offsets: the index of the maximum does not fit in a byte."""
+    x = np.zeros((1, 1, 17, 17))
+    x[0, 0, 16, 16] = 1.0
+    y, dx = run_layer(MaxPool2D(17), x, np.ones((1, 1, 1, 1)))
+    assert y.item() == 1.0 and dx[0, 0, 16, 16] == 1.0 and dx.sum() == 1.0

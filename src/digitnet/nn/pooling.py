@@ -82,7 +82,7 @@ class MaxPool2D(Layer):
             np.maximum(y, windows[..., ki, kj], out=y)
         if training:
             # which offset holds each window's maximum: the first one, as argmax would say
-            where = np.zeros(y.shape, np.uint8)
+            where = np.zeros(y.shape, np.min_scalar_type(len(offsets) - 1))  # uint8 for k < 17
             for index in reversed(range(len(offsets))):
                 ki, kj = offsets[index]
                 np.copyto(where, index, where=windows[..., ki, kj] == y)

@@ -3,7 +3,7 @@
 Part of the plain reference (reference.py): each function is the equation of a layer's docstring
 written out with Python loops over images, channels and output positions, a fresh array for every
 result. Hundreds of times slower than the layers (conv.py, pooling.py, batchnorm.py), and the
-tests' oracle for them (tests/nn/test_conv_reference.py). Images are (N, C, H, W).
+tests' oracle for them (tests/nn/test_conv_layers.py). Images are (N, C, H, W).
 """
 
 from __future__ import annotations
