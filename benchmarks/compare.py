@@ -3,6 +3,8 @@
     python benchmarks/compare.py            # a few minutes; prints the tables
     python benchmarks/compare.py --json results.json
     python benchmarks/compare.py --sweep    # also: wider network and batch sizes 32/128/512
+    python benchmarks/compare.py --cnn      # also: a LeNet-like CNN, digitnet vs PyTorch
+    python benchmarks/compare.py --cnn-only # only the CNN (cnn_bench.py), a few minutes
 
 One recipe for all: 784-128-64-10 ReLU, softmax cross-entropy, Adam (lr 0.001), batch 128,
 float32, reshuffled every epoch, fixed seeds, the bundled MNIST. Everything runs in ONE process,
@@ -439,49 +441,12 @@ def print_table(results: dict, gemm_seconds: float, bound_seconds: float, epochs
         print(f"{name:<22}{seconds:>9.3f}{ratio:>12}")
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument(
-        "--only", default=None, help="comma-separated: digitnet,plain,pytorch,scikit-learn"
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="tiny sizes, for a smoke test (numbers mean nothing)"
-    )
-    parser.add_argument("--sweep", action="store_true", help="wider network, batch sizes")
-    parser.add_argument("--json", metavar="FILE", default=None)
-    args = parser.parse_args(argv)
-
-    only = set(args.only.lower().split(",")) if args.only else None
-    limits = (2000, 500) if args.quick else (None, None)
-    epochs, repeats = (1, 1) if args.quick else (args.epochs, args.repeats)
-    data = load(*limits)
+def mlp_sections(args, data, report: dict, peak: float, only, epochs: int, repeats: int) -> None:
+    """The MLP's bounds, race, inference, memory, time to 98% and sweep, into `report`."""
     n_train = len(data["uint8"][0][0])
-    report: dict = {
-        "machine": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "blas": blas_description(),
-            "threads": blas_threads(),
-            "cpu": platform.processor() or platform.machine(),
-            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
-        },
-        "recipe": "784-128-64-10 ReLU, Adam lr 0.001, batch 128, float32, shuffled, seeds "
-        f"0..{repeats - 1}, {epochs} epochs, {n_train} training images",
-    }
-    print(json.dumps(report, indent=1))
-    if os.environ.get("OPENBLAS_CORETYPE"):
-        print(
-            f"note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set: NumPy runs "
-            "older kernels (see this script's docstring)"
-        )
-
-    peak = gemm_peak_gflops(512 if args.quick else 2048)
     gemm_seconds = network_gemms_seconds(n=n_train)
     bound_seconds = flops_per_epoch(n=n_train) / (peak * 1e9)
-    report["hardware"] = {
-        "gemm_peak_gflops": peak,
+    report["hardware"] |= {
         "gemm_seconds_per_epoch": gemm_seconds,
         "flop_bound_seconds_per_epoch": bound_seconds,
         "gflop_per_epoch": flops_per_epoch(n=n_train) / 1e9,
@@ -550,6 +515,65 @@ def main(argv=None) -> int:
     if args.sweep:
         print("\nseconds per epoch by width and batch size (Adam; PyTorch with fused Adam):")
         report["sweep"] = sweep(data, any("PyTorch" in name for name, _ in comps))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--only", default=None, help="comma-separated: digitnet,plain,pytorch,scikit-learn"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes, for a smoke test (numbers mean nothing)"
+    )
+    parser.add_argument("--sweep", action="store_true", help="wider network, batch sizes")
+    parser.add_argument("--cnn", action="store_true", help="also the CNN race (cnn_bench.py)")
+    parser.add_argument("--cnn-only", action="store_true", help="only the CNN race")
+    parser.add_argument("--cnn-epochs", type=int, default=3)
+    parser.add_argument("--cnn-repeats", type=int, default=1)
+    parser.add_argument("--json", metavar="FILE", default=None)
+    args = parser.parse_args(argv)
+
+    only = set(args.only.lower().split(",")) if args.only else None
+    limits = (2000, 500) if args.quick else (None, None)
+    epochs, repeats = (1, 1) if args.quick else (args.epochs, args.repeats)
+    data = load(*limits)
+    n_train = len(data["uint8"][0][0])
+    report: dict = {
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "blas": blas_description(),
+            "threads": blas_threads(),
+            "cpu": platform.processor() or platform.machine(),
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        },
+        "recipe": "784-128-64-10 ReLU, Adam lr 0.001, batch 128, float32, shuffled, seeds "
+        f"0..{repeats - 1}, {epochs} epochs, {n_train} training images"
+        if not args.cnn_only
+        else f"the CNN only (below), {n_train} training images",
+    }
+    print(json.dumps(report, indent=1))
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        print(
+            f"note: OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']} is set: NumPy runs "
+            "older kernels (see this script's docstring)"
+        )
+
+    peak = gemm_peak_gflops(512 if args.quick else 2048)
+    report["hardware"] = {"gemm_peak_gflops": peak}
+    if not args.cnn_only:
+        mlp_sections(args, data, report, peak, only, epochs, repeats)
+    if args.cnn or args.cnn_only:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import cnn_bench  # here, not above: before_after.py runs this script on older digitnets
+
+        cnn_epochs, cnn_repeats = (1, 1) if args.quick else (args.cnn_epochs, args.cnn_repeats)
+        with_torch = only is None or "pytorch" in only
+        report["cnn"] = cnn_bench.run(
+            data, peak, cnn_epochs, cnn_repeats, with_torch, blas_threads(), args.quick
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
         print(f"\nwrote {args.json}")

@@ -1,6 +1,7 @@
 """Pictures of a network and its training: learning curves, confusion matrix, confident mistakes,
-and the first layer's weights. PNG files drawn with matplotlib's Agg backend (no display needed).
-Used by `digitnet plot MODEL` and `digitnet train --plots DIR`.
+and the first layer's weights, or for a convolutional network each conv layer's filters and the
+feature maps of one test image. PNG files drawn with matplotlib's Agg backend (no display
+needed). Used by `digitnet plot MODEL` and `digitnet train --plots DIR`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..atomic import atomic_open
+from ..nn.conv import Conv2D
+from ..nn.dense import Dense
+from ..nn.inputs import as_input
 from ..nn.metrics import confusion_matrix
 from ..nn.network import Network
 
@@ -112,33 +116,40 @@ def mosaic_columns(units: int) -> int:
     return min(units, max(16, 8 * int(np.ceil(np.sqrt(units) / 8))))
 
 
+def tile_mosaic(tiles: np.ndarray, columns: int) -> np.ndarray:
+    """Tiles (n, h, w), unscaled, `columns` to a row, row by row; a 1-pixel gap of NaN."""
+    n, h, w = tiles.shape
+    rows = -(-n // columns)
+    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    for i, tile in enumerate(tiles):
+        top, left = (i // columns) * (h + 1), (i % columns) * (w + 1)
+        mosaic[top : top + h, left : left + w] = tile
+    return mosaic
+
+
 def weight_mosaic(W1: np.ndarray, columns: int | None = None) -> tuple[np.ndarray, int]:
     """Each unit's incoming weights, unscaled, as a 28x28 tile, row by row; NaN in the gaps."""
-    units = W1.shape[1]
-    columns = columns or mosaic_columns(units)
-    rows = -(-units // columns)
-    tile = 29  # 28 pixels and a 1-pixel gap
-    mosaic = np.full((rows * tile - 1, columns * tile - 1), np.nan)  # W1 is (784, units)
-    for unit in range(units):
-        top, left = (unit // columns) * tile, (unit % columns) * tile
-        mosaic[top : top + 28, left : left + 28] = W1[:, unit].reshape(28, 28)
-    return mosaic, columns
+    columns = columns or mosaic_columns(W1.shape[1])
+    return tile_mosaic(W1.T.reshape(-1, 28, 28), columns), columns  # W1 is (784, units)
 
 
-def first_layer_figure(W1: np.ndarray) -> Figure:
-    """All hidden units' incoming weights, one 28x28 tile each, on one symmetric colour scale."""
+def _weights_figure(
+    mosaic: np.ndarray, W: np.ndarray, pixels: int, title: str, bar_label: str
+) -> Figure:
+    """The `mosaic` of the weights W drawn `pixels` screen pixels per weight, in red (+), white
+    (0) and blue (-), on one symmetric scale clipped at the 99.5th percentile of |W|."""
     from matplotlib import colormaps
 
-    mosaic, columns = weight_mosaic(W1)
     # Clip at the 99.5th percentile of |W|, the same for every tile and both signs: white is
     # exactly 0, and a few large weights do not fade all the others.
-    limit = float(np.percentile(np.abs(W1), 99.5)) or 1.0
-    # A whole number of screen pixels per weight (3, or 2 for big layers), so that "nearest"
-    # draws every weight as the same square; the axes are placed by hand to keep that exact.
-    inch_per_weight = (3 if W1.shape[1] <= 256 else 2) / DPI
+    limit = float(np.percentile(np.abs(W), 99.5)) or 1.0
+    # A whole number of screen pixels per weight, so that "nearest" draws every weight as the
+    # same square; the axes are placed by hand to keep that exact.
+    inch_per_weight = pixels / DPI
     width, height = mosaic.shape[1] * inch_per_weight, mosaic.shape[0] * inch_per_weight
-    margin, title, bar = 0.1, 0.75, 1.3  # inches: outer margin, room for the title, colour bar
-    fig = _figure((width + bar + 2 * margin, height + title + 2 * margin))
+    lines = title.count("\n") + 2  # the title, and the line on the colour scale
+    margin, top, bar = 0.1, 0.25 * (lines + 1), 1.3  # inches: margin, the title, colour bar
+    fig = _figure((width + bar + 2 * margin, height + top + 2 * margin))
     fig_width, fig_height = fig.get_size_inches()
     bottom, tall = margin / fig_height, height / fig_height
     ax = fig.add_axes((margin / fig_width, bottom, width / fig_width, tall))
@@ -151,16 +162,26 @@ def first_layer_figure(W1: np.ndarray) -> Figure:
     )
     ax.axis("off")
     ax.set_title(
-        f"first-layer weights: all {W1.shape[1]} hidden units, one 28x28 tile each "
-        f"(the unit's weight on every input pixel)\none colour scale for every tile, "
+        f"{title}\none colour scale for every tile, "
         f"clipped at \u00b1{limit:.3g} (the 99.5th percentile of |weight|)",
         fontsize=9,
     )
     bar_ax = fig.add_axes(((margin + width + 0.15) / fig_width, bottom, 0.15 / fig_width, tall))
-    fig.colorbar(image, cax=bar_ax, extend="both").set_label(
-        "weight (red pushes the unit on, blue off)"
-    )
+    fig.colorbar(image, cax=bar_ax, extend="both").set_label(bar_label)
     return fig
+
+
+def first_layer_figure(W1: np.ndarray) -> Figure:
+    """All hidden units' incoming weights, one 28x28 tile each, on one symmetric colour scale."""
+    mosaic, _ = weight_mosaic(W1)
+    return _weights_figure(
+        mosaic,
+        W1,
+        3 if W1.shape[1] <= 256 else 2,  # 2 pixels a weight for big layers
+        f"first-layer weights: all {W1.shape[1]} hidden units, one 28x28 tile each "
+        "(the unit's weight on every input pixel)",
+        "weight (red pushes the unit on, blue off)",
+    )
 
 
 def plot_first_layer(W1: np.ndarray, path: Path) -> Path:
@@ -168,12 +189,120 @@ def plot_first_layer(W1: np.ndarray, path: Path) -> Path:
     return _save(first_layer_figure(W1), path)
 
 
+# --- convolutional networks: each conv layer's filters, and its feature maps for one image ---
+
+MAPS_PER_ROW = 8  # filters and feature maps alike, so that filter k and map k sit in one place
+
+
+def filter_mosaic(W: np.ndarray) -> np.ndarray:
+    """A conv layer's kernels W (C_out, C_in, k, k), unscaled, as k x k tiles: with one input
+    channel, MAPS_PER_ROW filters to a row; with more, a row per filter and a column per input
+    channel (every weight shown, none averaged away). NaN in the gaps."""
+    C_out, C_in, kh, kw = W.shape
+    if C_in == 1:
+        return tile_mosaic(W[:, 0], min(C_out, MAPS_PER_ROW))
+    return tile_mosaic(W.reshape(C_out * C_in, kh, kw), C_in)
+
+
+def filters_figure(conv: Conv2D, number: int) -> Figure:
+    """All the kernels of a model's `number`-th conv layer, on one symmetric colour scale."""
+    W = conv.params["W"]
+    C_out, C_in, k, _ = W.shape
+    mosaic = filter_mosaic(W)
+    # tiles of about 48 screen pixels, smaller when that would make the picture over 1200
+    pixels = max(2, min(48 // k, 1200 // max(mosaic.shape)))
+    if C_in == 1:
+        title = (
+            f"conv layer {number}: all {C_out} filters, one {k}x{k} tile each\n"
+            f"(the filter's weight on each pixel of a {k}x{k} patch of the image)"
+        )
+    else:
+        source = f"a feature map of conv layer {number - 1}" if number > 1 else "a channel"
+        title = (
+            f"conv layer {number}: all {C_out} filters x {C_in} input channels, "
+            f"one {k}x{k} tile each\nrow: a filter (its feature map); column: an input "
+            f"channel ({source})"
+        )
+    return _weights_figure(
+        mosaic, W, pixels, title, "weight (red pushes the feature map on, blue off)"
+    )
+
+
+def _activation_sources(model: Network) -> list[str]:
+    """For each activation layer, the layers since the last conv or dense layer, by name:
+    "conv layer 2 -> batchnorm -> relu"."""
+    names, path, convs = [], ["the input"], 0
+    for layer in model.layers:
+        if isinstance(layer, Conv2D):
+            convs += 1
+            path = [f"conv layer {convs}"]
+        elif isinstance(layer, Dense):
+            path = ["dense layer"]
+        else:
+            path.append(layer.type_name)
+        if layer.is_activation:
+            names.append(" -> ".join(path))
+    return names
+
+
+def feature_maps_figure(model: Network, image: np.ndarray, label: int, index: int = 0) -> Figure:
+    """Test image `index` (true digit `label`) and, below it, the feature maps that each conv
+    layer's activation makes of it (model.forward's activations of shape (1, C, H, W)), grey
+    from black (0) to white (the layer's largest value), MAPS_PER_ROW maps to a row."""
+    from matplotlib import colormaps
+
+    from ..nn.losses import softmax
+
+    x = as_input(np.asarray(image), model.dtype).reshape(1, *model.input_shape)
+    outputs: list[np.ndarray] = []
+    probs = softmax(model.forward(x, activations=outputs))[0]
+    digit = int(probs.argmax())
+    # (title, picture, screen pixels per value, white's value), from top to bottom
+    sections = [
+        (
+            f"test image {index}, a {label}: the network says {digit} ({probs[digit]:.0%})\n"
+            "below, each conv layer's feature maps for it (after its activation)",
+            x[0, 0],
+            4,
+            1.0,
+        )
+    ]
+    for name, output in zip(_activation_sources(model), outputs):
+        if output.ndim == 4:  # (1, C, H, W): feature maps, not a dense layer's vector
+            C, H, W = output.shape[1:]
+            top = float(output.max()) or 1.0
+            sections.append(
+                (
+                    f"{name}: {C} feature maps of {H}x{W}\n"
+                    f"one grey scale for the layer: black 0, white {top:.3g} (its largest)",
+                    tile_mosaic(output[0], min(C, MAPS_PER_ROW)),
+                    max(1, round(56 / max(H, W))),  # maps of about 56 screen pixels
+                    top,
+                )
+            )
+    margin, title_room, gap = 0.1, 0.5, 0.15  # inches
+    sizes = [(p.shape[1] * px / DPI, p.shape[0] * px / DPI) for _, p, px, _ in sections]
+    fig_width = max(width for width, _ in sizes) + 2 * margin
+    fig_height = sum(height + title_room + gap for _, height in sizes) + 2 * margin
+    fig = _figure((fig_width, fig_height))
+    cmap = colormaps["gray"].with_extremes(bad="white")  # gaps between the maps white
+    top_edge = fig_height - margin
+    for (title, picture, _, white), (width, height) in zip(sections, sizes):
+        top_edge -= title_room + height
+        box = (margin / fig_width, top_edge / fig_height, width / fig_width, height / fig_height)
+        ax = fig.add_axes(box)
+        ax.imshow(picture, cmap=cmap, vmin=0, vmax=white, interpolation="nearest")
+        ax.axis("off")
+        ax.set_title(title, fontsize=9, loc="left")
+        top_edge -= gap
+    return fig
+
+
 def plot_augmented(
     images: np.ndarray, settings: Augmentation, path: Path, copies: int = 5, seed: int = 0
 ) -> Path:
     """Each of a few training images (first column) beside random distortions of it."""
     from ..data.augment import augment_batch
-    from ..nn.inputs import as_input
 
     rng = np.random.default_rng(seed)
     originals = as_input(np.asarray(images), "float32")
@@ -197,7 +326,9 @@ def write_plots(
     history: dict[str, list[float]] | None = None,
     validation_name: str = "test",  # what the history's val_* columns measured
 ) -> list[Path]:
-    """Write every picture into out_dir (curves only with a history); returns their paths."""
+    """Write every picture into out_dir (curves only with a history); returns their paths.
+    weights.png for a network whose first layer is dense on the 784 pixels; for each conv
+    layer filters-1.png, filters-2.png..., and feature_maps.png for the first test image."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     probs = model.predict_proba(X_test)
@@ -207,7 +338,15 @@ def write_plots(
     written.append(plot_confusion(probs.argmax(axis=1), y_test, out_dir / "confusion.png"))
     written.append(plot_mistakes(X_test, y_test, probs, out_dir / "mistakes.png"))
     first = next(layer for layer in model.layers if "W" in layer.params)
-    written.append(plot_first_layer(first.params["W"], out_dir / "weights.png"))
+    if isinstance(first, Dense) and first.params["W"].shape[0] == 784:  # weights on pixels
+        written.append(plot_first_layer(first.params["W"], out_dir / "weights.png"))
+    # a conv network's first weights are its first conv layer's filters: filters-1.png
+    convs = [layer for layer in model.layers if isinstance(layer, Conv2D)]
+    for number, conv in enumerate(convs, 1):
+        written.append(_save(filters_figure(conv, number), out_dir / f"filters-{number}.png"))
+    if convs:
+        figure = feature_maps_figure(model, X_test[0], int(y_test[0]))
+        written.append(_save(figure, out_dir / "feature_maps.png"))
     return written
 
 

@@ -85,14 +85,15 @@ class Conv2D(Layer):
         z[n, o, i, j] = b[o] + sum_{c, ki, kj} W[o, c, ki, kj] * x_pad[n, c, s i + ki, s j + kj]
 
     with x_pad the input with `padding` zeros on every side and s the stride. As matrices, with
-    cols = im2col(x_pad) (N, C_in k k, L) and L = H_out W_out output positions:
+    cols = im2col(x_pad) (C_in k k, L N): a column per output position (L = H_out W_out of
+    them) of every image, and g = dL/dz laid out the same way (C_out, L N):
 
-        z_n = W_mat cols_n + b                      W_mat = W reshaped (C_out, C_in k k)
-        dL/dW_mat = sum_n g_n cols_n^T              (a correlation of the input with g)
+        z = W_mat cols + b                          W_mat = W reshaped (C_out, C_in k k)
+        dL/dW_mat = g cols^T                        (a correlation of the input with g)
         dL/db[o]  = sum over n, i, j of g[n, o, i, j]
-        dL/dcols_n = W_mat^T g_n, then col2im       (a full convolution of g with the
+        dL/dcols = W_mat^T g, then col2im           (a full convolution of g with the
                                                      flipped kernel: docs/backprop.md)
-    where g = dL/dz. W is stored (C_out, C_in, k, k) and b (C_out,), as PyTorch's nn.Conv2d.
+    W is stored (C_out, C_in, k, k) and b (C_out,), as PyTorch's nn.Conv2d.
     init: "he" (before ReLU-like units) or "glorot"; b starts at 0. Weight decay applies to W.
 
     Shape: x (N, C_in, H, W) -> z (N, C_out, H_out, W_out),
