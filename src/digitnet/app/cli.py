@@ -200,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
         "gradcheck", help="check every gradient against finite differences"
     )
     gradcheck.add_argument("--seed", type=int, default=0)
+    gradcheck.add_argument(
+        "--layers", help="check this network (as train --layers) instead, on small images"
+    )
+    gradcheck.add_argument(
+        "--image-size", type=_positive_int, default=12, help="with --layers: image side (12)"
+    )
     gradcheck.set_defaults(handler="gradcheck")
 
     plot = commands.add_parser("plot", help="learning curves, confusion matrix, mistakes, weights")

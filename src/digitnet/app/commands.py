@@ -51,10 +51,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    """Compare all analytical gradients with finite differences, for each activation."""
-    from ..nn.gradcheck import TOLERANCE, check_all_activations
+    """Compare all analytical gradients with finite differences: an MLP for each activation and
+    a small CNN, or the network given with --layers (on small images)."""
+    from ..nn.gradcheck import TOLERANCE, check_all_activations, check_cnn
 
-    results = check_all_activations(seed=args.seed)
+    if args.layers is None:
+        results = check_all_activations(seed=args.seed)
+        results["cnn"] = check_cnn(seed=args.seed)
+    else:
+        results = {"--layers": check_cnn(args.layers, args.image_size, seed=args.seed)}
     worst = 0.0
     print(
         f"largest relative error per tensor (float64, central differences; must be "

@@ -16,17 +16,28 @@ from .dense import Dense
 from .layer import Layer
 from .layers import ACTIVATIONS, DEFAULT_INIT, make_activation
 from .network import Network
+from .spec import build_layers
 
 TOLERANCE = 1e-6
+ZERO = 1e-9  # far above the differences' rounding noise (~1e-11), far below real gradients
+# The network `digitnet gradcheck` checks besides the MLPs: every kind of convolutional layer
+CNN = (
+    "conv 3 3 pad 1, batchnorm, relu, maxpool 2, conv 4 3 stride 2 pad 1, leaky_relu, "
+    "maxpool 2 stride 1, conv 5 1, sigmoid, global_avgpool, dense 6, batchnorm, tanh"
+)
 
 
 def numerical_gradient(
-    loss_fn: Callable[[], float], array: np.ndarray, eps: float = 1e-5
+    loss_fn: Callable[[], float],
+    array: np.ndarray,
+    eps: float = 1e-5,
+    entries: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Central differences of loss_fn() with respect to each entry of `array` (nudged in place)."""
+    """Central differences of loss_fn() with respect to each entry of `array` (nudged in place);
+    with `entries` (flat indices), only those, and 0 elsewhere."""
     grad = np.zeros_like(array)
     flat, flat_grad = array.reshape(-1), grad.reshape(-1)  # views onto the same memory
-    for i in range(flat.size):
+    for i in range(flat.size) if entries is None else entries:
         original = flat[i]
         flat[i] = original + eps
         loss_plus = loss_fn()
@@ -46,18 +57,26 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     """
     if analytic.size == 0:
         return 0.0
+    if max(np.abs(analytic).max(), np.abs(numeric).max()) < ZERO:
+        return 0.0  # a gradient that is exactly 0 (a bias just before batch norm), and measured so
     floor = max(0.01 * float(np.abs(analytic).max()), 1e-12)
     scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
     return float((np.abs(analytic - numeric) / scale).max())
 
 
 def check_model(
-    model: Network, x: np.ndarray, labels: np.ndarray, eps: float = 1e-5
+    model: Network,
+    x: np.ndarray,
+    labels: np.ndarray,
+    eps: float = 1e-5,
+    max_entries: int | None = None,
 ) -> dict[str, float]:
     """Largest relative error of each of the model's gradients: {"0.W": ..., "0.b": ..., ...}.
 
     The loss is the training-mode one (batch norm normalises with the batch's statistics), so
     the model must have no active dropout (its masks would change between evaluations).
+    max_entries: check at most this many entries of each tensor, chosen at random (a large
+    network has too many for two forward passes each).
     """
     model.loss.forward(model.forward(x, training=True), labels)
     model.backward(model.loss.backward())
@@ -66,10 +85,15 @@ def check_model(
     def loss() -> float:
         return model.loss.forward(model.forward(x, training=True), labels)
 
-    return {
-        name: relative_error(analytic[name], numerical_gradient(loss, p, eps))
-        for name, p in model.parameters().items()
-    }
+    rng = np.random.default_rng(0)
+    errors = {}
+    for name, p in model.parameters().items():
+        entries = np.arange(p.size)
+        if max_entries is not None and p.size > max_entries:
+            entries = np.sort(rng.choice(p.size, max_entries, replace=False))
+        numeric = numerical_gradient(loss, p, eps, entries).reshape(-1)[entries]
+        errors[name] = relative_error(analytic[name].reshape(-1)[entries], numeric)
+    return errors
 
 
 def check_all_activations(
@@ -91,3 +115,17 @@ def check_all_activations(
                 array[...] = rng.standard_normal(array.shape) * 0.1
         results[name] = check_model(model, x, labels)
     return results
+
+
+def check_cnn(
+    spec: str = CNN, image_size: int = 8, batch: int = 4, seed: int = 0, max_entries: int = 200
+) -> dict[str, float]:
+    """Run check_model on the float64 network of a --layers spec, for one-channel images of
+    image_size x image_size pixels (weights and biases nudged away from their initial values)."""
+    rng = np.random.default_rng(seed)
+    shape = (1, image_size, image_size)
+    model = Network(build_layers(spec, shape), input_shape=shape, seed=seed, dtype="float64")
+    for array in model.parameters().values():
+        array += rng.standard_normal(array.shape) * 0.1
+    x = rng.standard_normal((batch, *shape))
+    return check_model(model, x, rng.integers(0, 10, batch), max_entries=max_entries)
