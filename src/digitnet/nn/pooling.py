@@ -74,18 +74,19 @@ class MaxPool2D(Layer):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         windows = self._by_offset(x)
         k = self.kernel_size
-        offsets = [(ki, kj) for ki in range(k) for kj in range(k)]
-        # plain version: windows.max(axis=(4, 5)), and argmax for backward; one whole-array
-        # maximum per offset is several times faster than reducing k k values per window
-        y = windows[..., 0, 0].copy()  # (N, C, H_out, W_out)
-        for ki, kj in offsets[1:]:
-            np.maximum(y, windows[..., ki, kj], out=y)
+        # plain version: windows.max(axis=(4, 5)), and an argmax for backward; one whole-array
+        # comparison per offset is many times faster than reducing k k values per window
+        y = windows[..., 0, 0].copy()  # the running maximum    (N, C, H_out, W_out)
+        # which offset holds the maximum; uint8 unless the window has more than 256 values
+        where = np.zeros(y.shape, np.min_scalar_type(k * k - 1)) if training else None
+        for index in range(1, k * k):
+            values = windows[..., index // k, index % k]
+            if where is not None:
+                # only a strictly larger value moves the maximum: ties keep the first offset,
+                # as argmax does; indices only grow, so a maximum records the latest move
+                np.maximum(where, np.greater(values, y) * where.dtype.type(index), out=where)
+            np.maximum(y, values, out=y)
         if training:
-            # which offset holds each window's maximum: the first one, as argmax would say
-            where = np.zeros(y.shape, np.min_scalar_type(len(offsets) - 1))  # uint8 for k < 17
-            for index in reversed(range(len(offsets))):
-                ki, kj = offsets[index]
-                np.copyto(where, index, where=windows[..., ki, kj] == y)
             self._where, self._x_shape = where, x.shape
         return y
 
