@@ -148,10 +148,14 @@ def _weights_figure(
     inch_per_weight = pixels / DPI
     width, height = mosaic.shape[1] * inch_per_weight, mosaic.shape[0] * inch_per_weight
     lines = title.count("\n") + 2  # the title, and the line on the colour scale
-    margin, top, bar = 0.1, 0.25 * (lines + 1), 1.3  # inches: margin, the title, colour bar
-    fig = _figure((width + bar + 2 * margin, height + top + 2 * margin))
+    # the colour bar beside a tall mosaic; under a flat one (a row or two of small kernels),
+    # where beside it the bar would be too short for its label
+    beside = height >= 2.5
+    margin, top = 0.1, 0.25 * (lines + 1)  # inches: outer margin, room for the title
+    bar, under = (1.3, 0.0) if beside else (0.0, 0.75)  # room for the colour bar
+    fig = _figure((width + bar + 2 * margin, height + top + under + 2 * margin))
     fig_width, fig_height = fig.get_size_inches()
-    bottom, tall = margin / fig_height, height / fig_height
+    bottom, tall = (margin + under) / fig_height, height / fig_height
     ax = fig.add_axes((margin / fig_width, bottom, width / fig_width, tall))
     image = ax.imshow(
         mosaic,
@@ -166,8 +170,14 @@ def _weights_figure(
         f"clipped at \u00b1{limit:.3g} (the 99.5th percentile of |weight|)",
         fontsize=9,
     )
-    bar_ax = fig.add_axes(((margin + width + 0.15) / fig_width, bottom, 0.15 / fig_width, tall))
-    fig.colorbar(image, cax=bar_ax, extend="both").set_label(bar_label)
+    if beside:
+        box = ((margin + width + 0.15) / fig_width, bottom, 0.15 / fig_width, tall)
+    else:  # its ticks and label take 0.45 inches under it
+        left, low = margin / fig_width, (margin + 0.45) / fig_height
+        box = (left, low, min(width, 4.0) / fig_width, 0.15 / fig_height)
+    bar_ax = fig.add_axes(box)
+    orientation = "vertical" if beside else "horizontal"
+    fig.colorbar(image, cax=bar_ax, extend="both", orientation=orientation).set_label(bar_label)
     return fig
 
 
@@ -209,8 +219,8 @@ def filters_figure(conv: Conv2D, number: int) -> Figure:
     W = conv.params["W"]
     C_out, C_in, k, _ = W.shape
     mosaic = filter_mosaic(W)
-    # tiles of about 48 screen pixels, smaller when that would make the picture over 1200
-    pixels = max(2, min(48 // k, 1200 // max(mosaic.shape)))
+    # tiles of about 80 screen pixels, smaller when that would make the picture over 1200
+    pixels = max(2, min(80 // k, 1200 // max(mosaic.shape)))
     if C_in == 1:
         title = (
             f"conv layer {number}: all {C_out} filters, one {k}x{k} tile each\n"
@@ -270,7 +280,7 @@ def feature_maps_figure(model: Network, image: np.ndarray, label: int, index: in
     for name, output in zip(_activation_sources(model), outputs):
         if output.ndim == 4:  # (1, C, H, W): feature maps, not a dense layer's vector
             C, H, W = output.shape[1:]
-            top = float(output.max()) or 1.0
+            top = max(float(output.max()), 0.0) or 1.0  # all black if no map is on
             sections.append(
                 (
                     f"{name}: {C} feature maps of {H}x{W}\n"
@@ -280,7 +290,7 @@ def feature_maps_figure(model: Network, image: np.ndarray, label: int, index: in
                     top,
                 )
             )
-    margin, title_room, gap = 0.1, 0.5, 0.15  # inches
+    margin, title_room, gap = 0.1, 0.4, 0.1  # inches
     sizes = [(p.shape[1] * px / DPI, p.shape[0] * px / DPI) for _, p, px, _ in sections]
     fig_width = max(width for width, _ in sizes) + 2 * margin
     fig_height = sum(height + title_room + gap for _, height in sizes) + 2 * margin

@@ -7,7 +7,8 @@ reach anything else on disk.
     POST /predict   {"image": [[...], ...]}   rows of grayscale values in [0, 1], ink bright,
                                               any size from 8x8 to 560x560
     -> {"digit": d, "probabilities": [10 floats], "input": 28x28 rows,
-        "activations": [one list per hidden layer]}
+        "activations": [one per hidden layer: a list of floats, or for a conv layer its
+                        feature maps, C lists of H rows of W floats]}
 
 A body over MAX_BODY_BYTES gets 413 and the connection is closed; the refused body is first read
 and thrown away for a bounded time and size, so that a client still sending it reads the 413
@@ -77,8 +78,15 @@ def predict_image(model: Network, image: np.ndarray) -> dict:
         "digit": int(probs.argmax()),
         "probabilities": probs.tolist(),
         "input": np.round(field, 3).tolist(),
-        "activations": [np.round(h[0].astype(np.float64), 4).tolist() for h in hidden],
+        "activations": [activation_values(h[0]) for h in hidden],
     }
+
+
+def activation_values(h: np.ndarray) -> list:
+    """One image's activations of one layer as JSON lists: a vector (D,) to 4 decimals, feature
+    maps (C, H, W) to 3. (For conv layers of 16 and 32 channels, 18,816 numbers: about 95 KB.)"""
+    decimals = 4 if h.ndim == 1 else 3  # maps are many; 3 decimals is finer than a grey level
+    return np.round(h.astype(np.float64), decimals).tolist()  # float64: no float32 tails
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -172,7 +180,8 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def _send_json(self, status: HTTPStatus, data: dict, extra: dict | None = None) -> None:
-        self._send(status, json.dumps(data).encode(), "application/json", extra)
+        body = json.dumps(data, separators=(",", ":"))  # compact: feature maps are large
+        self._send(status, body.encode(), "application/json", extra)
 
     def _send(
         self, status: HTTPStatus, body: bytes, content_type: str, extra: dict | None = None

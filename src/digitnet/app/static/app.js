@@ -1,11 +1,14 @@
 // The drawing page: draw on #pad, send the drawing to POST /predict, show the answer.
 // Hooks for tests: #pad, #clear, #prediction, #bars (a .bar row per digit, its .fill as wide
-// as the probability), and window.lastResult (the last answer).
+// as the probability), #activations (per hidden layer a .note label, then a canvas of its units
+// or, for a conv layer, a .maps grid of one canvas per feature map), and window.lastResult
+// (the last answer).
 "use strict";
 
 const pad = document.getElementById("pad");
 const pen = pad.getContext("2d");
 const SEND_SIZE = 140; // the drawing is sent as 140x140 grayscale rows (ink bright)
+const MAPS_PER_ROW = 8; // a conv layer's feature maps, as `digitnet plot` lays them out
 let drawing = false;
 let last = null;
 let inFlight = false;
@@ -170,11 +173,42 @@ function drawActivations(layers) {
   layers.forEach((values, i) => {
     const label = document.createElement("div");
     label.className = "note";
+    if (Array.isArray(values[0])) { // a conv layer's feature maps: C x H x W
+      const [height, width] = [values[0].length, values[0][0].length];
+      label.textContent = `layer ${i + 1}: ${values.length} feature maps, ${height}\u00d7${width}`;
+      box.append(label, featureMaps(values));
+      return;
+    }
     label.textContent = `layer ${i + 1}: ${values.length} units`;
     const canvas = document.createElement("canvas");
     paintGrid(canvas, values, 16, 12);
     box.append(label, canvas);
   });
+}
+
+// One small canvas per feature map, a pixel per value (CSS scales it up), grey from black (0)
+// to white (the layer's largest value), MAPS_PER_ROW to a row.
+function featureMaps(maps) {
+  const grid = document.createElement("div");
+  grid.className = "maps";
+  grid.style.gridTemplateColumns = `repeat(${Math.min(maps.length, MAPS_PER_ROW)}, auto)`;
+  let top = 1e-6;
+  for (const map of maps) for (const row of map) for (const v of row) top = Math.max(top, v);
+  maps.forEach((map, channel) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = map[0].length;
+    canvas.height = map.length;
+    canvas.title = `map ${channel + 1}`;
+    const context = canvas.getContext("2d");
+    const image = context.createImageData(canvas.width, canvas.height);
+    map.flat().forEach((value, i) => {
+      const level = Math.round(255 * Math.max(0, value) / top);
+      image.data.set([level, level, level, 255], i * 4);
+    });
+    context.putImageData(image, 0, 0);
+    grid.appendChild(canvas);
+  });
+  return grid;
 }
 
 clearPad();
