@@ -29,7 +29,7 @@ def assert_pngs(folder, names):
             assert image.format == "PNG" and image.width > 200 and image.height > 100
 
 
-# What the pictures show: each figure is caught on its way to the PNG file (plots._save) and
+# What the pictures show: each figure is caught on its way to the PNG file (plots.save_png) and
 # its numbers are checked against the model's own predictions, weights and history.
 
 
@@ -37,13 +37,13 @@ def catch_figures(monkeypatch, save: bool = True) -> dict:
     """{file name: the matplotlib Figure written there}, for every picture saved from now on
     (with save=False, no PNG file is written)."""
     drawn = {}
-    write = plots._save
+    write = plots.save_png
 
     def keep(fig, path):
         drawn[path.name] = fig
         return write(fig, path) if save else path
 
-    monkeypatch.setattr(plots, "_save", keep)
+    monkeypatch.setattr(plots, "save_png", keep)
     return drawn
 
 

@@ -8,7 +8,7 @@ from PIL import Image
 from test_plots import catch_figures, check_confusion, check_curves, check_mistakes, saved_dpi
 
 import digitnet as dn
-from digitnet.app import plots
+from digitnet.app import conv_plots, plots
 from digitnet.app.cli import main
 from digitnet.data.datasets import load_test_set
 from digitnet.nn.inputs import as_input
@@ -46,7 +46,7 @@ def check_filters(fig, conv, number):
     """The tiles are the conv layer's kernels, unscaled, on one symmetric colour scale, with a
     colour bar that does not overlap them."""
     image_axes, bar_axes = fig.axes
-    np.testing.assert_array_equal(image_of(image_axes), plots.filter_mosaic(conv.params["W"]))
+    np.testing.assert_array_equal(image_of(image_axes), conv_plots.filter_mosaic(conv.params["W"]))
     vmin, vmax = image_axes.images[0].get_clim()
     assert vmin == -vmax > -np.abs(conv.params["W"]).max() - 1e-6
     assert image_axes.images[0].get_cmap().name.startswith("RdBu_r")
@@ -131,7 +131,7 @@ def test_a_dense_first_layer_on_image_input_still_gets_weights_png(tmp_path, mon
 
 def test_filter_mosaic_of_one_input_channel_puts_8_filters_to_a_row():
     W = np.random.default_rng(0).normal(size=(11, 1, 5, 5))
-    mosaic = plots.filter_mosaic(W)
+    mosaic = conv_plots.filter_mosaic(W)
     assert mosaic.shape == (2 * 6 - 1, 8 * 6 - 1)  # 11 filters: 8, then 3; 1-pixel gaps
     assert mosaic[8, 9] == W[9, 0, 2, 3]  # filter 9: row 1, column 1 -> top 6, left 6
     for f in range(11):
@@ -142,7 +142,7 @@ def test_filter_mosaic_of_one_input_channel_puts_8_filters_to_a_row():
 
 def test_filter_mosaic_of_several_input_channels_has_a_row_per_filter():
     W = np.arange(4 * 3 * 3 * 3, dtype=float).reshape(4, 3, 3, 3)  # (C_out, C_in, k, k)
-    mosaic = plots.filter_mosaic(W)
+    mosaic = conv_plots.filter_mosaic(W)
     assert mosaic.shape == (4 * 4 - 1, 3 * 4 - 1)
     assert mosaic[2 * 4 + 0, 1 * 4 + 2] == W[2, 1, 0, 2]  # filter 2, input channel 1
     for o in range(4):
