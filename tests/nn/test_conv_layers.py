@@ -33,10 +33,14 @@ CONVS = [  # (C_in, C_out, k, stride, padding, H, W)
 ]
 
 
+@pytest.mark.parametrize("batch_last", [False, True])
 @pytest.mark.parametrize("C_in, C_out, k, stride, padding, H, W", CONVS)
-def test_conv2d_matches_loop_reference(C_in, C_out, k, stride, padding, H, W):
+def test_conv2d_matches_loop_reference(C_in, C_out, k, stride, padding, H, W, batch_last):
+    """Both layouts of the patch matrix (images first, batch last) against the loops."""
     rng = np.random.default_rng(1)
     layer = Conv2D(C_in, C_out, k, stride, padding)
+    assert layer.batch_last == (C_in > 1)  # the layout chosen by default
+    layer.batch_last = batch_last
     layer.build(rng, "float64")
     layer.params["b"][...] = rng.standard_normal(C_out)
     x = rng.standard_normal((3, C_in, H, W))
@@ -65,13 +69,15 @@ def test_im2col_draws_the_patches_as_columns():
 def test_col2im_is_the_adjoint_of_im2col():
     """<im2col(x), c> = <x, col2im(c)> for every x and c: the definition of the transpose."""
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((3, 7, 8, 2))  # (C, H, W, N)
+    batch_last = rng.standard_normal((3, 7, 8, 2))  # (C, H, W, N)
+    images_first = batch_last.transpose(3, 0, 1, 2).copy()  # (N, C, H, W)
     for k, s in [(3, 1), (2, 2), (3, 2)]:
         L = ((7 - k) // s + 1) * ((8 - k) // s + 1)
-        cols = im2col(x, k, s, np.empty((3 * k * k, L * 2)))
-        c = rng.standard_normal(cols.shape)
-        back = col2im(c, x.shape, k, s, np.empty(x.shape))
-        assert np.isclose(np.sum(cols * c), np.sum(x * back), rtol=1e-12)
+        for x, shape in [(batch_last, (3 * k * k, L * 2)), (images_first, (2, 3 * k * k, L))]:
+            cols = im2col(x, k, s, np.empty(shape))
+            c = rng.standard_normal(cols.shape)
+            back = col2im(c, x.shape, k, s, np.empty(x.shape))
+            assert np.isclose(np.sum(cols * c), np.sum(x * back), rtol=1e-12)
 
 
 POOLS = [(2, 2, 8, 8), (3, 3, 9, 6), (2, 2, 7, 7), (3, 2, 7, 8), (2, 1, 5, 5)]
