@@ -84,14 +84,20 @@ def torch_copy(model: dn.Sequential):
 
 
 # --- the matrix products, and what the hardware can do with them ---------------------------------
-def training_products(model: dn.Sequential, batch: int) -> list[tuple[str, int, int, int, str]]:
+def training_products(
+    model: dn.Sequential, batch: int
+) -> list[tuple[str, int, int, int, str, int]]:
     """The matrix products one training step of `model` makes on `batch` images, in digitnet's
-    layouts: (name, m, k, n, layout) for an (m, k) @ (k, n) product, layout saying which operand
-    is a transposed view ("a^T" or "b^T", else "").
+    layouts: (name, m, k, n, layout, stack) for `stack` (m, k) @ (k, n) products made by one
+    np.matmul call, layout saying which operand is a transposed view ("a^T" or "b^T", else "").
 
-    Conv2D, with K = C_in k k and L = H_out W_out batch (the patch matrix cols is (K, L)):
-        W_mat cols (C_out, K, L);  dW = g cols^T (C_out, L, K);  dcols = W_mat^T g (K, C_out, L),
-        the last only where the layer passes a gradient on (not the first layer: the data).
+    Conv2D, with K = C_in k k and L = H_out W_out output positions: batch last (more than one
+    input channel), one product for the batch, cols (K, L batch):
+        W_mat cols (C_out, K, L batch);  dW = g cols^T (C_out, L batch, K);
+        dcols = W_mat^T g (K, C_out, L batch), the last only where the layer passes a gradient
+        on (not the first layer: the data);
+    images first (one input channel), `batch` products of cols_n (K, L) in one call:
+        W_mat cols_n (C_out, K, L);  g_n cols_n^T (C_out, L, K), then summed over the images.
     Dense: x W (batch, D_in, D_out);  dW = x^T g (D_in, batch, D_out);  dx = g W^T (batch,
         D_out, D_in), likewise. (The bias gradient 1^T g is a matrix-vector product: left out.)
     """
@@ -100,18 +106,24 @@ def training_products(model: dn.Sequential, batch: int) -> list[tuple[str, int, 
     for i, layer in enumerate(model.layers):
         out = layer.output_shape(shape)
         if isinstance(layer, dn.Conv2D):
-            K, L = layer.in_channels * layer.kernel_size**2, out[1] * out[2] * batch
+            K, L = layer.in_channels * layer.kernel_size**2, out[1] * out[2]
             C_out = layer.out_channels
-            products.append((f"{i} conv W cols", C_out, K, L, ""))
-            products.append((f"{i} conv dW", C_out, L, K, "b^T"))
-            if layer.needs_input_grad:
-                products.append((f"{i} conv dcols", K, C_out, L, "a^T"))
+            if layer.batch_last:
+                products.append((f"{i} conv W cols", C_out, K, L * batch, "", 1))
+                products.append((f"{i} conv dW", C_out, L * batch, K, "b^T", 1))
+                if layer.needs_input_grad:
+                    products.append((f"{i} conv dcols", K, C_out, L * batch, "a^T", 1))
+            else:
+                products.append((f"{i} conv W cols_n", C_out, K, L, "", batch))
+                products.append((f"{i} conv g_n cols_n^T", C_out, L, K, "b^T", batch))
+                if layer.needs_input_grad:
+                    products.append((f"{i} conv dcols_n", K, C_out, L, "a^T", batch))
         elif isinstance(layer, dn.Dense):
             D_in, D_out = layer.in_features, layer.out_features
-            products.append((f"{i} dense x W", batch, D_in, D_out, ""))
-            products.append((f"{i} dense dW", D_in, batch, D_out, "a^T"))
+            products.append((f"{i} dense x W", batch, D_in, D_out, "", 1))
+            products.append((f"{i} dense dW", D_in, batch, D_out, "a^T", 1))
             if layer.needs_input_grad:
-                products.append((f"{i} dense dx", batch, D_out, D_in, "b^T"))
+                products.append((f"{i} dense dx", batch, D_out, D_in, "b^T", 1))
         shape = out
     return products
 
@@ -119,7 +131,8 @@ def training_products(model: dn.Sequential, batch: int) -> list[tuple[str, int, 
 def flops_per_epoch(model: dn.Sequential, n: int = 60000) -> float:
     """2 m k n summed over the training products, for n images (every product is linear in
     the batch size, so this is n times the products of one image)."""
-    return float(n * sum(2 * m * k * p for _, m, k, p, _ in training_products(model, 1)))
+    products = training_products(model, 1)
+    return float(n * sum(2 * m * k * p * stack for _, m, k, p, _, stack in products))
 
 
 def gemms_seconds(
@@ -129,11 +142,17 @@ def gemms_seconds(
     `out=` buffers as digitnet's layers, ceil(n / batch) steps of them."""
     rng = np.random.default_rng(0)
     operands = []
-    for _, m, k, p, layout in training_products(model, batch):
+    for name, m, k, p, layout, stack in training_products(model, batch):
         a = rng.random((k, m) if layout == "a^T" else (m, k), dtype=np.float32)
+        a = a.T if layout == "a^T" else a  # W_mat^T: a transposed view, as in the layer
         b = rng.random((p, k) if layout == "b^T" else (k, p), dtype=np.float32)
-        a, b = (a.T if layout == "a^T" else a), (b.T if layout == "b^T" else b)
-        operands.append((a, b, np.empty((m, p), np.float32)))
+        b = b.T if layout == "b^T" else b  # cols^T
+        if stack > 1:  # images first: a patch matrix (and g) per image; W_mat shared
+            b = np.stack([b] * stack)
+            if "g_n" in name:  # g_n cols_n^T: g per image too
+                a = np.stack([a] * stack)
+        out_shape = (stack, m, p) if stack > 1 else (m, p)
+        operands.append((a, b, np.empty(out_shape, np.float32)))
 
     def step():
         for a, b, out in operands:
