@@ -191,11 +191,11 @@ class Network:
 
     def predict_logits(self, X: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Logits (n, C) for images X: uint8 0-255 or floats in [0, 1], `batch_size` at a time
-        (by default 8192 for pixel vectors, 256 for images: a convolution's patch matrix holds
-        hundreds of kilobytes per image)."""
+        (by default 8192 for pixel vectors, 128 for images: a convolution's patch matrix holds
+        up to a megabyte per image)."""
         self.check_input(X)
         if batch_size is None:
-            batch_size = 8192 if len(self.input_shape) == 1 else 256
+            batch_size = 8192 if len(self.input_shape) == 1 else 128
         X = np.asarray(X).reshape(len(X), *self.input_shape)
         if len(X) <= batch_size:  # one chunk: the common case, and the fast path for one image
             return self.forward(as_input(X, self.dtype))

@@ -105,6 +105,20 @@ PRESETS = {
         "warmup_epochs": 1.0,
         "augment": "elastic",
     },
+    # A quick convolutional network: LeNet-like without padding (28 -> conv 5x5 -> 24 -> pool ->
+    # 12 -> conv 5x5 -> 8 -> pool -> 4), SGD + Nesterov with half an epoch of warm-up to lr 0.05
+    # then cosine decay, 5 epochs. Chosen on a validation split: 99.00% after 5 epochs (a padded
+    # LeNet, 16 and 32 channels on 28x28 and 14x14, reached 98.85% in its 2 epochs of the same
+    # time; a narrower 12/24-channel net 98.77% in 6). Test figures in the README.
+    "cnn": {
+        "layers": "conv 16 5, relu, maxpool 2, conv 32 5, relu, maxpool 2, dense 128, relu",
+        "optimizer": "nesterov",
+        "lr": 0.05,
+        "batch_size": 128,
+        "epochs": 5,
+        "schedule": "cosine",
+        "warmup_epochs": 0.5,
+    },
 }
 
 

@@ -1,0 +1,112 @@
+"""Produce the README's figures for convolutional networks, by running digitnet's own commands.
+
+    python docs/cnn_figures.py             # the cnn preset, 3 seeds (about 3 minutes)
+    python docs/cnn_figures.py --best      # also cnn-best, 3 seeds (up to 45 minutes)
+    python docs/cnn_figures.py --pictures  # also the filters and feature maps in docs/
+
+Runs `digitnet train --preset NAME --seed S` in a fresh process each, and prints Markdown: test
+accuracy per seed, their mean, the wall time of the whole command, and its peak memory (the
+process's maximum resident set size) above that of a Python process that has imported NumPy.
+Run it with nothing else running: the machines are 2 shared cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+RESULT = re.compile(r"test accuracy: ([\d.]+)% .* after (\d+) epochs in ([\d.]+)s")
+
+
+def run(argv: list[str], cwd: Path) -> tuple[str, float, float]:
+    """(stdout, wall seconds, peak resident MB) of one command in a fresh process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    out = process.stdout.read().decode() if process.stdout else ""
+    err = process.stderr.read().decode() if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{err[-2000:]}")
+    return out, seconds, usage.ru_maxrss / 1024  # ru_maxrss is in kilobytes on Linux
+
+
+def numpy_baseline_mb(cwd: Path) -> float:
+    """Peak resident memory of a Python process that has imported NumPy."""
+    return run([sys.executable, "-c", "import numpy"], cwd)[2]
+
+
+def preset_runs(preset: str, seeds: list[int], folder: Path) -> list[dict]:
+    """Train the preset once per seed; accuracy, epochs, wall seconds and peak MB of each."""
+    runs = []
+    for seed in seeds:
+        argv = [sys.executable, "-m", "digitnet", "train", "--preset", preset]
+        argv += ["--seed", str(seed), "--quiet", "--out", f"{preset}-{seed}.npz"]
+        out, seconds, peak = run(argv, folder)
+        match = RESULT.search(out)
+        assert match, out
+        runs.append(
+            {
+                "seed": seed,
+                "accuracy": float(match.group(1)),
+                "epochs": int(match.group(2)),
+                "train_seconds": float(match.group(3)),
+                "wall_seconds": seconds,
+                "peak_mb": peak,
+            }
+        )
+        print(f"  {preset} seed {seed}: {runs[-1]}", file=sys.stderr, flush=True)
+    return runs
+
+
+def table_row(preset: str, runs: list[dict], baseline: float) -> str:
+    accuracies = " / ".join(f"{r['accuracy']:.2f}%" for r in runs)
+    mean = statistics.mean(r["accuracy"] for r in runs)
+    walls = [r["wall_seconds"] for r in runs]
+    peak = max(r["peak_mb"] for r in runs) - baseline
+    return (
+        f"| `{preset}` | {accuracies} | {mean:.2f}% | {min(walls):.0f}-{max(walls):.0f} s | "
+        f"{peak:.0f} MB |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--best", action="store_true", help="also cnn-best (long)")
+    parser.add_argument("--pictures", action="store_true", help="also write docs/ pictures")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        baseline = numpy_baseline_mb(folder)
+        rows = [table_row("cnn", preset_runs("cnn", args.seeds, folder), baseline)]
+        if args.best:
+            rows.append(
+                table_row("cnn-best", preset_runs("cnn-best", args.seeds, folder), baseline)
+            )
+        print("| preset | test accuracy, seeds " + " / ".join(map(str, args.seeds)) + " | mean "
+              "| wall time of the command | peak memory above Python + NumPy |")  # fmt: skip
+        print("|---|---|---|---|---|")
+        print("\n".join(rows))
+        print(f"\n(Python with NumPy imported: {baseline:.0f} MB resident.)")
+        if args.pictures:
+            model = folder / "cnn-0.npz"
+            pictures = folder / "pictures"
+            argv = [sys.executable, "-m", "digitnet", "plot", str(model), "--out", str(pictures)]
+            run(argv, folder)
+            for name in ("filters-1.png", "filters-2.png", "feature_maps.png"):
+                shutil.copy(pictures / name, DOCS / f"cnn-{name}")
+                print(f"wrote docs/cnn-{name}")
+
+
+if __name__ == "__main__":
+    main()
