@@ -127,18 +127,21 @@ def test_fit_shows_the_real_parameters_of_the_training_loop():
 
 # Checksums of the weights after one epoch on the first 2,000 MNIST training images, computed
 # with digitnet 0.1.0 (before Sequential, the layer protocol and the new parameter packing).
-# The same seed and data must give the same weights, bit for bit.
+# The same seed and data must give the same weights, bit for bit. Except the augmented recipe,
+# re-pinned in 0.3.0: 0.1.0-0.2.0's bilinear sampling read a border pixel (instead of 0) at
+# points more than a pixel outside the image, which changes the distorted images of the 11
+# digits of these 2,000 that have ink on their border (tests/data/test_augment.py).
 PINNED_0_1_0 = {
     "relu_adam": "b7a9b6fcd770dd8fb7f65c4c69be23029598d6c0252c5a0668c3673d644e2b04",
     "sigmoid_dropout_nesterov": "e9e5b3a8373c36cc1f86ea2f181cb9c6c67d10d80fb39a205452d7217fb8e401",
     "tanh64_gd": "e6c542827a6b0ba30e3173d8e3e2793e040bf0d3d03c10939ac4dda806f78c3c",
-    "leaky_momentum_augment": "b2647efec5d6fcaeeb782aaa3105408e3f0c87f5450d56189027a70615e8cc89",
+    "leaky_momentum_augment": "a741ab2a76bd7741c996f1edeefb001f937fcf2295fa39a02e4430232eeed4bb",
 }
 PINNED_LOSS = {
     "relu_adam": 1.8263426193166523,
     "sigmoid_dropout_nesterov": 2.369661012172699,
     "tanh64_gd": 1.5372559733631517,
-    "leaky_momentum_augment": 1.9796108893919737,
+    "leaky_momentum_augment": 1.9789434400787578,
 }
 
 

@@ -128,3 +128,21 @@ def test_early_stopping_restores_the_best_epoch():
     assert np.array_equal(model.flat_params, snapshots[best])
     with pytest.raises(DigitnetError, match="validation"):
         dn.MLP().fit(X, y, early_stopping=2, verbose=0)
+
+
+def test_bilinear_sample_reads_zeros_outside_the_image():
+    """Interpolated up to the edge, 0 beyond: as scipy.ndimage.map_coordinates(order=1,
+    mode="grid-constant"). Up to 0.2.0 a point more than a pixel out read the border pixel."""
+    from scipy.ndimage import map_coordinates
+
+    rng = np.random.default_rng(0)
+    images = rng.random((3, 28, 28)).astype(np.float32)  # ink everywhere, borders included
+    rows = rng.uniform(-6, 34, (3, 28, 28))
+    cols = rng.uniform(-6, 34, (3, 28, 28))
+    index = np.broadcast_to(np.arange(3.0)[:, None, None], rows.shape)
+    expected = map_coordinates(
+        images, np.stack([index, rows, cols]), order=1, mode="grid-constant", cval=0.0
+    )
+    np.testing.assert_allclose(bilinear_sample(images, rows, cols), expected, atol=1e-6)
+    far = (rows < -1) | (rows > 28) | (cols < -1) | (cols > 28)
+    assert far.any() and (bilinear_sample(images, rows, cols)[far] == 0).all()

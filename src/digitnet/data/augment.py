@@ -114,20 +114,22 @@ def _elastic_displacements(
 def bilinear_sample(images: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """images (N, H, W) sampled at fractional (rows, cols), each (N, H, W); outside is 0."""
     n, height, width = images.shape
+    # A point more than a pixel outside reads only zeros: clipping it to one pixel outside
+    # changes nothing, and keeps every neighbour's index inside the zero border below.
+    rows, cols = np.clip(rows, -1, height), np.clip(cols, -1, width)
     r0, c0 = np.floor(rows), np.floor(cols)
     fr, fc = (rows - r0).astype(images.dtype), (cols - c0).astype(images.dtype)
-    r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
-    # Pad by one pixel of zeros on every side so the 4 neighbours of any point near the image
-    # are valid indices; points further out read zeros.
-    padded = np.zeros((n, height + 2, width + 2), dtype=images.dtype)
-    padded[:, 1:-1, 1:-1] = images
-    r0 = np.clip(r0 + 1, 0, height)
-    c0 = np.clip(c0 + 1, 0, width)
+    # Pad with zeros, one pixel before and two after, so that the 4 neighbours (r0 or r0 + 1,
+    # c0 or c0 + 1) of any point in [-1, height] x [-1, width] are valid indices.
+    padded = np.zeros((n, height + 3, width + 3), dtype=images.dtype)
+    padded[:, 1 : height + 1, 1 : width + 1] = images
+    r0 = r0.astype(np.int64) + 1
+    c0 = c0.astype(np.int64) + 1
     flat = padded.reshape(n, -1)
-    base = r0 * (width + 2) + c0
+    base = r0 * (width + 3) + c0
     base = base.reshape(n, -1)
     take = lambda offset: np.take_along_axis(flat, base + offset, axis=1)  # noqa: E731
     top = take(0) * (1 - fc.reshape(n, -1)) + take(1) * fc.reshape(n, -1)
-    bottom = take(width + 2) * (1 - fc.reshape(n, -1)) + take(width + 3) * fc.reshape(n, -1)
+    bottom = take(width + 3) * (1 - fc.reshape(n, -1)) + take(width + 4) * fc.reshape(n, -1)
     out = top * (1 - fr.reshape(n, -1)) + bottom * fr.reshape(n, -1)
     return out.reshape(n, height, width)
