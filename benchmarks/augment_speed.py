@@ -4,10 +4,11 @@
 
 digitnet samples each distorted image with bilinear interpolation that it writes itself
 (data/augment.py: bilinear_sample, four gathers with np.take_along_axis). The alternative is one
-call of scipy.ndimage.map_coordinates (order 1, mode "grid-constant": zeros outside, interpolated up to the edge) for the whole batch, treating the
-batch as a 3-D array whose first coordinate is the image index. Both get the same source
-coordinates; the script checks that their images agree, then reports the median time per batch
-and per pixel of: the source coordinates (affine; affine + elastic), and each sampler.
+call of scipy.ndimage.map_coordinates for the whole batch (order 1, mode "grid-constant": zeros
+outside, interpolated up to the edge), the batch as a 3-D array whose first coordinate is the
+image index. Both get the same source coordinates; the script checks that their images agree,
+then reports the median time per batch and per pixel of: the source coordinates (affine; the
+elastic fields), and each sampler.
 """
 
 from __future__ import annotations
