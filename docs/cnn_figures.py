@@ -2,7 +2,7 @@
 
     python docs/cnn_figures.py             # the cnn preset, 3 seeds (about 3 minutes)
     python docs/cnn_figures.py --best      # also cnn-best, 3 seeds (up to 45 minutes)
-    python docs/cnn_figures.py --pictures  # also the filters and feature maps in docs/
+    python docs/cnn_figures.py --pictures  # also filters, feature maps and the drawing page
 
 Runs `digitnet train --preset NAME --seed S` in a fresh process each, and prints Markdown: test
 accuracy per seed, their mean, the wall time of the whole command, and its peak memory (the
@@ -106,6 +106,11 @@ def main() -> None:
             for name in ("filters-1.png", "filters-2.png", "feature_maps.png"):
                 shutil.copy(pictures / name, DOCS / f"cnn-{name}")
                 print(f"wrote docs/cnn-{name}")
+            sys.path.insert(0, str(DOCS))
+            from make_pictures import screenshot  # the drawing page, as for serve.png
+
+            screenshot(model, DOCS / "cnn-serve.png", digit=5)
+            print("wrote docs/cnn-serve.png")
 
 
 if __name__ == "__main__":
