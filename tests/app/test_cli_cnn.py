@@ -129,3 +129,17 @@ def test_gradcheck_includes_a_cnn(capsys):
     assert main(["gradcheck"]) == 0
     out = capsys.readouterr().out
     assert "cnn" in out and "OK" in out
+
+
+def test_init_without_layers_keeps_the_specs_dropout(idx_folder, tmp_path):
+    """--init of a network whose spec placed dropout: leaving --layers out keeps it (only an
+    MLP gets its dropout from --dropout)."""
+    spec = "conv 4 3 pad 1, relu, maxpool 2, dropout 0.3, dense 16, relu"
+    code, first = train(idx_folder, tmp_path, "--epochs", "1", "--layers", spec, name="a.npz")
+    assert code == 0
+    argv = ["train", "--data", str(idx_folder), "--init", str(first), "--epochs", "1"]
+    assert main([*argv, "--quiet", "--out", str(tmp_path / "b.npz")]) == 0
+    types = [layer.config()["type"] for layer in dn.load_model(tmp_path / "b.npz").layers]
+    assert "dropout" in types
+    # a preset's layers are checked against the --init model like --layers
+    assert main([*argv, "--preset", "cnn", "--out", str(tmp_path / "c.npz")]) != 0

@@ -54,7 +54,7 @@ def test_conv2d_matches_loop_reference(C_in, C_out, k, stride, padding, H, W, ba
     np.testing.assert_allclose(dx, ref_dx, **FLOAT64)
     np.testing.assert_allclose(layer.grads["W"], ref_dW, **FLOAT64)
     np.testing.assert_allclose(layer.grads["b"], ref_db, **FLOAT64)
-    # inference (fresh arrays, np.pad) gives the same output as training (buffers)
+    # inference (fresh arrays every call) gives the same output as training (reused buffers)
     np.testing.assert_allclose(layer.forward(x), z, **FLOAT64)
 
 
@@ -264,3 +264,14 @@ def test_maxpool_with_a_large_window():
     x[0, 0, 16, 16] = 1.0
     y, dx = run_layer(MaxPool2D(17), x, np.ones((1, 1, 1, 1)))
     assert y.item() == 1.0 and dx[0, 0, 16, 16] == 1.0 and dx.sum() == 1.0
+
+
+def test_batchnorm_refuses_to_train_on_one_value_per_channel():
+    """A batch of one feature vector has variance 0: refused, as PyTorch does, instead of
+    training on x_hat = 0 with zero gradients (and pulling running_var toward 0)."""
+    layer = BatchNorm(3)
+    layer.build(np.random.default_rng(0), "float32")
+    with pytest.raises(dn.DigitnetError, match="more than one value per channel"):
+        layer.forward(np.ones((1, 3), np.float32), training=True)
+    assert layer.forward(np.ones((1, 3), np.float32)).shape == (1, 3)  # evaluation is fine
+    layer.forward(np.ones((1, 3, 2, 2), np.float32), training=True)  # one image, 4 positions

@@ -80,6 +80,9 @@ def test_dense_only_spec_is_the_mlp():
         ("conv 4 3, , relu", "an empty term"),
         ("convolution 4 3", "unknown term 'convolution 4 3'"),
         ("relu 3", "bad term 'relu 3'; write it as 'relu'"),
+        ("dense nan", "dense nan needs whole numbers"),
+        ("dense inf", "dense inf needs whole numbers"),
+        ("conv 1e400 3", "needs whole numbers"),
         ("conv 4 30", r"'conv 4 30' does not fit: conv2d kernel 30 \(padding 0\) is larger"),
         ("dense 10, conv 4 3", "'conv 4 3' does not fit"),
     ],
@@ -87,3 +90,8 @@ def test_dense_only_spec_is_the_mlp():
 def test_malformed_specs_get_one_line_naming_the_term(spec, message):
     with pytest.raises(dn.DigitnetError, match=message.replace("[", r"\[").replace("]", r"\]")):
         build_layers(spec, (1, 28, 28))
+
+
+def test_option_names_are_case_insensitive_as_term_names():
+    layers = build_layers("CONV 4 3 PAD 1, ReLU", (1, 8, 8))
+    assert spec_of(layers[0]) == "conv 4 3 pad 1"

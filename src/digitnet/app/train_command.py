@@ -82,7 +82,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         optimizer.load_state_dict(state, model.block.groups(split)[0])
     else:
         model, done, history = _new_model(args, s, data.X_train.shape[1]), 0, History()
-    if s.layers is None or s.dropout or s.input_dropout:  # a --layers spec places its own
+    # --dropout places dropout after an MLP's hidden layers; a --layers spec (or a saved
+    # network that is not an MLP) keeps the dropout it has, unless a dropout flag is given
+    mlp = s.layers is None and all(
+        isinstance(layer, Dense) for layer in model.layers if layer.params
+    )
+    if mlp or s.dropout or s.input_dropout:
         model.set_dropout(s.dropout, s.input_dropout)
     augment = AUGMENTATIONS[s.augment] if s.augment != "none" else None
     if augment is not None and args.show_augmented:
@@ -188,13 +193,13 @@ def _new_model(args: argparse.Namespace, s: RunSettings, n_features: int) -> Net
             f"the data has {n_features} pixels per image"
         )
     saved: dict = {"dtype": model.dtype}
-    if args.layers is not None:  # the spec must describe the model's layers, term by term
-        wanted = build_layers(args.layers, model.input_shape)
+    if s.layers is not None:  # the spec (given, or a preset's) must describe the model's layers
+        wanted = build_layers(s.layers, model.input_shape)
         saved["layers"] = ", ".join(spec_of(layer) for layer in model.layers)
         if [layer.config() for layer in wanted] != [layer.config() for layer in model.layers]:
             raise DigitnetError(
-                f"--layers {args.layers!r} disagrees with {args.init} ({saved['layers']}); "
-                "leave --layers out"
+                f"--layers {s.layers!r} disagrees with {args.init} ({saved['layers']}); "
+                "leave --layers (and --preset) out"
             )
     elif not all(isinstance(layer, Dense) for layer in model.layers if layer.params):
         for key in ("hidden", "activation"):

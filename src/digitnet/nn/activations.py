@@ -1,7 +1,7 @@
 """Activation functions: element-wise nonlinearities between the layers that have weights.
 
 Each keeps what its derivative needs: ReLU and sigmoid/tanh their output y, leaky ReLU a mask.
-Shape: any -> the same.
+Shape: any -> the same ((N, D) below stands for any shape: (N, C, H, W) after a convolution).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ class ReLU(Layer):
 
     With `inplace` (as in PyTorch) the output overwrites the input, and the result of backward
     overwrites the upstream gradient: Sequential turns it on where nothing else reads those
-    arrays (after a Dense layer, not on the network's input).
+    arrays (after a Dense or Conv2D layer, not on the network's input).
     """
 
     type_name = "relu"

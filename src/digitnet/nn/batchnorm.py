@@ -79,18 +79,23 @@ class BatchNorm(Layer):
             mean = self._per_channel(self.state["running_mean"], x.ndim)
             var = self._per_channel(self.state["running_var"], x.ndim)
             return (x - mean) * (gamma / np.sqrt(var + x.dtype.type(self.eps))) + beta
+        M = x.size // self.num_features  # values per channel in this batch
+        if M < 2:  # the variance of one value is 0: x_hat would be 0 and every gradient too
+            raise DigitnetError(
+                "batchnorm needs more than one value per channel to train (a batch of one "
+                "image, after a dense layer); train with larger batches"
+            )
         mu = x.mean(axis=axes, keepdims=True)
         centred = x - mu
         var = np.mean(np.square(centred), axis=axes, keepdims=True)
         inv_std = 1 / np.sqrt(var + x.dtype.type(self.eps))
         x_hat = centred
         x_hat *= inv_std  # in place: centred is not needed again
-        M = x.size // self.num_features
         m = x.dtype.type(self.momentum)
         self.state["running_mean"] *= 1 - m
         self.state["running_mean"] += m * mu.ravel()
         self.state["running_var"] *= 1 - m
-        self.state["running_var"] += (m * M / max(M - 1, 1)) * var.ravel()
+        self.state["running_var"] += (m * M / (M - 1)) * var.ravel()
         self._x_hat, self._inv_std, self._axes = x_hat, inv_std, axes
         return x_hat * gamma + beta
 

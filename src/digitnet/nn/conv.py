@@ -143,6 +143,7 @@ class Conv2D(Layer):
         # pieces of only W_out = 14 numbers.)
         self.batch_last = self.in_channels > 1
         self._cols: np.ndarray | None = None
+        self._x_pad_shape: tuple[int, ...] = ()
 
     def build(self, rng: np.random.Generator, dtype: str) -> None:
         """Draw W (C_out, C_in, k, k) from the initialiser; b = 0."""
@@ -223,6 +224,7 @@ class Conv2D(Layer):
             np.matmul(g, cols.T, out=dW_mat)
         else:
             g = grad_out.reshape(N, C_out, -1)  # (N, C_out, L)
+            # dL/db[o] = sum over images and positions of g            (C_out,)
             np.sum(g, axis=(0, 2), out=self.grads["b"])
             # dL/dW_mat = sum_n g_n cols_n^T                              (C_out, C_in k k)
             per_image = self.buffers.get("dW_n", (N, *dW_mat.shape), g.dtype)

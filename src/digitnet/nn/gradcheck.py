@@ -73,8 +73,11 @@ def check_model(
 ) -> dict[str, float]:
     """Largest relative error of each of the model's gradients: {"0.W": ..., "0.b": ..., ...}.
 
-    The loss is the training-mode one (batch norm normalises with the batch's statistics), so
-    the model must have no active dropout (its masks would change between evaluations).
+    The loss is the training-mode one (batch norm normalises with the batch's statistics, and
+    updates its running statistics as a side effect), so the model must have no active dropout
+    (its masks would change between evaluations). A tensor whose gradient and differences are
+    both below ZERO everywhere counts as agreeing: the loss does not depend on it (a bias just
+    before batch norm).
     max_entries: check at most this many entries of each tensor, chosen at random (a large
     network has too many for two forward passes each).
     """

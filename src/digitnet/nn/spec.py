@@ -15,6 +15,8 @@ units, Glorot before sigmoid, tanh and the softmax), as MLP does.
 
 from __future__ import annotations
 
+import math
+
 from ..errors import DigitnetError
 from .batchnorm import BatchNorm
 from .conv import Conv2D
@@ -66,7 +68,7 @@ def parse_terms(spec: str) -> list[tuple[str, list[float], dict[str, float]]]:
             values = [float(word) for word in numbers]
             if len(values) != len(required) or len(pairs) % 2:
                 raise ValueError
-            for key, value in zip(pairs[::2], pairs[1::2]):
+            for key, value in zip((word.lower() for word in pairs[::2]), pairs[1::2]):
                 if key not in optional or key in options:
                     raise ValueError
                 options[key] = float(value)
@@ -79,7 +81,7 @@ def parse_terms(spec: str) -> list[tuple[str, list[float], dict[str, float]]]:
 
 
 def _int(value: float, term: str) -> int:
-    if value != int(value):
+    if not math.isfinite(value) or value != int(value):
         raise DigitnetError(f"--layers: {term} needs whole numbers, got {value:g}")
     return int(value)
 
