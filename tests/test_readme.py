@@ -78,3 +78,31 @@ def test_fast_preset_is_described_as_it_is():
     text = " ".join(described.group(0).split())
     assert f"to {fast['lr']} over {fast['warmup_epochs']} epochs" in text
     assert f"{fast['epochs']} epochs." in text and f"batch {fast['batch_size']}" in text
+
+
+def test_lenet_example_runs_and_builds_the_lenet(tmp_path, monkeypatch):
+    """The README's LeNet block, run as written on a small slice of MNIST (load_mnist patched)."""
+    import digitnet as dn
+
+    block = re.search(r"```python\n(.*?Conv2D.*?)```", README, flags=re.DOTALL).group(1)
+    (X, y), (X_test, y_test) = dn.load_mnist(dtype="uint8")
+    small = ((X[:256], y[:256]), (X_test[:128], y_test[:128]))
+    monkeypatch.setattr(dn, "load_mnist", lambda **kwargs: small)
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(block, scope)
+    model = dn.load_model(tmp_path / "lenet.npz")
+    assert [layer.config()["type"] for layer in model.layers] == [
+        "conv2d", "relu", "maxpool2d", "conv2d", "relu", "maxpool2d", "flatten", "dense",
+        "relu", "dense",
+    ]  # fmt: skip
+    assert model.layers[7].in_features == 32 * 7 * 7
+    assert "--layers" in section("## Convolutional networks")
+
+
+def test_cnn_presets_are_described_as_they_are():
+    """The README's table of the CNN presets shows each preset's layers."""
+    text = " ".join(section("## Convolutional networks").split())
+    for name in ("cnn", "cnn-best"):
+        assert f"`{name}`" in text
+        assert PRESETS[name]["layers"] in text
