@@ -50,7 +50,8 @@ def preset_runs(preset: str, seeds: list[int], folder: Path) -> list[dict]:
     runs = []
     for seed in seeds:
         argv = [sys.executable, "-m", "digitnet", "train", "--preset", preset]
-        argv += ["--seed", str(seed), "--quiet", "--out", f"{preset}-{seed}.npz"]
+        # as a user types it: not --quiet, so the test set is also scored after every epoch
+        argv += ["--seed", str(seed), "--out", f"{preset}-{seed}.npz"]
         out, seconds, peak = run(argv, folder)
         match = RESULT.search(out)
         assert match, out

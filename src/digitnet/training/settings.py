@@ -119,6 +119,23 @@ PRESETS = {
         "schedule": "cosine",
         "warmup_epochs": 0.5,
     },
+    # The frontier recipe: twice the channels of `cnn` (32 and 64), a dense layer of 256 units
+    # with dropout 0.5, random affine distortions of every batch, and the optimizer and schedule
+    # of `best`, 30 epochs (about 12 minutes on 2 cores). Chosen on a validation split against
+    # the same with elastic distortions: validation 99.37% against 99.05% after 30 epochs (the
+    # elastic one still under-fits: 97.8% training accuracy). Test figures in the README.
+    "cnn-best": {
+        "layers": (
+            "conv 32 5, relu, maxpool 2, conv 64 5, relu, maxpool 2, dense 256, relu, dropout 0.5"
+        ),
+        "optimizer": "nesterov",
+        "lr": 0.05,
+        "batch_size": 128,
+        "epochs": 30,
+        "schedule": "cosine",
+        "warmup_epochs": 1.0,
+        "augment": "affine",
+    },
 }
 
 
