@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 import math
 import socket
+import sys
+import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -161,7 +163,11 @@ class Handler(BaseHTTPRequestHandler):
             )
             self._drain_and_close(int(length))
             return None
-        return self.rfile.read(int(length))
+        body = self.rfile.read(int(length))
+        if len(body) < int(length):  # the client closed before sending it all: nobody to answer
+            self.close_connection = True
+            return None
+        return body
 
     def _drain_and_close(self, length: int) -> None:
         """Shut our side (the client sees the answer end), then read and drop up to `length`
@@ -202,12 +208,30 @@ class Handler(BaseHTTPRequestHandler):
         pass  # quiet: a drawing page sends a request per stroke
 
 
-def make_server(model: Network, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+class Server(ThreadingHTTPServer):
+    """One thread per connection. A client that goes away mid-request (closed connection, reset,
+    broken pipe) costs one short line on stderr, never a traceback, and the server serves on."""
+
+    daemon_threads = True
+    log_lock = threading.Lock()
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        """Called for an exception that escaped a request's handler: one line, no traceback."""
+        error = sys.exc_info()[1]
+        where = ":".join(str(part) for part in client_address[:2])
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            line = f"digitnet: {where} went away mid-request ({type(error).__name__})"
+        else:
+            line = f"digitnet: error answering {where}: {type(error).__name__}: {error}"
+        with self.log_lock:  # one whole line at a time: threads report at once
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
+
+def make_server(model: Network, host: str = "127.0.0.1", port: int = 8000) -> Server:
     """A server for `model` (not yet serving; call serve_forever). Port 0 picks a free port."""
     handler = type("DigitnetHandler", (Handler,), {"model": model})
     try:
-        server = ThreadingHTTPServer((host, port), handler)
+        return Server((host, port), handler)
     except OSError as error:
         raise DigitnetError(f"cannot listen on {host}:{port} ({error.strerror})") from None
-    server.daemon_threads = True
-    return server

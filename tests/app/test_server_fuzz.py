@@ -1,0 +1,86 @@
+"""The server under random, truncated and abandoned requests: it keeps answering, and a client
+that goes away costs at most one short line on stderr, never a traceback."""
+
+import contextlib
+import http.client
+import json
+import random
+import socket
+import struct
+import threading
+
+import pytest
+
+import digitnet as dn
+from digitnet.app.server import make_server
+
+
+@pytest.fixture
+def server():
+    httpd = make_server(dn.MLP(seed=0), "127.0.0.1", 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[:2]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def send(address, data: bytes, read: bool = True, reset: bool = False) -> bytes:
+    """Send raw bytes; read the answer, or close at once (with reset: a TCP reset, as a client
+    that crashes or is killed)."""
+    connection = socket.create_connection(address, timeout=5)
+    try:
+        connection.sendall(data)
+        if reset:  # SO_LINGER with a zero timeout: close() sends RST instead of FIN
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif read:
+            connection.settimeout(0.5)
+            with contextlib.suppress(OSError):
+                return connection.recv(65536)
+        return b""
+    finally:
+        connection.close()
+
+
+def predict(address) -> int:
+    image = [
+        [1.0 if 12 <= column <= 15 and 4 <= row <= 23 else 0.0 for column in range(28)]
+        for row in range(28)
+    ]  # a "1"
+    connection = http.client.HTTPConnection(*address, timeout=10)
+    connection.request("POST", "/predict", json.dumps({"image": image}))
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_random_truncated_and_abandoned_requests_print_no_traceback(server, capfd):
+    rng = random.Random(0)
+    body = json.dumps({"image": [[0.5] * 28 for _ in range(28)]}).encode()
+    head = f"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    abandoned = 0
+    for i in range(200):
+        kind = i % 5
+        if kind == 0:  # random bytes, then a blank line: a 400 from http.server, or a close
+            noise = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300)))
+            send(server, noise + b"\r\n\r\n")
+        elif kind == 1:  # a request cut anywhere, then closed without reading
+            send(server, (head + body)[: rng.randrange(1, len(head) + len(body))], read=False)
+            abandoned += 1
+        elif kind == 2:  # a whole request, then a reset before the answer is read
+            send(server, head + body, reset=True)
+            abandoned += 1
+        elif kind == 3:  # half the body, then a reset
+            send(server, head + body[: len(body) // 2], reset=True)
+            abandoned += 1
+        else:  # a random header line in an otherwise good request: answered
+            junk = "".join(chr(rng.randrange(33, 127)) for _ in range(20))
+            answer = send(server, head.replace(b"Host: x", f"Host: x\r\n{junk}".encode()) + body)
+            assert answer.startswith(b"HTTP/1.1 ")
+    assert predict(server) == 200  # still serving
+    err = capfd.readouterr().err
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) <= abandoned
+    odd = [line for line in lines if not line.startswith("digitnet: 127.0.0.1:") or len(line) > 99]
+    assert not odd
