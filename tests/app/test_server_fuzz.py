@@ -57,7 +57,10 @@ def predict(address) -> int:
 def test_random_truncated_and_abandoned_requests_print_no_traceback(server, capfd):
     rng = random.Random(0)
     body = json.dumps({"image": [[0.5] * 28 for _ in range(28)]}).encode()
-    head = f"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    host = b"Host: 127.0.0.1"
+    head = (
+        b"POST /predict HTTP/1.1\r\n" + host + f"\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    )
     abandoned = 0
     for i in range(200):
         kind = i % 5
@@ -75,7 +78,10 @@ def test_random_truncated_and_abandoned_requests_print_no_traceback(server, capf
             abandoned += 1
         else:  # a random header line in an otherwise good request: answered
             junk = "".join(chr(rng.randrange(33, 127)) for _ in range(20))
-            answer = send(server, head.replace(b"Host: x", f"Host: x\r\n{junk}".encode()) + body)
+            answer = send(
+                server,
+                head.replace(host, host + f"\r\n{junk}".encode()) + body,
+            )
             assert answer.startswith(b"HTTP/1.1 ")
     assert predict(server) == 200  # still serving
     err = capfd.readouterr().err
@@ -84,3 +90,31 @@ def test_random_truncated_and_abandoned_requests_print_no_traceback(server, capf
     assert len(lines) <= abandoned
     odd = [line for line in lines if not line.startswith("digitnet: 127.0.0.1:") or len(line) > 99]
     assert not odd
+
+
+@pytest.mark.parametrize(
+    "host, allowed",
+    [
+        ("127.0.0.1:8000", True),
+        ("localhost:8000", True),
+        ("LOCALHOST", True),
+        ("[::1]:8000", True),
+        ("192.168.1.20:8000", True),
+        ("evil.example:8000", False),  # a domain re-pointed at 127.0.0.1 (DNS rebinding)
+        ("localhost.evil.example", False),
+        ("127.0.0.1.nip.io:8000", False),
+    ],
+)
+def test_host_must_be_an_address_or_localhost(server, host, allowed):
+    """GET / and POST /predict with that Host header: served, or 403 with a reason."""
+    for method, path, body in (("GET", "/", None), ("POST", "/predict", b'{"image": [[0]]}')):
+        connection = http.client.HTTPConnection(*server, timeout=10)
+        connection.request(method, path, body=body, headers={"Host": host})
+        response = connection.getresponse()
+        data = response.read()
+        connection.close()
+        if allowed:
+            assert response.status in (200, 400)  # the page; a blank image is a 400
+        else:
+            assert response.status == 403
+            assert f"Host '{host}' is not an address of this server" in json.loads(data)["error"]

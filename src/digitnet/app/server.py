@@ -17,6 +17,7 @@ rather than a reset (a "lingering close", as nginx and Apache do).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import socket
@@ -108,6 +109,8 @@ class Handler(BaseHTTPRequestHandler):
     error_message_format = '{"error": "%(code)d %(message)s"}'
 
     def do_GET(self) -> None:  # noqa: N802 (the name http.server looks for)
+        if self._host_refused():
+            return
         path = self.path.split("?", 1)[0]
         if path not in STATIC_FILES:
             self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {path}"})
@@ -120,6 +123,8 @@ class Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return  # _read_body has answered (411 or 413)
+        if self._host_refused():
+            return
         if path != "/predict":
             status = (
                 HTTPStatus.METHOD_NOT_ALLOWED if path in STATIC_FILES else HTTPStatus.NOT_FOUND
@@ -145,6 +150,21 @@ class Handler(BaseHTTPRequestHandler):
             )
 
     do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _method_not_allowed  # noqa: N815
+
+    def _host_refused(self) -> bool:
+        """Answer 403, and return True, for a request whose Host header is a domain name other
+        than localhost: a web page whose domain was re-pointed at this machine (DNS rebinding)
+        must not be able to use the server. IP addresses and localhost pass, as does a request
+        without a Host header (HTTP/1.0)."""
+        host = self.headers.get("Host")
+        if host is None or is_address_or_localhost(host):
+            return False
+        self.close_connection = True
+        self._send_json(
+            HTTPStatus.FORBIDDEN,
+            {"error": f"Host {host!r} is not an address of this server; open it by IP address"},
+        )
+        return True
 
     def _read_body(self, required: bool = True) -> bytes | None:
         """Read the request's body, so that the next request on this connection starts clean.
@@ -206,6 +226,23 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # quiet: a drawing page sends a request per stroke
+
+
+def is_address_or_localhost(host: str) -> bool:
+    """Whether a Host header ("127.0.0.1:8000", "[::1]:8000", "localhost") names this machine by
+    an IP address or as localhost, rather than by a domain name."""
+    name = host.strip()
+    if name.startswith("["):  # an IPv6 address, with its port after the bracket
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    if name.lower() == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class Server(ThreadingHTTPServer):
