@@ -15,12 +15,19 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..errors import DigitnetError
 from .buffers import Buffers
 from .init import initializer
-from .layer import Layer
+from .layer import Layer, check_int
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int, padding: int) -> int:
     """Output height (or width) of a convolution or pooling: (size + 2p - k) // s + 1."""
     return (size + 2 * padding - kernel_size) // stride + 1
+
+
+def offset_slices(ki: int, kj: int, stride: int, H_out: int, W_out: int) -> tuple[slice, slice]:
+    """The input rows and columns that kernel (or pooling window) offset (ki, kj) reads, one per
+    output position: rows ki, ki + stride, ..., and columns likewise."""
+    rows = slice(ki, ki + stride * (H_out - 1) + 1, stride)
+    return rows, slice(kj, kj + stride * (W_out - 1) + 1, stride)
 
 
 def im2col(x: np.ndarray, kernel_size: int, stride: int, out: np.ndarray) -> np.ndarray:
@@ -78,8 +85,7 @@ def col2im(
         image = out.transpose(1, 2, 3, 0)
     for ki in range(kernel_size):
         for kj in range(kernel_size):
-            rows = slice(ki, ki + stride * (H_out - 1) + 1, stride)
-            columns = slice(kj, kj + stride * (W_out - 1) + 1, stride)
+            rows, columns = offset_slices(ki, kj, stride, H_out, W_out)
             image[:, rows, columns] += by_offset[:, ki, kj]
     return out
 
@@ -118,21 +124,11 @@ class Conv2D(Layer):
         init: str = "he",
     ) -> None:
         super().__init__()
-        for name, value, least in (
-            ("in_channels", in_channels, 1),
-            ("out_channels", out_channels, 1),
-            ("kernel_size", kernel_size, 1),
-            ("stride", stride, 1),
-            ("padding", padding, 0),
-        ):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, np.integer))
-                or value < least
-            ):
-                raise DigitnetError(f"conv2d: {name} must be an integer >= {least}, got {value!r}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size, self.stride, self.padding = int(kernel_size), int(stride), int(padding)
+        self.in_channels = check_int("conv2d", "in_channels", in_channels)
+        self.out_channels = check_int("conv2d", "out_channels", out_channels)
+        self.kernel_size = check_int("conv2d", "kernel_size", kernel_size)
+        self.stride = check_int("conv2d", "stride", stride)
+        self.padding = check_int("conv2d", "padding", padding, least=0)
         self.initializer = initializer(init)
         # The layout of the patch matrix (im2col): with one input channel (the image itself),
         # one matrix product per image, straight into (N, C_out, H_out, W_out); with more,

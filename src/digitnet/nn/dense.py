@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import DigitnetError
 from .init import initializer
-from .layer import Layer
+from .layer import Layer, check_int
 
 
 class Dense(Layer):
@@ -26,10 +26,8 @@ class Dense(Layer):
 
     def __init__(self, in_features: int, out_features: int, init: str = "he") -> None:
         super().__init__()
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise DigitnetError(f"dense: {name} must be an integer >= 1, got {value!r}")
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = check_int("dense", "in_features", in_features)
+        self.out_features = check_int("dense", "out_features", out_features)
         self.initializer = initializer(init)  # checks the name now, not at build
         self._x: np.ndarray | None = None
 

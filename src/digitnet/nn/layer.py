@@ -19,7 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import DigitnetError
 from .buffers import Buffers
+
+
+def check_int(layer: str, name: str, value: object, least: int = 1) -> int:
+    """A layer setting that must be a whole number >= least, as an int; else a DigitnetError
+    naming the layer, the setting and the value received (booleans are refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise DigitnetError(f"{layer}: {name} must be an integer >= {least}, got {value!r}")
+    return int(value)
 
 
 class Layer:

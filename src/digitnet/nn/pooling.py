@@ -11,8 +11,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import DigitnetError
-from .conv import conv_output_size
-from .layer import Layer
+from .conv import conv_output_size, offset_slices
+from .layer import Layer, check_int
 
 
 class MaxPool2D(Layer):
@@ -35,11 +35,8 @@ class MaxPool2D(Layer):
 
     def __init__(self, kernel_size: int = 2, stride: int | None = None) -> None:
         super().__init__()
-        stride = kernel_size if stride is None else stride
-        for name, value in (("kernel_size", kernel_size), ("stride", stride)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise DigitnetError(f"maxpool2d: {name} must be an integer >= 1, got {value!r}")
-        self.kernel_size, self.stride = int(kernel_size), int(stride)
+        self.kernel_size = check_int("maxpool2d", "kernel_size", kernel_size)
+        self.stride = check_int("maxpool2d", "stride", kernel_size if stride is None else stride)
 
     def config(self) -> dict:
         return {"type": self.type_name, "kernel_size": self.kernel_size, "stride": self.stride}
@@ -106,8 +103,7 @@ class MaxPool2D(Layer):
         dx = np.zeros(self._x_shape, grad_out.dtype)
         for index in range(k * k):
             ki, kj = divmod(index, k)
-            rows = slice(ki, ki + s * (H_out - 1) + 1, s)
-            columns = slice(kj, kj + s * (W_out - 1) + 1, s)
+            rows, columns = offset_slices(ki, kj, s, H_out, W_out)
             # dL/dx += g where this offset held the maximum         (N, C, H_out, W_out)
             dx[:, :, rows, columns] += grad_out * (self._where == index)
         return dx
