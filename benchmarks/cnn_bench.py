@@ -199,13 +199,10 @@ def make_torch(data: dict, seed: int, model: dn.Sequential):
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-3, fused=True)
     generator = torch.Generator().manual_seed(seed)
 
+    from compare import torch_train_epoch  # the MLP race's epoch: the same loop for any net
+
     def epoch():
-        order = torch.randperm(len(X), generator=generator)
-        for first in range(0, len(X), BATCH):
-            idx = order[first : first + BATCH]
-            optimizer.zero_grad(set_to_none=True)
-            torch.nn.functional.cross_entropy(net(X[idx]), y[idx]).backward()
-            optimizer.step()
+        torch_train_epoch(net, optimizer, X, y, BATCH, generator)
 
     def accuracy():
         with torch.inference_mode():

@@ -39,7 +39,7 @@ def new_model(args: argparse.Namespace, s: RunSettings, n_features: int) -> Netw
                 f"--layers {s.layers!r} disagrees with {args.init} ({saved['layers']}); "
                 "leave --layers (and --preset) out"
             )
-    elif not all(isinstance(layer, Dense) for layer in model.layers if layer.params):
+    elif not is_mlp(model):
         for key in ("hidden", "activation"):
             if getattr(args, key) is not None:
                 raise DigitnetError(
@@ -93,3 +93,8 @@ def describe(model: Network) -> str:
     parts = [" x ".join(str(n) for n in model.input_shape)]
     parts += [spec_of(layer) for layer in model.layers]
     return " -> ".join(parts)
+
+
+def is_mlp(model: Network) -> bool:
+    """Whether every layer with weights is dense: an MLP, whose dropout --dropout places."""
+    return all(isinstance(layer, Dense) for layer in model.layers if layer.params)

@@ -20,7 +20,6 @@ from pathlib import Path
 from ..data.augment import PRESETS as AUGMENTATIONS
 from ..data.datasets import DataSplits, load_data, split_validation
 from ..errors import DigitnetError
-from ..nn.dense import Dense
 from ..nn.network import Network
 from ..optim import make_optimizer
 from ..training.callbacks import Callback, EarlyStopping
@@ -30,7 +29,7 @@ from ..training.loop import default_callbacks, fit
 from ..training.settings import OUTPUTS, RECIPE, RUN, RunSettings, resolve
 from .exit_codes import INTERRUPTED
 from .run_callbacks import SaveCheckpoint, StopAfterEpoch
-from .run_model import check_layers_flags, check_same, describe, new_model
+from .run_model import check_layers_flags, check_same, describe, is_mlp, new_model
 
 DEFAULT_OUT = "model.npz"
 
@@ -80,10 +79,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         model, done, history = new_model(args, s, data.X_train.shape[1]), 0, History()
     # --dropout places dropout after an MLP's hidden layers; a --layers spec (or a saved
     # network that is not an MLP) keeps the dropout it has, unless a dropout flag is given
-    mlp = s.layers is None and all(
-        isinstance(layer, Dense) for layer in model.layers if layer.params
-    )
-    if mlp or s.dropout or s.input_dropout:
+    if (s.layers is None and is_mlp(model)) or s.dropout or s.input_dropout:
         model.set_dropout(s.dropout, s.input_dropout)
     augment = AUGMENTATIONS[s.augment] if s.augment != "none" else None
     if augment is not None and args.show_augmented:
