@@ -36,7 +36,8 @@ shows the traceback), 3 training diverged, 130 interrupted (Ctrl-C).
 examples:
   digitnet train --out model.npz
   digitnet predict model.npz my_digit.png
-  digitnet serve model.npz"""
+  digitnet serve model.npz
+  digitnet serve                 (train one live in the page)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -242,8 +243,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.set_defaults(handler="predict")
 
-    serve = commands.add_parser("serve", help="a page in your browser where you draw a digit")
-    serve.add_argument("model", metavar="MODEL")
+    serve = commands.add_parser(
+        "serve", help="a page in your browser: train live, draw a digit, teach the network"
+    )
+    serve.add_argument(
+        "model", metavar="MODEL", nargs="?", help="start from this model (default: untrained)"
+    )
+    serve.add_argument(
+        "--save-dir",
+        metavar="DIR",
+        help="folder for the page's saved models and taught.csv (default: the current folder)",
+    )
+    serve.add_argument(
+        "--data", metavar="PATH", help="training data for runs from the page (bundled MNIST)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (8000; 0 picks a free one)")
     serve.set_defaults(handler="serve")

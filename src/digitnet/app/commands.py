@@ -92,15 +92,21 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the drawing page and POST /predict until Ctrl-C."""
-    from ..model import load_model
-    from .server import make_server
+    """Serve the page (train live, draw, teach) until Ctrl-C."""
+    from ..model import MLP, load_model
+    from .server import make_server, new_session
 
-    model = load_model(args.model)
-    check_28x28(model, args.model)
-    server = make_server(model, args.host, args.port)
+    if args.model is not None:
+        model = load_model(args.model)
+        check_28x28(model, args.model)
+        start = args.model
+    else:
+        model, start = MLP(seed=0), "an untrained 784-128-64-10 network"
+    session = new_session(model, args.data, args.save_dir)
+    server = make_server(session, args.host, args.port)
     host, port = cast("tuple[str, int]", server.server_address[:2])
-    print(f"digitnet: serving {args.model} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    print(f"digitnet: serving {start} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    print(f"digitnet: the page saves models and taught.csv into {session.save_dir}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -19,11 +19,7 @@ from ..training.settings import RunSettings
 def new_model(args: argparse.Namespace, s: RunSettings, n_features: int) -> Network:
     """A fresh network for this run, or the --init model when the flags agree with it."""
     if args.init is None:
-        if s.layers is None:
-            return MLP([n_features, *s.hidden, 10], s.activation, seed=s.seed, dtype=s.dtype)
-        shape = image_shape(n_features) if takes_images(s.layers) else (n_features,)
-        layers = build_layers(s.layers, shape)
-        return Sequential(layers, input_shape=shape, seed=s.seed, dtype=s.dtype)
+        return fresh_model(s, n_features)
     model = load_model(args.init)
     if model.n_inputs != n_features:
         raise DigitnetError(
@@ -54,6 +50,15 @@ def new_model(args: argparse.Namespace, s: RunSettings, n_features: int) -> Netw
     check_same({k: getattr(args, k) for k in saved if k != "layers"}, saved, args.init)
     model.rng = np.random.default_rng(s.seed)  # shuffling follows --seed
     return model
+
+
+def fresh_model(s: RunSettings, n_features: int) -> Network:
+    """A new network as the settings describe it: an MLP from hidden/activation, or layers."""
+    if s.layers is None:
+        return MLP([n_features, *s.hidden, 10], s.activation, seed=s.seed, dtype=s.dtype)
+    shape = image_shape(n_features) if takes_images(s.layers) else (n_features,)
+    layers = build_layers(s.layers, shape)
+    return Sequential(layers, input_shape=shape, seed=s.seed, dtype=s.dtype)
 
 
 def image_shape(n_features: int) -> tuple[int, int, int]:

@@ -1,15 +1,20 @@
-"""The drawing page's local web server: the page's static files, and POST /predict.
+"""The page's local web server: its static files, and the JSON API of the drawing pad and of
+live training (the README's "Train it live" section lists every endpoint).
 
 Python's standard library only (http.server): no web framework. Binds 127.0.0.1 (this machine
 only) unless told otherwise. Only the files listed in STATIC_FILES are ever served, so no path can
-reach anything else on disk.
+reach anything else on disk. What the requests act on (the network, the run, the snapshots) is
+the LiveSession (live_session.py); this module parses requests and answers them:
 
     POST /predict   {"image": [[...], ...]}   rows of grayscale values in [0, 1], ink bright,
-                                              any size from 8x8 to 560x560
+                                              any size from 8x8 to 560x560; "epoch": a snapshot
     -> {"digit": d, "probabilities": [10 floats], "input": 28x28 rows,
         "activations": [one per hidden layer: a list of floats, or for a conv layer its
-                        feature maps, C lists of H rows of W floats]}
+                        feature maps, C lists of H rows of W floats],
+        "saliency": 28x28 rows, d(score of the digit) / d(pixel), "epoch": e or null}
 
+Bad input gets a 4xx answer {"error": "the reason"}: 400 malformed, 403 another site's request,
+404 no such thing, 409 not possible now (a run under way, none to pause), 411/413 bodies.
 A body over MAX_BODY_BYTES gets 413 and the connection is closed; the refused body is first read
 and thrown away for a bounded time and size, so that a client still sending it reads the 413
 rather than a reset (a "lingering close", as nginx and Apache do).
@@ -17,85 +22,39 @@ rather than a reset (a "lingering close", as nginx and Apache do).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
-import math
 import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import numpy as np
-
-from ..data.preprocess import to_mnist
 from ..errors import DigitnetError
-from ..nn.losses import softmax
 from ..nn.network import Network
+from .drawing import parse_image, predict_image  # noqa: F401 (the API's, re-exported)
+from .live_session import LiveSession, NotFound
+from .run_request import Refused
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
     "/": ("index.html", "text/html; charset=utf-8"),
     "/index.html": ("index.html", "text/html; charset=utf-8"),
     "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/live.js": ("live.js", "text/javascript; charset=utf-8"),
     "/style.css": ("style.css", "text/css; charset=utf-8"),
 }
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a 560x560 image as JSON is about 2 MB
-MIN_SIDE, MAX_SIDE = 8, 560
-
-
-def parse_image(payload: object) -> np.ndarray:
-    """Validate the JSON body of /predict and return its image as a float32 array."""
-    if not isinstance(payload, dict) or "image" not in payload:
-        raise DigitnetError('expected a JSON object {"image": [[...], ...]}')
-    rows = payload["image"]
-    if not isinstance(rows, list) or not rows or not all(isinstance(r, list) for r in rows):
-        raise DigitnetError('"image" must be a list of rows, each a list of numbers')
-    height, width = len(rows), len(rows[0])
-    if not (MIN_SIDE <= height <= MAX_SIDE and MIN_SIDE <= width <= MAX_SIDE):
-        raise DigitnetError(
-            f'"image" is {width}x{height}; each side must be between {MIN_SIDE} and {MAX_SIDE}'
-        )
-    if any(len(r) != width for r in rows):
-        raise DigitnetError('"image" rows must all have the same length')
-    for row in rows:
-        for value in row:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise DigitnetError(f'"image" values must be numbers, got {value!r}')
-            if not (0.0 <= value <= 1.0) or math.isnan(value):
-                raise DigitnetError(f'"image" values must be in [0, 1], got {value!r}')
-    return np.asarray(rows, dtype=np.float32)
-
-
-def predict_image(model: Network, image: np.ndarray) -> dict:
-    """The /predict answer for a grayscale image (ink bright): digit, probabilities, the 28x28
-    input the network saw, and every hidden layer's activations."""
-    field = to_mnist(image, "image")
-    hidden: list[np.ndarray] = []  # each activation layer's output
-    x = field.reshape(1, *model.input_shape).astype(model.dtype)
-    logits = model.forward(x, activations=hidden)
-    probs = softmax(logits.astype(np.float64))[0]
-    return {
-        "digit": int(probs.argmax()),
-        "probabilities": probs.tolist(),
-        "input": np.round(field, 3).tolist(),
-        "activations": [activation_values(h[0]) for h in hidden],
-    }
-
-
-def activation_values(h: np.ndarray) -> list:
-    """One image's activations of one layer as JSON lists: a vector (D,) to 4 decimals, feature
-    maps (C, H, W) to 3. (For conv layers of 16 and 32 channels, 18,816 numbers: about 95 KB.)"""
-    decimals = 4 if h.ndim == 1 else 3  # maps are many; 3 decimals is finer than a grey level
-    return np.round(h.astype(np.float64), decimals).tolist()  # float64: no float32 tails
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Routes requests: GET for the page's files, POST /predict, and errors for the rest."""
+    """Routes requests: GET for the page's files and the live views, POST for the actions."""
 
-    model: Network  # set on the subclass that make_server creates
+    session: LiveSession  # set on the subclass that make_server creates
     server_version = "digitnet"
     protocol_version = "HTTP/1.1"
     timeout = 30  # seconds a client may stall mid-request before its connection is dropped
@@ -112,34 +71,92 @@ class Handler(BaseHTTPRequestHandler):
         if self._host_refused():
             return
         path = self.path.split("?", 1)[0]
-        if path not in STATIC_FILES:
+        session = self.session
+        if path in STATIC_FILES:
+            name, content_type = STATIC_FILES[path]
+            self._send(HTTPStatus.OK, (STATIC_DIR / name).read_bytes(), content_type)
+            return
+        if path.startswith("/api/download/"):
+            name = path.removeprefix("/api/download/")
+            self._answer(
+                lambda: session.download(name),
+                content_type="application/octet-stream",
+                extra={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+            return
+        if path.startswith("/api/snapshot/"):
+            epoch = path.removeprefix("/api/snapshot/")
+            self._answer(lambda: session.snapshot(epoch))
+            return
+        reads = {
+            "/api/train": session.status,
+            "/api/view": session.live_view,
+            "/api/snapshots": session.snapshot_list,
+        }
+        if path not in reads:
             self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {path}"})
             return
-        name, content_type = STATIC_FILES[path]
-        self._send(HTTPStatus.OK, (STATIC_DIR / name).read_bytes(), content_type)
+        self._answer(reads[path])
 
     def do_POST(self) -> None:  # noqa: N802
         path = self.path.split("?", 1)[0]
-        body = self._read_body()
+        body = self._read_body(required="Transfer-Encoding" in self.headers)
         if body is None:
             return  # _read_body has answered (411 or 413)
-        if self._host_refused():
+        if self._host_refused() or self._origin_refused():
             return
-        if path != "/predict":
-            status = (
-                HTTPStatus.METHOD_NOT_ALLOWED if path in STATIC_FILES else HTTPStatus.NOT_FOUND
-            )
+        session = self.session
+        actions: dict[str, Callable[[object], object]] = {
+            "/predict": session.predict,
+            "/api/train": session.start_run,
+            "/api/lr": session.set_lr,
+            "/api/teach": session.teach,
+            "/api/save": session.save,
+        }
+        for action in ("pause", "resume", "step", "stop"):
+            actions[f"/api/train/{action}"] = functools.partial(control, session, action)
+        if path not in actions:
+            known = path in STATIC_FILES or path in ("/api/view", "/api/snapshots")
+            status = HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_FOUND
             self._send_json(status, {"error": f"POST {path} is not served"})
             return
         try:
-            answer = predict_image(self.model, parse_image(json.loads(body)))
+            payload = json.loads(body) if body.strip() else {}
         except (json.JSONDecodeError, UnicodeDecodeError):
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "body is not valid JSON"})
             return
+        self._answer(lambda: actions[path](payload))
+
+    def _answer(
+        self,
+        produce: Callable[[], object],
+        content_type: str = "application/json",
+        extra: dict | None = None,
+    ) -> None:
+        """Answer with what produce() returns (JSON, or bytes), or with the 4xx its error means."""
+        try:
+            result = produce()
         except DigitnetError as error:
-            self._send_json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+            self._send_json(error_status(error), {"error": str(error)})
             return
-        self._send_json(HTTPStatus.OK, answer)
+        if isinstance(result, bytes):
+            self._send(HTTPStatus.OK, result, content_type, extra)
+        else:
+            self._send_json(HTTPStatus.OK, result)  # type: ignore[arg-type]
+
+    def _origin_refused(self) -> bool:
+        """Answer 403, and return True, for a POST that another web site's page sends: its
+        Origin header is not this page's own (http:// and the Host it was sent to). Requests
+        without Origin (curl, scripts: not a browser page) pass."""
+        origin = self.headers.get("Origin")
+        if origin is None or origin == f"http://{self.headers.get('Host')}":
+            return False
+        self.close_connection = True
+        self._send_json(
+            HTTPStatus.FORBIDDEN,
+            {"error": f"requests from {origin!r} are refused: only this server's own page may"},
+        )
+        return True
 
     def _method_not_allowed(self) -> None:
         if self._read_body(required=False) is not None:
@@ -168,6 +185,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _read_body(self, required: bool = True) -> bytes | None:
         """Read the request's body, so that the next request on this connection starts clean.
+        No Content-Length means no body, unless `required` (a chunked body, which is not read).
         Answers 411 (no length) or 413 (too long) itself and returns None in those cases."""
         length = self.headers.get("Content-Length")
         if length is None and not required:
@@ -228,6 +246,20 @@ class Handler(BaseHTTPRequestHandler):
         pass  # quiet: a drawing page sends a request per stroke
 
 
+def control(session: LiveSession, action: str, payload: object) -> dict:
+    """POST /api/train/<action>: the body is not read."""
+    return session.control(action)
+
+
+def error_status(error: DigitnetError) -> HTTPStatus:
+    """The HTTP status an error stands for: 409 not possible now, 404 not found, else 400."""
+    if isinstance(error, Refused):
+        return HTTPStatus.CONFLICT
+    if isinstance(error, NotFound):
+        return HTTPStatus.NOT_FOUND
+    return HTTPStatus.BAD_REQUEST
+
+
 def is_address_or_localhost(host: str) -> bool:
     """Whether a Host header ("127.0.0.1:8000", "[::1]:8000", "localhost") names this machine by
     an IP address or as localhost, rather than by a domain name."""
@@ -265,10 +297,26 @@ class Server(ThreadingHTTPServer):
             sys.stderr.flush()
 
 
-def make_server(model: Network, host: str = "127.0.0.1", port: int = 8000) -> Server:
-    """A server for `model` (not yet serving; call serve_forever). Port 0 picks a free port."""
-    handler = type("DigitnetHandler", (Handler,), {"model": model})
+def make_server(model: Network | LiveSession, host: str = "127.0.0.1", port: int = 8000) -> Server:
+    """A server for a LiveSession, or for a network (a session that trains on bundled MNIST and
+    saves into the current folder). Not yet serving: call serve_forever. Port 0 picks a free
+    port."""
+    session = model if isinstance(model, LiveSession) else new_session(model)
+    handler = type("DigitnetHandler", (Handler,), {"session": session})
     try:
         return Server((host, port), handler)
     except OSError as error:
         raise DigitnetError(f"cannot listen on {host}:{port} ({error.strerror})") from None
+
+
+def new_session(
+    model: Network, data: str | None = None, save_dir: str | Path | None = None
+) -> LiveSession:
+    """A LiveSession for `model`, with the training data of `digitnet train --data` (bundled
+    MNIST by default), saving into `save_dir` (by default the current folder)."""
+    from ..data.datasets import load_data
+
+    folder = Path(save_dir) if save_dir is not None else Path.cwd()
+    if not folder.is_dir():
+        raise DigitnetError(f"{folder}: no such folder to save into")
+    return LiveSession(model, load_data(data, "uint8"), folder.resolve())

@@ -22,13 +22,16 @@ class BatchNorm(Layer):
     Training updates the running statistics used for evaluation, as PyTorch does:
         running_mean = (1 - momentum) running_mean + momentum mu
         running_var  = (1 - momentum) running_var + momentum var M / (M - 1)   (unbiased)
-    Evaluation computes y = gamma (x - running_mean) / sqrt(running_var + eps) + beta.
+    Evaluation computes y = gamma (x - running_mean) / sqrt(running_var + eps) + beta, whose
+    gradient (for the input gradients of the "why" maps) treats the running statistics as
+    constants: dL/dx = g gamma / sqrt(running_var + eps), dL/dgamma = sum g x_hat.
     gamma starts at 1 and beta at 0; weight decay does not apply to them.
 
     Shape: x (N, C, H, W) or (N, C) -> the same.
     """
 
     type_name = "batchnorm"
+    trains_differently = True
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
         super().__init__()
@@ -77,8 +80,12 @@ class BatchNorm(Layer):
         beta = self._per_channel(self.params["beta"], x.ndim)
         if not training:
             mean = self._per_channel(self.state["running_mean"], x.ndim)
-            var = self._per_channel(self.state["running_var"], x.ndim)
-            return (x - mean) * (gamma / np.sqrt(var + x.dtype.type(self.eps))) + beta
+            inv_std = 1 / np.sqrt(
+                self._per_channel(self.state["running_var"], x.ndim) + x.dtype.type(self.eps)
+            )
+            self._x_hat, self._inv_std, self._axes = (x - mean) * inv_std, inv_std, axes
+            self._training = False
+            return self._x_hat * gamma + beta
         M = x.size // self.num_features  # values per channel in this batch
         if M < 2:  # the variance of one value is 0: x_hat would be 0 and every gradient too
             raise DigitnetError(
@@ -97,6 +104,7 @@ class BatchNorm(Layer):
         self.state["running_var"] *= 1 - m
         self.state["running_var"] += (m * M / (M - 1)) * var.ravel()
         self._x_hat, self._inv_std, self._axes = x_hat, inv_std, axes
+        self._training = True
         return x_hat * gamma + beta
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -107,8 +115,10 @@ class BatchNorm(Layer):
         # dL/dbeta = sum g;  dL/dgamma = sum g x_hat      (C,)
         self.grads["beta"][...] = sum_g
         self.grads["gamma"][...] = sum_g_x_hat
-        # dL/dx = gamma inv_std / M * (M g - sum g - x_hat sum(g x_hat))   (N, C, H, W) or (N, C)
         ndim = grad_out.ndim
+        if not self._training:  # running statistics are constants: dL/dx = g gamma inv_std
+            return grad_out * (self._per_channel(self.params["gamma"], ndim) * self._inv_std)
+        # dL/dx = gamma inv_std / M * (M g - sum g - x_hat sum(g x_hat))   (N, C, H, W) or (N, C)
         scale = self._per_channel(self.params["gamma"], ndim) * self._inv_std / M
         dx = grad_out * grad_out.dtype.type(M)
         dx -= self._per_channel(sum_g, ndim)

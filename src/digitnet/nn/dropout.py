@@ -18,6 +18,7 @@ class Dropout(Layer):
     """
 
     type_name = "dropout"
+    trains_differently = True
     passes_input_through = True
 
     def __init__(self, rate: float) -> None:
@@ -26,6 +27,7 @@ class Dropout(Layer):
             raise DigitnetError(f"dropout rate must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
         self.rng: np.random.Generator | None = None
+        self._mask: np.ndarray | None = None  # the last training forward's, else None
 
     def build(self, rng: np.random.Generator, dtype: str) -> None:
         """Keep the generator that draws the masks."""
@@ -36,6 +38,7 @@ class Dropout(Layer):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if not training or self.rate == 0:
+            self._mask = None  # backward passes the gradient through unchanged
             return x
         assert self.rng is not None, "dropout used before build"
         mask = self.buffers.get("mask", x.shape, x.dtype)
@@ -46,7 +49,7 @@ class Dropout(Layer):
         return x * mask
 
     def backward(self, grad_out: np.ndarray | None) -> np.ndarray | None:
-        if grad_out is None or self.rate == 0:
+        if grad_out is None or self._mask is None:
             return grad_out
         # dL/dx = grad_out * m / (1 - rate)      (N, D)
         return grad_out * self._mask

@@ -39,6 +39,7 @@ class Layer:
     is_activation = False  # an element-wise nonlinearity: its output is a layer's activations
     keeps_output = False  # backward reads the output of forward: nobody may overwrite it
     passes_input_through = False  # forward may return its input itself (dropout at eval)
+    trains_differently = False  # forward(training=True) computes another output than evaluation
     init_before = "glorot"  # the initialisation that suits a dense layer feeding this one
 
     def __init__(self) -> None:

@@ -112,6 +112,32 @@ class Network:
             if grad is None:  # the first layer with weights passes no gradient to the data
                 break
 
+    def input_gradient(self, x: np.ndarray, classes: np.ndarray) -> np.ndarray:
+        """d logits[n, classes[n]] / d x[n] for a batch x (N, *input_shape) of the evaluated
+        network: how each input pixel pushes the score of that class (the page's "why" map).
+
+        The training backward pass, from dL/dlogits = one-hot(classes) (N, C), with every layer
+        passing its gradient on to the data. Forward runs in training mode (which keeps what
+        backward reads and computes evaluation's output), except in the layers that compute
+        something else while training (dropout, batch norm): those run their evaluation forward,
+        which keeps what their backward needs. Overwrites the layers' grads."""
+        for layer in self.layers:
+            x = layer.forward(x, training=not layer.trains_differently)
+        grad = np.zeros_like(x)  # dL/dlogits (N, C) for L = the chosen classes' scores
+        grad[np.arange(len(x)), classes] = 1
+        planned = [layer.needs_input_grad for layer in self.layers]
+        try:
+            for layer in self.layers:
+                layer.needs_input_grad = True
+            for layer in reversed(self.layers):
+                passed = layer.backward(grad)
+                assert passed is not None  # every layer was asked for its input's gradient
+                grad = passed
+        finally:
+            for layer, needed in zip(self.layers, planned):
+                layer.needs_input_grad = needed
+        return grad  # (N, *input_shape)
+
     # --- parameters -----------------------------------------------------------------------
     def parameters(self) -> dict[str, np.ndarray]:
         """Every trainable tensor by name, "{layer index}.{name}" (views into one block)."""

@@ -3,7 +3,7 @@
 The loop (loop.fit) calls, on every callback in order:
     on_train_begin(run)                  run: the RunState (model, optimizer, epochs, ...)
     on_epoch_begin(epoch)
-    on_batch_end(batch, logs)            logs: {"loss", "size", "activations"} of the batch
+    on_batch_end(batch, logs)            logs: the batch's "loss", "size", "correct", "activations"
     on_epoch_end(epoch, logs)            logs: the epoch's metrics; callbacks may add some
     on_train_end()                       always, also after an error
 A callback stops training after the current epoch with run.stop_training = True.
@@ -44,6 +44,8 @@ class RunState:
     epoch: int = 0  # the epoch under way (from 1)
     batch: int = 0  # the batch under way (from 1); 0 once the epoch's steps are done
     stop_training: bool = False
+    # the schedule's learning rates are multiplied by this (the live page changes it mid-run)
+    lr_scale: float = 1.0
 
     @property
     def where(self) -> str:
@@ -63,7 +65,8 @@ class Callback:
         """An epoch starts (epochs count from 1)."""
 
     def on_batch_end(self, batch: int, logs: dict) -> None:
-        """A step is done: logs has the batch's "loss", "size" and "activations"."""
+        """A step is done: logs has the batch's "loss", "size", "correct" (right answers) and
+        "activations"."""
 
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         """An epoch is done: logs has its metrics (add more for the callbacks after this one)."""

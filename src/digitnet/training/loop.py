@@ -153,7 +153,7 @@ def train_epoch(
     params, grads, decay = model.block.groups(optimizer.weight_decay > 0)
     loss_sum, correct, seen = 0.0, 0, 0
     for batch, (x, labels) in enumerate(batches):
-        optimizer.lr = learning_rates[batch]
+        optimizer.lr = learning_rates[batch] * run.lr_scale
         run.batch = batch + 1  # (an int: the message is only built if something fails)
         activations: list[np.ndarray] = []  # each activation layer's output, for callbacks
 
@@ -161,9 +161,10 @@ def train_epoch(
         loss = model.loss.forward(logits, labels)
         model.backward(model.loss.backward())
         optimizer.step(params, grads, decay)
-        loss_sum, correct, seen = _record(loss_sum, correct, seen, loss, logits, labels)
+        hits = int((logits.argmax(axis=1) == labels).sum())
+        loss_sum, correct, seen = loss_sum + loss * len(labels), correct + hits, seen + len(labels)
 
-        logs = {"loss": loss, "size": len(labels), "activations": activations}
+        logs = {"loss": loss, "size": len(labels), "correct": hits, "activations": activations}
         for callback in callbacks:
             callback.on_batch_end(batch, logs)
     metrics = {"loss": loss_sum / seen, "accuracy": correct / seen}
@@ -199,14 +200,6 @@ def iterate_batches(
             if timer is not None:
                 timer[0] += time.perf_counter() - started
         yield x, y[indices]
-
-
-def _record(
-    loss_sum: float, correct: int, seen: int, loss: float, logits: np.ndarray, labels: np.ndarray
-) -> tuple[float, int, int]:
-    """Add one batch's summed loss, correct predictions and size to the epoch's totals."""
-    hits = int((logits.argmax(axis=1) == labels).sum())
-    return loss_sum + loss * len(labels), correct + hits, seen + len(labels)
 
 
 def _positive_int(name: str, value: object) -> int:

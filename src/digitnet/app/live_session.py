@@ -1,0 +1,473 @@
+"""Everything `digitnet serve` holds while the page trains, draws and teaches: the current network,
+the data, the run under way, what the page shows, the snapshots, the taught drawings, the saved
+files.
+
+Threads. The HTTP server answers each request on a thread of its own; one worker thread owns the
+network: only it trains, teaches or saves. Requests that need the network hand the worker a job
+and wait for its answer; during a run the worker takes jobs between two steps (and while paused).
+/predict never waits for the network: it reads `viewer`, a copy of the weights that the worker
+refreshes a few times a second (under `view_lock`). `cond` guards the run's state and records.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..data.augment import PRESETS as AUGMENTATIONS
+from ..data.datasets import DataSplits
+from ..data.preprocess import to_mnist
+from ..errors import DigitnetError
+from ..nn.network import Network
+from ..optim import make_optimizer
+from ..training.callbacks import LambdaCallback
+from ..training.loop import fit
+from .drawing import parse_epoch, parse_image, predict_image
+from .live_run import LiveRun, StopRun
+from .live_view import (
+    Snapshot,
+    Snapshots,
+    clone,
+    first_layer_filters,
+    layer_statistics,
+    pixels_base64,
+    put_weights,
+    score,
+    strip_indices,
+    take_weights,
+)
+from .run_model import describe, fresh_model
+from .run_request import (
+    Refused,
+    label_from_json,
+    learning_rate_from_json,
+    save_name_from_json,
+    settings_from_json,
+)
+from .teach import TaughtSet, teach
+
+VIEW_EVERY = 0.5  # seconds between refreshes of the live view (and of the viewer's weights)
+PROBE = 1000  # test images behind the live confusion matrix
+JOB_SECONDS = 300  # a request waits at most this long for the worker
+
+
+class NotFound(DigitnetError):
+    """A request for something that does not exist (HTTP 404)."""
+
+
+class Job:
+    """A function to run on the worker thread, and its result (or error) for the request."""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self.function, self.done = function, threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        """Run the function; keep what it returned or raised."""
+        try:
+            self.result = self.function()
+        except Exception as error:  # handed to the waiting request, which reports it
+            self.error = error
+        finally:
+            self.done.set()
+
+
+class LiveSession:
+    """The state behind the live page (see the module docstring for who touches what)."""
+
+    def __init__(self, model: Network, data: DataSplits, save_dir: Path, seed: int = 0) -> None:
+        self.model = model
+        self.data = data
+        self.save_dir = save_dir
+        self.taught = TaughtSet(save_dir / "taught.csv")
+        self.saved: set[str] = set()
+        self.rng = np.random.default_rng(seed)  # teach's distortions and replayed images
+        self.cond = threading.Condition()
+        self.jobs: deque[Job] = deque()
+        self.run: LiveRun | None = None
+        self.version = 0
+        self.test: tuple[float, float] | None = None  # accuracy, loss of the current network
+        self.view: dict = {}
+        self.strip = strip_indices(data.y_eval)
+        self.view_lock = threading.Lock()  # viewer, snapshot_viewer, snapshots
+        self._adopt(model)
+        self._last_view = 0.0
+        self._last_rate = (0, time.perf_counter())  # step and time of the last view
+        threading.Thread(target=self._work, name="digitnet-worker", daemon=True).start()
+        self.submit(self._after_change)
+
+    # --- the worker thread and its jobs ----------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self.cond:
+                self.cond.wait_for(lambda: bool(self.jobs))
+                job = self.jobs.popleft()
+            job.run()
+
+    def serve_jobs(self) -> bool:
+        """On the worker, inside a run: run the jobs waiting; True if there were any."""
+        with self.cond:
+            jobs = list(self.jobs)
+            self.jobs.clear()
+        for job in jobs:
+            job.run()
+        return bool(jobs)
+
+    def submit(self, function: Callable[[], Any], wait: bool = True) -> Any:
+        """Run `function` on the worker; with `wait`, return its result (or raise its error)."""
+        job = Job(function)
+        with self.cond:
+            self.jobs.append(job)
+            self.cond.notify_all()  # the idle worker, or a paused run, wakes up for it
+        if not wait:
+            return None
+        if not job.done.wait(JOB_SECONDS):
+            raise Refused(f"the network was busy for {JOB_SECONDS} s; try again")
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    # --- training ----------------------------------------------------------------------------
+    def start_run(self, payload: object) -> dict:
+        """POST /api/train: check the request, then train on the worker (answers at once)."""
+        settings, keep_going = settings_from_json(payload)
+        self._refuse_if_under_way()
+        X, y = self.data.X_train, self.data.y_train
+        if settings.limit is not None:
+            if settings.limit > len(X):
+                raise DigitnetError(f'"limit" must be at most {len(X)}, got {settings.limit}')
+            X, y = X[: settings.limit], y[: settings.limit]
+        model = None if keep_going else fresh_model(settings, X.shape[1])
+        optimizer = make_optimizer(settings.optimizer, settings.lr, settings.momentum)
+        run = LiveRun(settings, settings.lr, self.cond, self.serve_jobs)
+        with self.cond:
+            self._refuse_if_under_way()
+            self.run = run
+            self.version += 1
+        self.submit(lambda: self._train(run, model, optimizer, X, y), wait=False)
+        return self.status()
+
+    def _refuse_if_under_way(self) -> None:
+        if self.run is not None and self.run.under_way:
+            raise Refused("a run is under way: stop it first (one run at a time)")
+
+    def _train(self, run: LiveRun, model: Network | None, optimizer: Any, X: Any, y: Any) -> None:
+        """On the worker: the whole run, then its end state (done, or failed and why)."""
+        if model is not None:
+            self._adopt(model)
+        with self.view_lock:
+            self.snapshots = Snapshots()
+        self._snapshot(0)
+        run.on_step = lambda logs: self._after_step(run, logs)
+        epoch_end = LambdaCallback(lambda epoch, logs: self._after_epoch(run, epoch, logs))
+        s = run.settings
+        state, error = "done", None
+        try:
+            fit(
+                self.model,
+                X,
+                y,
+                epochs=s.epochs,
+                batch_size=s.batch_size,
+                optimizer=optimizer,
+                verbose=0,
+                callbacks=[run, epoch_end],
+                lr_schedule=s.schedule,
+                warmup_epochs=s.warmup_epochs,
+                augment=AUGMENTATIONS.get(s.augment),
+            )
+        except StopRun:
+            pass
+        except DigitnetError as problem:  # divergence, or what the settings could not do
+            state, error = "failed", str(problem)
+        except Exception as problem:  # a bug: say so on the page and in the terminal, serve on
+            state, error = "failed", f"{type(problem).__name__}: {problem}"
+            print(f"digitnet: the run failed: {error}", file=sys.stderr, flush=True)
+        if state == "failed":  # back to the weights at the last epoch's end: finite ones
+            last = self.snapshots.items[-1]
+            put_weights(self.model, last.weights)
+            error = f"{error}; the network is back at its weights of epoch {last.epoch}"
+        with self.cond:
+            run.state, run.error, run.paused = state, error, False
+            self.cond.notify_all()
+        self._after_change()
+
+    def _after_step(self, run: LiveRun, logs: dict) -> None:
+        """On the worker after each step: every VIEW_EVERY seconds, refresh the live view."""
+        now = time.perf_counter()
+        if now - self._last_view >= VIEW_EVERY or run.paused:
+            self._refresh_view(logs["activations"], run)
+
+    def _after_epoch(self, run: LiveRun, epoch: int, logs: dict) -> None:
+        """On the worker after each epoch: score the whole test set, record, snapshot."""
+        snapshot = self._snapshot(epoch)
+        record = {
+            "epoch": epoch,
+            "loss": logs["loss"],
+            "accuracy": logs["accuracy"],
+            "test_loss": snapshot.test_loss,
+            "test_accuracy": snapshot.test_accuracy,
+            "seconds": round(time.perf_counter() - run.started, 2),
+        }
+        with self.cond:
+            run.history.append(record)
+        self._refresh_view(None, run, snapshot.confusion)
+
+    def _snapshot(self, epoch: int) -> Snapshot:
+        """Score the network on the test set and keep a snapshot of it."""
+        accuracy, loss, confusion = score(self.model, self.data.X_eval, self.data.y_eval)
+        snapshot = Snapshot(epoch, take_weights(self.model), accuracy, loss, confusion)
+        with self.view_lock:
+            self.snapshots.add(snapshot)
+        with self.cond:
+            self.test = (accuracy, loss)
+        return snapshot
+
+    def _after_change(self) -> None:
+        """On the worker, after a run, a teach, or at start: score and show the network."""
+        accuracy, loss, confusion = score(self.model, self.data.X_eval, self.data.y_eval)
+        with self.cond:
+            self.test = (accuracy, loss)
+        self._refresh_view(None, self.run, confusion)
+
+    def _adopt(self, model: Network) -> None:
+        """Make `model` the current network (a new run's), with its copies for the readers."""
+        self.model = model
+        with self.view_lock:
+            self.viewer = clone(model)
+            self.snapshot_viewer = clone(model)
+            self.snapshots = Snapshots()
+
+    def _refresh_view(
+        self,
+        activations: list[np.ndarray] | None,
+        run: LiveRun | None,
+        confusion: np.ndarray | None = None,
+    ) -> None:
+        """On the worker: copy the weights to the viewer and rebuild what /api/view shows."""
+        model = self.model
+        stats = layer_statistics(model, activations)  # first: activations are live buffers
+        X_test, y_test = self.data.X_eval, self.data.y_eval
+        source = f"{len(y_test):,} test images"
+        if confusion is None:
+            _, _, confusion = score(model, X_test[:PROBE], y_test[:PROBE])
+            source = f"the first {min(PROBE, len(y_test)):,} test images"
+        view = {
+            "strip": {
+                "labels": y_test[self.strip].tolist(),
+                "predictions": model.predict(X_test[self.strip]).tolist(),
+                "images": pixels_base64(X_test[self.strip]),
+            },
+            "confusion": confusion.tolist(),
+            "confusion_n": int(confusion.sum()),
+            "confusion_source": source,
+            "filters": first_layer_filters(model),
+            "layers": stats,
+        }
+        with self.view_lock:
+            put_weights(self.viewer, take_weights(model))
+        now = time.perf_counter()
+        with self.cond:
+            if run is not None:
+                step, then = self._last_rate
+                if run.step > step and now > then:
+                    images = (run.step - step) * run.settings.batch_size
+                    run.images_per_second = images / (now - then)
+                self._last_rate = (run.step, now)
+            self.version += 1
+            self.view = {**view, "version": self.version}
+        self._last_view = now
+
+    # --- the page's controls -----------------------------------------------------------------
+    def control(self, action: str) -> dict:
+        """POST /api/train/pause, resume, step or stop; waits until the run has done it."""
+        with self.cond:
+            run = self.run
+            if run is None or not run.under_way:
+                state = run.shown_state if run else "idle"
+                raise Refused(f"no run is under way (state {state}); start one first")
+            if action == "pause":
+                if run.paused:
+                    raise Refused("the run is paused already")
+                run.paused = True
+                self.cond.notify_all()
+                run.wait_until(lambda: run.parked)
+            elif action == "resume":
+                if not run.paused:
+                    raise Refused("the run is not paused")
+                run.paused = False
+            elif action == "step":
+                if not run.paused:
+                    raise Refused("pause the run first: a single step is taken from a pause")
+                target = run.step + 1
+                run.steps_allowed += 1
+                self.cond.notify_all()
+                run.wait_until(lambda: run.step >= target and run.parked)
+            elif action == "stop":
+                run.stop_requested = True
+                self.cond.notify_all()
+                run.wait_until(lambda: False)
+            else:
+                raise NotFound(f"no such control: {action}")
+            self.version += 1
+            self.cond.notify_all()
+        return self.status()
+
+    def set_lr(self, payload: object) -> dict:
+        """POST /api/lr: the run's learning rate from now on (its schedule continues from it)."""
+        lr = learning_rate_from_json(payload)
+        with self.cond:
+            if self.run is None or not self.run.under_way:
+                raise Refused("no run is under way: the learning rate is set when starting one")
+            self.run.lr_scale = lr / self.run.base_lr
+            self.version += 1
+            return {"lr": self.run.lr}
+
+    # --- what the page reads -------------------------------------------------------------------
+    def status(self) -> dict:
+        """GET /api/train."""
+        with self.cond:
+            run = self.run
+            s = run.settings if run else None
+            accuracy, loss = self.test if self.test else (None, None)
+            return {
+                "state": run.shown_state if run else "idle",
+                "error": run.error if run else None,
+                "epoch": run.epoch if run else 0,
+                "epochs": s.epochs if s else 0,
+                "step": run.step if run else 0,
+                "steps_per_epoch": run.steps_per_epoch if run else 0,
+                "lr": run.lr if run and run.under_way else None,
+                "network": describe(self.model),
+                "settings": None
+                if s is None
+                else {
+                    key: getattr(s, key)
+                    for key in (
+                        "layers",
+                        "optimizer",
+                        "lr",
+                        "batch_size",
+                        "epochs",
+                        "limit",
+                        "augment",
+                        "seed",
+                    )
+                },
+                "images_per_second": run.images_per_second if run else None,
+                "test_accuracy": accuracy,
+                "test_loss": loss,
+                "history": list(run.history) if run else [],
+                "batches": list(run.points) if run else [],
+                "version": self.version,
+            }
+
+    def live_view(self) -> dict:
+        """GET /api/view."""
+        with self.cond:
+            return self.view
+
+    def snapshot_list(self) -> dict:
+        """GET /api/snapshots."""
+        with self.view_lock:
+            return {"snapshots": self.snapshots.summary()}
+
+    def snapshot(self, epoch: str) -> dict:
+        """GET /api/snapshot/<epoch>: that epoch's scores and first-layer weights."""
+        number = parse_epoch(epoch)
+        if number is None:
+            raise NotFound("GET /api/snapshot/<epoch> needs an epoch")
+        with self.view_lock:
+            snapshot = self._find(number)
+            put_weights(self.snapshot_viewer, snapshot.weights)
+            filters = first_layer_filters(self.snapshot_viewer)
+        return {
+            "epoch": snapshot.epoch,
+            "test_accuracy": snapshot.test_accuracy,
+            "confusion": snapshot.confusion.tolist(),
+            "filters": filters,
+        }
+
+    def _find(self, epoch: int) -> Snapshot:
+        found = self.snapshots.find(epoch)
+        if found is None:
+            kept = [s.epoch for s in self.snapshots.items]
+            raise NotFound(f"no snapshot of epoch {epoch}; kept: {kept}")
+        return found
+
+    # --- drawing, teaching, saving ---------------------------------------------------------------
+    def predict(self, payload: object) -> dict:
+        """POST /predict: the drawing read by the current weights, or by a snapshot's."""
+        image = parse_image(payload)
+        assert isinstance(payload, dict)  # parse_image has checked
+        epoch = parse_epoch(payload.get("epoch"))
+        with self.view_lock:
+            network = self.viewer
+            if epoch is not None:
+                put_weights(self.snapshot_viewer, self._find(epoch).weights)
+                network = self.snapshot_viewer
+            answer = predict_image(network, image)
+        return {**answer, "epoch": epoch}
+
+    def teach(self, payload: object) -> dict:
+        """POST /api/teach: a few steps on the drawing with its right label (on the worker)."""
+        label = label_from_json(payload)
+        field = to_mnist(parse_image(payload), "image")
+        x = field.reshape(1, -1)
+
+        def job() -> dict:
+            started = time.perf_counter()
+            before = self.model.predict_proba(x)[0]
+            accuracy_before = self.model.score(self.data.X_eval, self.data.y_eval)
+            steps = teach(
+                self.model,
+                field,
+                label,
+                self.data.X_train,
+                self.data.y_train,
+                self.taught,
+                self.rng,
+            )
+            self.taught.add(field, label)
+            after = self.model.predict_proba(x)[0]
+            self._after_change()
+            assert self.test is not None
+            return {
+                "before": before.tolist(),
+                "after": after.tolist(),
+                "test_accuracy_before": accuracy_before,
+                "test_accuracy_after": self.test[0],
+                "steps": steps,
+                "seconds": round(time.perf_counter() - started, 3),
+                "taught": len(self.taught),
+                "taught_path": str(self.taught.path),
+            }
+
+        return self.submit(job)
+
+    def save(self, payload: object) -> dict:
+        """POST /api/save: the current network into the save folder, never elsewhere."""
+        name = save_name_from_json(payload)
+        path = (self.save_dir / name).resolve()
+        if path.parent != self.save_dir.resolve():
+            raise DigitnetError(f'"name" must be a file name without a folder, got {name!r}')
+        if path.exists() and name not in self.saved:
+            raise Refused(f"{path} exists already; choose another name")
+        self.submit(lambda: self.model.save(path))
+        self.saved.add(name)
+        return {"path": str(path), "download": f"/api/download/{name}"}
+
+    def download(self, name: str) -> bytes:
+        """GET /api/download/<name>: a model file saved from this page."""
+        path = self.save_dir / name
+        if name not in self.saved or not path.is_file():
+            raise NotFound(f"no model saved from this page as {name!r}")
+        return path.read_bytes()

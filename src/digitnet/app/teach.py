@@ -1,0 +1,106 @@
+"""Teaching the network a drawing it misread: a few gradient steps on the drawing (randomly
+distorted each time) mixed with replayed training images, so that it learns the drawing without
+forgetting the rest; and the taught drawings, kept as a CSV that `digitnet train --data` reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import atomic_open
+from ..data.augment import PRESETS as AUGMENTATIONS
+from ..data.augment import augment_batch
+from ..data.datasets import load_csv
+from ..errors import DigitnetError
+from ..nn.inputs import as_input
+from ..nn.network import Network
+from ..optim.sgd import SGD
+
+# Chosen by measurement (12 misread pen-stroke digits, taught their right label, for a 92.6% and
+# a 97.4% MLP): every one read right afterwards in 4.5-8.5 steps on average, while the test
+# accuracy moved by 0.0 +- 0.3 points. With 16 copies among 48 replayed images, or lr 0.05, the
+# first steps cost the test set 1-12 points.
+MAX_STEPS = 20  # gradient steps at most per teach
+SURE = 0.8  # stop once the drawing is read as its label with this probability
+COPIES = 8  # distorted copies of the drawing in each step's batch
+REPLAY = 120  # training images in each step's batch (and up to 16 earlier taught drawings)
+TEACH_LR = 0.02  # plain gradient descent: no optimizer state of the run is touched
+MAX_TAUGHT = 5000  # drawings kept (a CSV of about 8 MB)
+
+
+class TaughtSet:
+    """The taught drawings (uint8 28x28, ink bright, as MNIST) and their labels, saved after each
+    new one to `path` as label,pixel0,...,pixel783 (Kaggle's train.csv layout). Drawings already
+    in `path` (an earlier session's) are read first and kept."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.images = np.zeros((0, 784), np.uint8)
+        self.labels = np.zeros(0, np.int64)
+        if path.exists():
+            images, labels = load_csv(path, "uint8")
+            if images.shape[1] != 784:
+                raise DigitnetError(f"{path}: taught drawings must have 784 pixels")
+            self.images, self.labels = images, labels
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def add(self, field: np.ndarray, label: int) -> None:
+        """Keep a 28x28 drawing in [0, 1] with its label, and rewrite the CSV (atomically)."""
+        if len(self) >= MAX_TAUGHT:
+            raise DigitnetError(
+                f"{MAX_TAUGHT} taught drawings are kept already; retrain with them "
+                f"(digitnet train --data {self.path}) and start a new set"
+            )
+        pixels = np.round(np.clip(field, 0, 1) * 255).astype(np.uint8).reshape(1, 784)
+        self.images = np.concatenate([self.images, pixels])
+        self.labels = np.append(self.labels, label)
+        header = "label," + ",".join(f"pixel{i}" for i in range(784))
+        rows = np.column_stack([self.labels, self.images])
+        with atomic_open(self.path, "w") as file:
+            np.savetxt(file, rows, fmt="%d", delimiter=",", header=header, comments="")
+
+    def sample(self, rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Up to `count` taught drawings at random (uint8 (n, 784)) and their labels."""
+        chosen = rng.permutation(len(self))[:count]
+        return self.images[chosen], self.labels[chosen]
+
+
+def teach(
+    model: Network,
+    field: np.ndarray,
+    label: int,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    taught: TaughtSet,
+    rng: np.random.Generator,
+) -> int:
+    """Steps of gradient descent on batches of COPIES distorted copies of the 28x28 drawing
+    `field` (labelled `label`), REPLAY random training images and up to 16 earlier taught
+    drawings, until the drawing is read as `label` with probability SURE (at most MAX_STEPS).
+    Updates `model` in place; returns the number of steps taken."""
+    optimizer = SGD(TEACH_LR)
+    params, grads, decay = model.block.groups(False)
+    shape = model.input_shape
+    drawing = np.repeat(field.reshape(1, *shape).astype(model.dtype), COPIES, axis=0)
+    steps = 0
+    while steps < MAX_STEPS:
+        steps += 1
+        replay = rng.integers(len(X_train), size=REPLAY)
+        earlier, earlier_labels = taught.sample(rng, 16)
+        pixels = np.concatenate([X_train[replay], earlier]).reshape(-1, *shape)
+        x = np.concatenate(
+            [augment_batch(drawing, rng, AUGMENTATIONS["affine"]), as_input(pixels, model.dtype)]
+        )
+        labels = np.concatenate([np.full(COPIES, label), y_train[replay], earlier_labels])
+
+        logits = model.forward(x, training=True)
+        model.loss.forward(logits, labels)
+        model.backward(model.loss.backward())
+        optimizer.step(params, grads, decay)
+        probs = model.predict_proba(field.reshape(1, -1))[0]
+        if probs.argmax() == label and probs[label] >= SURE:
+            break
+    return steps
