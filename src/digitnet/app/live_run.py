@@ -14,9 +14,25 @@ from collections.abc import Callable
 
 from ..training.callbacks import Callback, RunState
 from ..training.settings import RunSettings
+from .run_request import NotFound, Refused
 
 MAX_POINTS = 2000  # training-curve points kept; past that every other one is dropped
 POINTS_PER_EPOCH = 40
+
+
+IDLE_REPORT: dict = {  # LiveRun.report() before any run
+    "state": "idle",
+    "error": None,
+    "epoch": 0,
+    "epochs": 0,
+    "step": 0,
+    "steps_per_epoch": 0,
+    "lr": None,
+    "settings": None,
+    "images_per_second": None,
+    "history": [],
+    "batches": [],
+}
 
 
 class StopRun(Exception):
@@ -127,6 +143,50 @@ class LiveRun(Callback):
     def lr(self) -> float:
         """The run's (base) learning rate now: its schedule starts from this one."""
         return self.base_lr * self.lr_scale
+
+    def control(self, action: str) -> None:
+        """Pause, resume, step or stop (holding cond); returns once the run has done it."""
+        if action == "pause":
+            if self.paused:
+                raise Refused("the run is paused already")
+            self.paused = True
+            self.cond.notify_all()
+            self.wait_until(lambda: self.parked)
+        elif action == "resume":
+            if not self.paused:
+                raise Refused("the run is not paused")
+            self.paused = False
+        elif action == "step":
+            if not self.paused:
+                raise Refused("pause the run first: a single step is taken from a pause")
+            target = self.step + 1
+            self.steps_allowed += 1
+            self.cond.notify_all()
+            self.wait_until(lambda: self.step >= target and self.parked)
+        elif action == "stop":
+            self.stop_requested = True
+            self.cond.notify_all()
+            self.wait_until(lambda: False)
+        else:
+            raise NotFound(f"no such control: {action}")
+
+    def report(self) -> dict:
+        """The run's part of GET /api/train (holding cond)."""
+        s = self.settings
+        shown = ("layers", "optimizer", "lr", "batch_size", "epochs", "limit", "augment", "seed")
+        return {
+            "state": self.shown_state,
+            "error": self.error,
+            "epoch": self.epoch,
+            "epochs": s.epochs,
+            "step": self.step,
+            "steps_per_epoch": self.steps_per_epoch,
+            "lr": self.lr if self.under_way else None,
+            "settings": {key: getattr(s, key) for key in shown},
+            "images_per_second": self.images_per_second,
+            "history": list(self.history),
+            "batches": list(self.points),
+        }
 
     def wait_until(self, done: Callable[[], bool], seconds: float = 30.0) -> None:
         """Wait (holding cond) until done() or the run has ended, at most `seconds`."""

@@ -14,8 +14,6 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,54 +28,34 @@ from ..optim import make_optimizer
 from ..training.callbacks import LambdaCallback
 from ..training.loop import fit
 from .drawing import parse_epoch, parse_image, predict_image
-from .live_run import LiveRun, StopRun
+from .live_run import IDLE_REPORT, LiveRun, StopRun
 from .live_view import (
     Snapshot,
     Snapshots,
     clone,
     first_layer_filters,
     layer_statistics,
-    pixels_base64,
     put_weights,
     score,
     strip_indices,
+    strip_view,
     take_weights,
 )
 from .run_model import describe, fresh_model
 from .run_request import (
+    NotFound,
     Refused,
     label_from_json,
     learning_rate_from_json,
     save_name_from_json,
     settings_from_json,
 )
+from .saving import SaveFolder
 from .teach import TaughtSet, teach
+from .worker import Worker
 
 VIEW_EVERY = 0.5  # seconds between refreshes of the live view (and of the viewer's weights)
 PROBE = 1000  # test images behind the live confusion matrix
-JOB_SECONDS = 300  # a request waits at most this long for the worker
-
-
-class NotFound(DigitnetError):
-    """A request for something that does not exist (HTTP 404)."""
-
-
-class Job:
-    """A function to run on the worker thread, and its result (or error) for the request."""
-
-    def __init__(self, function: Callable[[], Any]) -> None:
-        self.function, self.done = function, threading.Event()
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        """Run the function; keep what it returned or raised."""
-        try:
-            self.result = self.function()
-        except Exception as error:  # handed to the waiting request, which reports it
-            self.error = error
-        finally:
-            self.done.set()
 
 
 class LiveSession:
@@ -87,11 +65,11 @@ class LiveSession:
         self.model = model
         self.data = data
         self.save_dir = save_dir
+        self.files = SaveFolder(save_dir)
         self.taught = TaughtSet(save_dir / "taught.csv")
-        self.saved: set[str] = set()
         self.rng = np.random.default_rng(seed)  # teach's distortions and replayed images
         self.cond = threading.Condition()
-        self.jobs: deque[Job] = deque()
+        self.worker = Worker(self.cond)
         self.run: LiveRun | None = None
         self.version = 0
         self.test: tuple[float, float] | None = None  # accuracy, loss of the current network
@@ -99,41 +77,9 @@ class LiveSession:
         self.strip = strip_indices(data.y_eval)
         self.view_lock = threading.Lock()  # viewer, snapshot_viewer, snapshots
         self._adopt(model)
-        self._last_view = 0.0
+        self._last_step_view = 0.0  # when a step last refreshed the view
         self._last_rate = (0, time.perf_counter())  # step and time of the last view
-        threading.Thread(target=self._work, name="digitnet-worker", daemon=True).start()
-        self.submit(self._after_change)
-
-    # --- the worker thread and its jobs ----------------------------------------------------
-    def _work(self) -> None:
-        while True:
-            with self.cond:
-                self.cond.wait_for(lambda: bool(self.jobs))
-                job = self.jobs.popleft()
-            job.run()
-
-    def serve_jobs(self) -> bool:
-        """On the worker, inside a run: run the jobs waiting; True if there were any."""
-        with self.cond:
-            jobs = list(self.jobs)
-            self.jobs.clear()
-        for job in jobs:
-            job.run()
-        return bool(jobs)
-
-    def submit(self, function: Callable[[], Any], wait: bool = True) -> Any:
-        """Run `function` on the worker; with `wait`, return its result (or raise its error)."""
-        job = Job(function)
-        with self.cond:
-            self.jobs.append(job)
-            self.cond.notify_all()  # the idle worker, or a paused run, wakes up for it
-        if not wait:
-            return None
-        if not job.done.wait(JOB_SECONDS):
-            raise Refused(f"the network was busy for {JOB_SECONDS} s; try again")
-        if job.error is not None:
-            raise job.error
-        return job.result
+        self.worker.submit(self._show_start)
 
     # --- training ----------------------------------------------------------------------------
     def start_run(self, payload: object) -> dict:
@@ -147,12 +93,12 @@ class LiveSession:
             X, y = X[: settings.limit], y[: settings.limit]
         model = None if keep_going else fresh_model(settings, X.shape[1])
         optimizer = make_optimizer(settings.optimizer, settings.lr, settings.momentum)
-        run = LiveRun(settings, settings.lr, self.cond, self.serve_jobs)
+        run = LiveRun(settings, settings.lr, self.cond, self.worker.serve_pending)
         with self.cond:
             self._refuse_if_under_way()
             self.run = run
             self.version += 1
-        self.submit(lambda: self._train(run, model, optimizer, X, y), wait=False)
+        self.worker.submit(lambda: self._train(run, model, optimizer, X, y), wait=False)
         return self.status()
 
     def _refuse_if_under_way(self) -> None:
@@ -163,6 +109,8 @@ class LiveSession:
         """On the worker: the whole run, then its end state (done, or failed and why)."""
         if model is not None:
             self._adopt(model)
+            self.view = {}  # its layer statistics were the previous network's
+        self._last_step_view = 0.0  # the first step shows itself
         with self.view_lock:
             self.snapshots = Snapshots()
         self._snapshot(0)
@@ -203,8 +151,9 @@ class LiveSession:
     def _after_step(self, run: LiveRun, logs: dict) -> None:
         """On the worker after each step: every VIEW_EVERY seconds, refresh the live view."""
         now = time.perf_counter()
-        if now - self._last_view >= VIEW_EVERY or run.paused:
+        if now - self._last_step_view >= VIEW_EVERY or run.paused:
             self._refresh_view(logs["activations"], run)
+            self._last_step_view = now
 
     def _after_epoch(self, run: LiveRun, epoch: int, logs: dict) -> None:
         """On the worker after each epoch: score the whole test set, record, snapshot."""
@@ -231,6 +180,11 @@ class LiveSession:
             self.test = (accuracy, loss)
         return snapshot
 
+    def _show_start(self) -> None:
+        """On the worker, at start: the network as given is snapshot 0."""
+        snapshot = self._snapshot(0)
+        self._refresh_view(None, None, snapshot.confusion)
+
     def _after_change(self) -> None:
         """On the worker, after a run, a teach, or at start: score and show the network."""
         accuracy, loss, confusion = score(self.model, self.data.X_eval, self.data.y_eval)
@@ -254,18 +208,17 @@ class LiveSession:
     ) -> None:
         """On the worker: copy the weights to the viewer and rebuild what /api/view shows."""
         model = self.model
-        stats = layer_statistics(model, activations)  # first: activations are live buffers
+        if activations is not None:  # first: they are buffers the next step overwrites
+            stats = layer_statistics(model, activations)
+        else:  # between epochs, after teaching: the last step's dead units still stand
+            stats = self.view.get("layers") or layer_statistics(model, None, run is not None)
         X_test, y_test = self.data.X_eval, self.data.y_eval
-        source = f"{len(y_test):,} test images"
-        if confusion is None:
+        source = f"all {len(y_test):,} test images"
+        if confusion is None:  # mid-epoch: a quicker look
             _, _, confusion = score(model, X_test[:PROBE], y_test[:PROBE])
-            source = f"the first {min(PROBE, len(y_test)):,} test images"
+            source = f"the first {min(PROBE, len(y_test)):,} test images (live)"
         view = {
-            "strip": {
-                "labels": y_test[self.strip].tolist(),
-                "predictions": model.predict(X_test[self.strip]).tolist(),
-                "images": pixels_base64(X_test[self.strip]),
-            },
+            "strip": strip_view(model, X_test[self.strip], y_test[self.strip]),
             "confusion": confusion.tolist(),
             "confusion_n": int(confusion.sum()),
             "confusion_source": source,
@@ -284,7 +237,6 @@ class LiveSession:
                 self._last_rate = (run.step, now)
             self.version += 1
             self.view = {**view, "version": self.version}
-        self._last_view = now
 
     # --- the page's controls -----------------------------------------------------------------
     def control(self, action: str) -> dict:
@@ -294,29 +246,7 @@ class LiveSession:
             if run is None or not run.under_way:
                 state = run.shown_state if run else "idle"
                 raise Refused(f"no run is under way (state {state}); start one first")
-            if action == "pause":
-                if run.paused:
-                    raise Refused("the run is paused already")
-                run.paused = True
-                self.cond.notify_all()
-                run.wait_until(lambda: run.parked)
-            elif action == "resume":
-                if not run.paused:
-                    raise Refused("the run is not paused")
-                run.paused = False
-            elif action == "step":
-                if not run.paused:
-                    raise Refused("pause the run first: a single step is taken from a pause")
-                target = run.step + 1
-                run.steps_allowed += 1
-                self.cond.notify_all()
-                run.wait_until(lambda: run.step >= target and run.parked)
-            elif action == "stop":
-                run.stop_requested = True
-                self.cond.notify_all()
-                run.wait_until(lambda: False)
-            else:
-                raise NotFound(f"no such control: {action}")
+            run.control(action)
             self.version += 1
             self.cond.notify_all()
         return self.status()
@@ -335,38 +265,13 @@ class LiveSession:
     def status(self) -> dict:
         """GET /api/train."""
         with self.cond:
-            run = self.run
-            s = run.settings if run else None
             accuracy, loss = self.test if self.test else (None, None)
+            run = self.run.report() if self.run else IDLE_REPORT
             return {
-                "state": run.shown_state if run else "idle",
-                "error": run.error if run else None,
-                "epoch": run.epoch if run else 0,
-                "epochs": s.epochs if s else 0,
-                "step": run.step if run else 0,
-                "steps_per_epoch": run.steps_per_epoch if run else 0,
-                "lr": run.lr if run and run.under_way else None,
+                **run,
                 "network": describe(self.model),
-                "settings": None
-                if s is None
-                else {
-                    key: getattr(s, key)
-                    for key in (
-                        "layers",
-                        "optimizer",
-                        "lr",
-                        "batch_size",
-                        "epochs",
-                        "limit",
-                        "augment",
-                        "seed",
-                    )
-                },
-                "images_per_second": run.images_per_second if run else None,
                 "test_accuracy": accuracy,
                 "test_loss": loss,
-                "history": list(run.history) if run else [],
-                "batches": list(run.points) if run else [],
                 "version": self.version,
             }
 
@@ -451,23 +356,16 @@ class LiveSession:
                 "taught_path": str(self.taught.path),
             }
 
-        return self.submit(job)
+        return self.worker.submit(job)
 
     def save(self, payload: object) -> dict:
         """POST /api/save: the current network into the save folder, never elsewhere."""
         name = save_name_from_json(payload)
-        path = (self.save_dir / name).resolve()
-        if path.parent != self.save_dir.resolve():
-            raise DigitnetError(f'"name" must be a file name without a folder, got {name!r}')
-        if path.exists() and name not in self.saved:
-            raise Refused(f"{path} exists already; choose another name")
-        self.submit(lambda: self.model.save(path))
-        self.saved.add(name)
+        path = self.files.target(name)
+        self.worker.submit(lambda: self.model.save(path))
+        self.files.mark_saved(name)
         return {"path": str(path), "download": f"/api/download/{name}"}
 
     def download(self, name: str) -> bytes:
         """GET /api/download/<name>: a model file saved from this page."""
-        path = self.save_dir / name
-        if name not in self.saved or not path.is_file():
-            raise NotFound(f"no model saved from this page as {name!r}")
-        return path.read_bytes()
+        return self.files.read(name)

@@ -30,6 +30,15 @@ def strip_indices(labels: np.ndarray, size: int = STRIP_SIZE) -> np.ndarray:
     return np.array(chosen, dtype=np.int64)
 
 
+def strip_view(model: Network, images: np.ndarray, labels: np.ndarray) -> dict:
+    """The strip: its test digits (uint8, as base64), their labels, the network's readings."""
+    return {
+        "labels": labels.tolist(),
+        "predictions": model.predict(images).tolist(),
+        "images": pixels_base64(images),
+    }
+
+
 def pixels_base64(images: np.ndarray) -> str:
     """uint8 images (any shape) as base64 text, row-major: compact for JSON."""
     return base64.b64encode(np.ascontiguousarray(images, dtype=np.uint8).tobytes()).decode()
@@ -56,10 +65,12 @@ def first_layer_filters(model: Network) -> dict:
     return {"count": count, "height": height, "width": width, "data": pixels_base64(scaled)}
 
 
-def layer_statistics(model: Network, activations: list[np.ndarray] | None) -> list[dict]:
+def layer_statistics(
+    model: Network, activations: list[np.ndarray] | None, with_gradients: bool = True
+) -> list[dict]:
     """Per weight layer: the root mean square of its weights and of their last gradients, and
     the share of dead units after it (units of the next activation that were 0 for every image
-    of the last batch; for a conv layer, channels that were 0 everywhere)."""
+    of the batch whose `activations` are given; for a conv layer, channels 0 everywhere)."""
     rows: list[dict] = []
     outputs = iter(activations or [])
     for layer in model.layers:
@@ -72,7 +83,7 @@ def layer_statistics(model: Network, activations: list[np.ndarray] | None) -> li
                 {
                     "name": spec_of(layer),
                     "weights_rms": rms(layer.params["W"]),
-                    "gradients_rms": rms(layer.grads["W"]) if activations is not None else None,
+                    "gradients_rms": rms(layer.grads["W"]) if with_gradients else None,
                     "dead": None,
                 }
             )

@@ -33,6 +33,10 @@ class Refused(DigitnetError):
     """A request that is well formed but not possible now (HTTP 409 Conflict)."""
 
 
+class NotFound(DigitnetError):
+    """A request for something that does not exist (HTTP 404)."""
+
+
 def settings_from_json(payload: object) -> tuple[RunSettings, bool]:
     """The settings of the run POST /api/train asks for, and whether it continues the current
     network ({"continue": true}) rather than starting a new one."""

@@ -37,8 +37,8 @@ from pathlib import Path
 from ..errors import DigitnetError
 from ..nn.network import Network
 from .drawing import parse_image, predict_image  # noqa: F401 (the API's, re-exported)
-from .live_session import LiveSession, NotFound
-from .run_request import Refused
+from .live_session import LiveSession
+from .run_request import NotFound, Refused
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)

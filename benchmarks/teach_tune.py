@@ -1,0 +1,93 @@
+"""How POST /api/teach should teach: misread pen-stroke digits taught their right label, for MLPs
+of three strengths; for each setting, how many are read right afterwards, in how many steps, and
+what it cost on the test set. The constants in src/digitnet/app/teach.py come from this run.
+
+    python benchmarks/teach_tune.py
+"""
+
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the pen strokes
+
+from strokes import render  # noqa: E402
+
+import digitnet as dn  # noqa: E402
+from digitnet.app.live_view import clone  # noqa: E402
+from digitnet.data.augment import PRESETS, augment_batch  # noqa: E402
+from digitnet.data.preprocess import to_mnist  # noqa: E402
+from digitnet.nn.inputs import as_input  # noqa: E402
+from digitnet.optim.sgd import SGD  # noqa: E402
+
+# (lr, copies of the drawing, replayed images, most steps, stop at this probability)
+SETTINGS = [
+    (0.02, 8, 120, 20, 0.8),
+    (0.02, 8, 120, 50, 0.8),
+    (0.05, 8, 120, 20, 0.8),
+    (0.02, 16, 112, 30, 0.8),
+    (0.03, 12, 116, 30, 0.8),
+]
+MODELS = {  # name: (training images, epochs, Adam's lr)
+    "mlp-3000": (3000, 3, 3e-3),
+    "mlp-6000": (6000, 3, 2e-3),
+    "mlp-60000": (60000, 5, 1e-3),
+}
+
+
+def teach(model, X, y, field, label, rng, lr, copies, replay, max_steps, sure):
+    """teach.teach with its constants as arguments; returns the steps taken."""
+    optimizer = SGD(lr)
+    params, grads, decay = model.block.groups(False)
+    drawing = np.repeat(field.reshape(1, 784).astype(model.dtype), copies, axis=0)
+    for step in range(1, max_steps + 1):
+        chosen = rng.integers(len(X), size=replay)
+        x = np.concatenate(
+            [augment_batch(drawing, rng, PRESETS["affine"]), as_input(X[chosen], model.dtype)]
+        )
+        labels = np.concatenate([np.full(copies, label), y[chosen]])
+        logits = model.forward(x, training=True)
+        model.loss.forward(logits, labels)
+        model.backward(model.loss.backward())
+        optimizer.step(params, grads, decay)
+        probs = model.predict_proba(field.reshape(1, -1))[0]
+        if probs.argmax() == label and probs[label] >= sure:
+            return step
+    return max_steps
+
+
+def main():
+    (X, y), (X_test, y_test) = dn.load_mnist(dtype="uint8")
+    drawings = [
+        (render(d, size=size, width=w, rotate=rot, dark_on_light=False), d)
+        for d, rot, w, size in itertools.product(range(10), (-30, 0, 30), (5, 14), (60, 100))
+    ]
+    fields = np.stack([to_mnist(np.asarray(p, np.float32) / 255, "x") for p, _ in drawings])
+    labels = np.array([d for _, d in drawings])
+    for name, (n, epochs, lr) in MODELS.items():
+        model = dn.MLP(seed=0)
+        model.fit(X[:n], y[:n], epochs=epochs, optimizer=dn.Adam(lr=lr), verbose=0)
+        base = model.score(X_test, y_test)
+        wrong = np.flatnonzero(model.predict(fields.reshape(len(fields), -1)) != labels)
+        picks = np.random.default_rng(1).choice(wrong, min(20, len(wrong)), replace=False)
+        print(f"{name}: test {base:.2%}; misreads {len(wrong)} of {len(drawings)} drawings")
+        for setting in SETTINGS:
+            flipped, steps, drops = 0, [], []
+            for i in picks:
+                taught = clone(model)
+                rng = np.random.default_rng(int(i))
+                steps.append(teach(taught, X, y, fields[i], labels[i], rng, *setting))
+                flipped += taught.predict(fields[i].reshape(1, -1))[0] == labels[i]
+                drops.append(base - taught.score(X_test, y_test))
+            print(
+                f"  lr {setting[0]} copies {setting[1]} replay {setting[2]} at most "
+                f"{setting[3]} steps: read right {flipped}/{len(picks)}, steps "
+                f"{np.mean(steps):.1f}, test accuracy lost {np.mean(drops) * 100:.2f} points "
+                f"on average, {np.max(drops) * 100:.2f} at worst"
+            )
+
+
+if __name__ == "__main__":
+    main()

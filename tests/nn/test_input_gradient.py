@@ -1,0 +1,73 @@
+"""Network.input_gradient (the page's "why" maps) against central differences in float64, for
+every kind of layer, in evaluation mode (dropout off, batch norm on its running statistics)."""
+
+import numpy as np
+import pytest
+
+import digitnet as dn
+from digitnet.nn.spec import build_layers
+
+NETWORKS = [
+    ("dense 16, relu, dropout 0.3, dense 12, tanh", (20,)),
+    ("dense 16, leaky_relu, batchnorm, dense 8, sigmoid", (12,)),
+    (
+        "conv 3 3, batchnorm, relu, maxpool 2, conv 4 3, relu, dropout 0.5, dense 8, relu",
+        (1, 10, 10),
+    ),
+    ("conv 3 3 stride 2 pad 1, relu, global_avgpool", (2, 9, 9)),
+]
+
+
+def numerical_input_gradient(network, x, classes, h=1e-6):
+    """d logits[n, classes[n]] / d x[n] by central differences, one input entry at a time."""
+    grad = np.zeros_like(x)
+    rows = np.arange(len(x))
+    for index in np.ndindex(*x.shape[1:]):
+        plus, minus = x.copy(), x.copy()
+        plus[(slice(None), *index)] += h
+        minus[(slice(None), *index)] -= h
+        up = network.forward(plus)[rows, classes]
+        down = network.forward(minus)[rows, classes]
+        grad[(slice(None), *index)] = (up - down) / (2 * h)
+    return grad
+
+
+@pytest.mark.parametrize(("spec", "shape"), NETWORKS)
+def test_input_gradient_matches_central_differences(spec, shape):
+    network = dn.Sequential(build_layers(spec, shape), input_shape=shape, seed=1, dtype="float64")
+    rng = np.random.default_rng(0)
+    for layer in network.layers:  # batch norm with statistics and scales away from 0 and 1
+        if layer.state:
+            layer.state["running_mean"][...] = rng.normal(size=layer.num_features)
+            layer.state["running_var"][...] = rng.uniform(0.5, 2, layer.num_features)
+            layer.params["gamma"][...] = rng.uniform(0.5, 2, layer.num_features)
+    x = rng.uniform(0, 1, (3, *shape))
+    classes = np.array([1, 4, 7])
+    expected = numerical_input_gradient(network, x, classes)
+    got = network.input_gradient(x.copy(), classes)
+    assert got.shape == x.shape
+    assert np.abs(got - expected).max() <= 1e-6 * np.abs(expected).max()
+
+
+def test_input_gradient_leaves_training_as_it_was():
+    """It asks every layer for dL/dx, then restores the plan: the first layer skips it again,
+    and training afterwards is unchanged (bit for bit)."""
+    (X, y), _ = dn.load_mnist(dtype="uint8")
+    first, second = dn.MLP(seed=0), dn.MLP(seed=0)
+    first.input_gradient(X[:4].astype(np.float32) / 255, y[:4])
+    assert [layer.needs_input_grad for layer in first.layers] == [
+        layer.needs_input_grad for layer in second.layers
+    ]
+    for model in (first, second):
+        model.fit(X[:512], y[:512], epochs=1, verbose=0)
+    assert np.array_equal(first.flat_params, second.flat_params)
+
+
+def test_dropout_after_an_evaluation_forward_passes_the_gradient_through():
+    dropout = dn.Dropout(0.5)
+    dropout.build(np.random.default_rng(0), "float64")
+    x = np.ones((4, 6))
+    dropout.forward(x, training=True)
+    dropout.forward(x, training=False)  # an evaluation after training: no mask applies
+    g = np.arange(24.0).reshape(4, 6)
+    assert np.array_equal(dropout.backward(g), g)
