@@ -118,3 +118,104 @@ def test_host_must_be_an_address_or_localhost(server, host, allowed):
         else:
             assert response.status == 403
             assert f"Host '{host}' is not an address of this server" in json.loads(data)["error"]
+
+
+API = [
+    "/predict",
+    "/api/train",
+    "/api/train/pause",
+    "/api/train/resume",
+    "/api/train/step",
+    "/api/train/stop",
+    "/api/lr",
+    "/api/teach",
+    "/api/save",
+    "/api/view",
+    "/api/snapshots",
+    "/api/snapshot/0",
+    "/api/snapshot/x",
+    "/api/download/x.npz",
+]
+VALUES = [
+    0,
+    1,
+    -1,
+    0.5,
+    1e308,
+    -0.0,
+    "",
+    "x",
+    "../x.npz",
+    "a/b",
+    True,
+    None,
+    [],
+    {},
+    [[0.5]],
+    [[1.0] * 9] * 9,
+    "conv 4 5, relu",
+    "cnn",
+    "adam",
+    3,
+    64,
+    10**12,
+    "NaN",
+]
+KEYS = [
+    "image",
+    "label",
+    "lr",
+    "epochs",
+    "batch_size",
+    "limit",
+    "preset",
+    "layers",
+    "optimizer",
+    "augment",
+    "seed",
+    "continue",
+    "name",
+    "epoch",
+    "x",
+]
+
+
+def test_random_api_requests_get_json_answers_never_a_server_error(tmp_path, capfd):
+    """500 random bodies to every endpoint (runs start, pause, stop...): each answer is 2xx or a
+    4xx with a reason, the server keeps serving, and it prints nothing."""
+    from digitnet.app.live_session import LiveSession
+    from digitnet.data.datasets import DataSplits
+
+    (X, y), (Xt, yt) = dn.load_mnist(dtype="uint8")
+    session = LiveSession(
+        dn.MLP(seed=0), DataSplits(X[:500], y[:500], Xt[:200], yt[:200], "test", "MNIST"), tmp_path
+    )
+    httpd = make_server(session, "127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    address = httpd.server_address[:2]
+    rng = random.Random(1)
+    statuses = set()
+    try:
+        for _ in range(500):
+            path = rng.choice(API)
+            body = {rng.choice(KEYS): rng.choice(VALUES) for _ in range(rng.randrange(0, 4))}
+            if rng.random() < 0.1:
+                body = rng.choice(VALUES)  # not even an object
+            connection = http.client.HTTPConnection(*address, timeout=30)
+            method = "GET" if path.startswith(("/api/view", "/api/snap", "/api/down")) else "POST"
+            if rng.random() < 0.1:
+                method = "GET" if method == "POST" else "POST"
+            connection.request(method, path, json.dumps(body) if method == "POST" else None)
+            response = connection.getresponse()
+            answer = response.read()
+            connection.close()
+            statuses.add(response.status)
+            assert response.status < 500, (path, body, answer)
+            if response.status >= 400:
+                assert json.loads(answer)["error"], (path, body)
+    finally:
+        session.close()
+        httpd.shutdown()
+        httpd.server_close()
+    assert {200, 400, 404, 409} <= statuses
+    assert capfd.readouterr().err == ""

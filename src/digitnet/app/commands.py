@@ -110,7 +110,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print("digitnet: stopped")
+        print("digitnet: stopping")
     finally:
-        server.server_close()
+        server.server_close()  # also ends a run and lets the worker finish its step
+    print("digitnet: stopped")
     return 0

@@ -283,6 +283,13 @@ class Server(ThreadingHTTPServer):
 
     daemon_threads = True
     log_lock = threading.Lock()
+    session: LiveSession | None = None  # make_server's
+
+    def server_close(self) -> None:
+        """Stop listening, then stop the session's run and let its worker finish its step."""
+        super().server_close()
+        if self.session is not None:
+            self.session.close()
 
     def handle_error(self, request: object, client_address: tuple) -> None:
         """Called for an exception that escaped a request's handler: one line, no traceback."""
@@ -304,9 +311,11 @@ def make_server(model: Network | LiveSession, host: str = "127.0.0.1", port: int
     session = model if isinstance(model, LiveSession) else new_session(model)
     handler = type("DigitnetHandler", (Handler,), {"session": session})
     try:
-        return Server((host, port), handler)
+        server = Server((host, port), handler)
     except OSError as error:
         raise DigitnetError(f"cannot listen on {host}:{port} ({error.strerror})") from None
+    server.session = session
+    return server
 
 
 def new_session(

@@ -317,6 +317,8 @@ async function teach(label) {
     box.textContent = "draw a digit first, then click what it is";
     return;
   }
+  // teaching changes the current network: show that one, not a past epoch's
+  if (window.liveViews) window.liveViews.toNow();
   const buttons = document.querySelectorAll("[data-teach]");
   buttons.forEach((button) => { button.disabled = true; });
   box.dataset.state = "teaching";

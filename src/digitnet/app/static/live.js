@@ -3,7 +3,8 @@
 // date by polling the server: the loss and accuracy curves, a strip of test digits with what
 // the network reads in them now, the confusion matrix, the first layer's weights, per-layer
 // statistics; the time slider (the network as it was after each epoch) and saving the model.
-// The JSON it reads is documented in the README (GET /api/train, /api/view, /api/snapshots).
+// It reads GET /api/train, /api/view, /api/snapshots and /api/snapshot/<epoch> (JSON; see
+// `digitnet serve` in the README).
 // Uses postJSON from app.js, and window.drawingPad to read the drawing again.
 "use strict";
 
@@ -24,6 +25,7 @@ const live = {
   timeIndex: null, // the time slider's snapshot (an index into snapshots), or null for "now"
   slideToken: 0, // which slider move the last snapshot request belongs to
   refusal: null, // the last refused request's error text (shown in #train-error)
+  busy: false, // a control's request is under way (the controls wait for its answer)
   timer: null, // the next poll
   polling: false,
   pollAgain: false,
@@ -89,6 +91,8 @@ function trainRequest() {
 
 // POST to the server; on refusal, show its {"error"} in #train-error and return null.
 async function command(path, body = {}) {
+  live.busy = true;
+  if (live.train) showTrain(live.train); // the controls wait (stop, for one, ends a step first)
   try {
     const answer = await postJSON(path, body);
     live.refusal = null;
@@ -97,6 +101,8 @@ async function command(path, body = {}) {
     live.refusal = String(error.message || error);
     return null;
   } finally {
+    live.busy = false;
+    if (live.train) showTrain(live.train);
     showError();
   }
 }
@@ -156,6 +162,7 @@ function progressText(train) {
     parts.push(`${train.epoch} of ${train.epochs} epochs`);
   }
   if (train.step) parts.push(`step ${formatInt(train.step)}`);
+  else if (train.state === "running") parts.push("starting\u2026");
   if (underWay && train.images_per_second) {
     parts.push(`${formatInt(train.images_per_second)} images/s`);
   }
@@ -165,7 +172,8 @@ function progressText(train) {
   if (train.test_accuracy !== null && train.test_accuracy !== undefined) {
     parts.push(`test ${formatPercent(train.test_accuracy, 2)}`);
   }
-  return parts.join(", ") || "no run yet";
+  if (train.state === "idle") parts.unshift("no run yet");
+  return parts.join(", ");
 }
 
 function showError() {
@@ -183,7 +191,7 @@ function showTrain(train) {
   state.dataset.state = train.state;
   byId("train-progress").textContent = progressText(train);
   const enabled = ENABLED[train.state] || [];
-  for (const id of CONTROLS) byId(id).disabled = !enabled.includes(id);
+  for (const id of CONTROLS) byId(id).disabled = live.busy || !enabled.includes(id);
   // the settings cannot change under a run: they apply to the next one
   const underWay = train.state === "running" || train.state === "paused";
   document.querySelectorAll("#train-panel .form :is(input, select)").forEach((field) => {
@@ -280,7 +288,8 @@ function drawCurves(train) {
   const finite = (v) => typeof v === "number" && Number.isFinite(v);
   const batches = (train.batches || []).filter((b) => finite(b.loss) && finite(b.epoch));
   const history = (train.history || []).filter((h) => finite(h.epoch));
-  canvas.dataset.points = String(batches.length);
+  canvas.dataset.points = String(batches.length); // for tests: the training points drawn
+  canvas.dataset.testPoints = String(history.length); // and the test points (epochs)
 
   // the plot area, and value -> pixel
   const box = { left: 46, right: width - 46, top: 40, bottom: height - 34 };
@@ -525,7 +534,7 @@ function showStats(layers) {
   const table = byId("layer-stats");
   if (!table.tHead) {
     const head = table.createTHead().insertRow();
-    for (const name of ["layer", "weights RMS", "gradients RMS", "dead"]) {
+    for (const name of ["layer", "weights", "gradients", "dead"]) {
       const th = document.createElement("th");
       th.textContent = name;
       head.appendChild(th);
@@ -555,6 +564,9 @@ function showSnapshots(list) {
   const epoch = live.timeIndex === null ? null : live.snapshots[live.timeIndex].epoch;
   live.snapshots = list;
   slider.max = String(list.length);
+  byId("time-list").textContent = list.length
+    ? "kept: " + list.map((s) => `epoch ${s.epoch} (${formatPercent(s.test_accuracy)})`).join(", ")
+    : "";
   slider.disabled = list.length === 0;
   if (epoch === null) {
     slider.value = String(list.length);
@@ -626,6 +638,8 @@ async function saveModel() {
 
 byId("save-model").addEventListener("click", saveModel);
 
-window.liveViews = { refresh };
+// What app.js may ask of the live side: fetch everything again now (after a teach), and put
+// the time slider back at "now".
+window.liveViews = { refresh, toNow: () => { if (live.timeIndex !== null) goToNow(); } };
 onNetworkChoice();
 poll();
