@@ -40,7 +40,7 @@ def screenshot(model: Path, out: Path, digit: int = 2) -> None:
                 headless=True,
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
-            page = browser.new_page(viewport={"width": 1040, "height": 620})
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(url)
             draw_on_pad(page, digit)
             page.wait_for_function("window.lastResult && document.body.dataset.state === 'idle'")
