@@ -17,6 +17,7 @@ from digitnet.app.live_view import (
     layer_statistics,
     strip_indices,
 )
+from digitnet.app.worker import Worker
 from digitnet.nn.spec import build_layers
 from digitnet.training.callbacks import RunState
 from digitnet.training.settings import RunSettings
@@ -104,10 +105,9 @@ def test_a_clone_shares_no_array_with_its_network():
 
 
 def test_the_training_curve_stays_bounded():
-    run = LiveRun(RunSettings(), 0.001, threading.Condition(), lambda: False)
+    run = LiveRun(RunSettings(), Worker(threading.Condition()))
     run.on_train_begin(RunState(None, None, 10_000, 10, 1280))
     for _ in range(5 * MAX_POINTS):
-        run.run.lr_scale = 1.0
         run.on_batch_end(0, {"loss": 1.0, "size": 128, "correct": 64, "activations": []})
     assert MAX_POINTS // 2 <= len(run.points) <= MAX_POINTS
     steps = [point["step"] for point in run.points]

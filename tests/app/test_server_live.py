@@ -150,7 +150,7 @@ def test_learning_rate_changes_mid_run(live):
     assert call(live, "GET", "/api/train")[1]["lr"] == pytest.approx(0.004)
     for bad in ({"lr": 0}, {"lr": -1}, {"lr": "fast"}, {}, {"lr": True}, [1]):
         status, answer = call(live, "POST", "/api/lr", bad)
-        assert status == 400 and "lr" in answer["error"] or "object" in answer["error"]
+        assert status == 400 and ("lr" in answer["error"] or "object" in answer["error"])
     call(live, "POST", "/api/train/stop")
     status, answer = call(live, "POST", "/api/lr", {"lr": 0.1})
     assert status == 409 and "no run is under way" in answer["error"]
@@ -228,7 +228,7 @@ def test_a_cnn_run_from_a_layers_spec(live):
 
 def test_live_view_shows_strip_confusion_filters_and_layer_statistics(live):
     call(live, "POST", "/api/train", {"epochs": 200, "batch_size": 16})
-    time.sleep(1.0)
+    call(live, "POST", "/api/train/pause")  # a paused run has shown its last step
     status, view = call(live, "GET", "/api/view")
     call(live, "POST", "/api/train/stop")
     assert status == 200
@@ -391,3 +391,41 @@ def test_unknown_endpoints_and_snapshot_paths(live):
     assert call(live, "GET", "/api/snapshot/12")[0] == 404
     assert call(live, "GET", "/api/snapshot/abc")[0] == 400
     assert call(live, "POST", "/api/train", b"{not json")[0] == 400
+
+
+def test_teach_and_save_while_paused_and_while_running(live, tmp_path):
+    """Jobs reach the network between two steps: while paused, and while it trains."""
+    call(live, "POST", "/api/train", {"epochs": 200, "batch_size": 16})
+    paused = call(live, "POST", "/api/train/pause")[1]
+    status, taught = call(live, "POST", "/api/teach", {"image": drawing(3), "label": 3})
+    assert status == 200 and taught["taught"] == 1
+    assert call(live, "POST", "/api/save", {"name": "paused.npz"})[0] == 200
+    assert call(live, "GET", "/api/train")[1]["step"] == paused["step"]  # still paused there
+    call(live, "POST", "/api/train/resume")
+    status, taught = call(live, "POST", "/api/teach", {"image": drawing(5), "label": 5})
+    assert status == 200 and taught["taught"] == 2
+    assert call(live, "POST", "/api/save", {"name": "running.npz"})[0] == 200
+    assert call(live, "POST", "/api/train/stop")[1]["state"] == "done"
+    assert dn.load_model(tmp_path / "paused.npz").n_inputs == 784
+
+
+def test_teach_refuses_once_the_taught_set_is_full_and_leaves_the_network(live, monkeypatch):
+    monkeypatch.setattr("digitnet.app.teach.MAX_TAUGHT", 0)
+    before = call(live, "POST", "/predict", {"image": drawing(3)})[1]["probabilities"]
+    status, answer = call(live, "POST", "/api/teach", {"image": drawing(3), "label": 8})
+    assert status == 409 and "taught drawings are kept already" in answer["error"]
+    assert call(live, "POST", "/predict", {"image": drawing(3)})[1]["probabilities"] == before
+
+
+def test_a_failing_disk_gets_a_500_with_the_reason(live, tmp_path, capfd):
+    tmp_path.rename(tmp_path.with_name(tmp_path.name + "-gone"))  # the save folder vanished
+    status, answer = call(live, "POST", "/api/save", {"name": "lost.npz"})
+    assert status == 500 and "No such file or directory" in answer["error"]
+    assert call(live, "GET", "/api/train")[0] == 200  # serving on
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1 and err.startswith("digitnet: ")
+
+
+def test_networks_too_big_for_the_page_are_refused(live):
+    status, answer = call(live, "POST", "/api/train", {"layers": "dense 30000, relu"})
+    assert status == 400 and "parameters; the page trains networks of up to" in answer["error"]

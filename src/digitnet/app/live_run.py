@@ -8,13 +8,13 @@ page shows, runs the jobs other requests handed in (teach, save), and waits whil
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 
 from ..training.callbacks import Callback, RunState
 from ..training.settings import RunSettings
 from .run_request import NotFound, Refused
+from .worker import Worker
 
 MAX_POINTS = 2000  # training-curve points kept; past that every other one is dropped
 POINTS_PER_EPOCH = 40
@@ -44,15 +44,9 @@ class LiveRun(Callback):
     another thread reads or writes: state, paused, steps_allowed, stop_requested, lr_scale,
     step, points, history."""
 
-    def __init__(
-        self,
-        settings: RunSettings,
-        base_lr: float,
-        cond: threading.Condition,
-        serve_jobs: Callable[[], bool],
-    ) -> None:
-        self.settings, self.base_lr, self.cond = settings, base_lr, cond
-        self.serve_jobs = serve_jobs  # runs the waiting jobs; True if there were any
+    def __init__(self, settings: RunSettings, worker: Worker) -> None:
+        self.settings, self.base_lr, self.worker = settings, settings.lr, worker
+        self.cond = worker.cond
         self.state = "running"  # running (or paused: see shown_state), done or failed
         self.error: str | None = None
         self.paused = self.parked = self.stop_requested = False
@@ -96,9 +90,11 @@ class LiveRun(Callback):
     def _between_steps(self) -> None:
         """Run the waiting jobs; while paused, wait for resume, a step, a stop or more jobs."""
         while True:
-            if self.serve_jobs():
+            if self.worker.serve_pending():
                 continue
             with self.cond:
+                if self.worker.jobs:  # handed in since serve_pending looked: serve it first
+                    continue
                 if self.stop_requested:
                     self.parked = False
                     raise StopRun

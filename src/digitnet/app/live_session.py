@@ -60,6 +60,7 @@ from .worker import Worker
 # cnn (mostly the probe), so the views take under 10% of the training time.
 VIEW_EVERY, VIEW_AT_LEAST = 0.5, 1.0
 PROBE = 500  # test images behind the live confusion matrix between epochs
+MAX_PARAMETERS = 20_000_000  # 80 MB of float32, held 3 times and in each snapshot
 
 
 class LiveSession:
@@ -90,15 +91,23 @@ class LiveSession:
     def start_run(self, payload: object) -> dict:
         """POST /api/train: check the request, then train on the worker (answers at once)."""
         settings, keep_going = settings_from_json(payload)
-        self._refuse_if_under_way()
+        self._refuse_if_under_way()  # early, before building a network (again below, locked)
         X, y = self.data.X_train, self.data.y_train
         if settings.limit is not None:
             if settings.limit > len(X):
                 raise DigitnetError(f'"limit" must be at most {len(X)}, got {settings.limit}')
             X, y = X[: settings.limit], y[: settings.limit]
-        model = None if keep_going else fresh_model(settings, X.shape[1])
+        try:
+            model = None if keep_going else fresh_model(settings, X.shape[1])
+        except MemoryError:
+            raise DigitnetError("that network does not fit in memory") from None
+        if model is not None and model.flat_params.size > MAX_PARAMETERS:
+            raise DigitnetError(
+                f"that network has {model.flat_params.size:,} parameters; the page trains "
+                f"networks of up to {MAX_PARAMETERS:,}"
+            )
         optimizer = make_optimizer(settings.optimizer, settings.lr, settings.momentum)
-        run = LiveRun(settings, settings.lr, self.cond, self.worker.serve_pending)
+        run = LiveRun(settings, self.worker)
         with self.cond:
             self._refuse_if_under_way()
             self.run = run
@@ -112,18 +121,17 @@ class LiveSession:
 
     def _train(self, run: LiveRun, model: Network | None, optimizer: Any, X: Any, y: Any) -> None:
         """On the worker: the whole run, then its end state (done, or failed and why)."""
-        if model is not None:
-            self._adopt(model)
-            self.view = {}  # its layer statistics were the previous network's
-        self._last_step_view = 0.0  # the first step shows itself
-        with self.view_lock:
-            self.snapshots = Snapshots()
-        self._snapshot(0)
-        run.on_step = lambda logs: self._after_step(run, logs)
-        epoch_end = LambdaCallback(lambda epoch, logs: self._after_epoch(run, epoch, logs))
         s = run.settings
         state, error = "done", None
         try:
+            if model is not None:
+                self._adopt(model)
+            self._last_step_view = 0.0  # the first step shows itself
+            with self.view_lock:
+                self.snapshots = Snapshots()
+            self._snapshot(0)
+            run.on_step = lambda logs: self._after_step(run, logs)
+            epoch_end = LambdaCallback(lambda epoch, logs: self._after_epoch(run, epoch, logs))
             fit(
                 self.model,
                 X,
@@ -141,16 +149,17 @@ class LiveSession:
             pass
         except DigitnetError as problem:  # divergence, or what the settings could not do
             state, error = "failed", str(problem)
-        except Exception as problem:  # a bug: say so on the page and in the terminal, serve on
+        except Exception as problem:  # a bug, or no memory: say so on the page, serve on
             state, error = "failed", f"{type(problem).__name__}: {problem}"
             print(f"digitnet: the run failed: {error}", file=sys.stderr, flush=True)
-        if state == "failed":  # back to the weights at the last epoch's end: finite ones
-            last = self.snapshots.items[-1]
-            put_weights(self.model, last.weights)
-            error = f"{error}; the network is back at its weights of epoch {last.epoch}"
-        with self.cond:
-            run.state, run.error, run.paused = state, error, False
-            self.cond.notify_all()
+        finally:
+            if state == "failed" and self.snapshots.items:  # back to finite weights
+                last = self.snapshots.items[-1]
+                put_weights(self.model, last.weights)
+                error = f"{error}; the network is back at its weights of epoch {last.epoch}"
+            with self.cond:
+                run.state, run.error, run.paused = state, error, False
+                self.cond.notify_all()
         self._after_change()
 
     def _after_step(self, run: LiveRun, logs: dict) -> None:
@@ -202,6 +211,7 @@ class LiveSession:
     def _adopt(self, model: Network) -> None:
         """Make `model` the current network (a new run's), with its copies for the readers."""
         self.model = model
+        self._step_stats: list[dict] | None = None  # of the last step shown
         with self.view_lock:
             self.viewer = clone(model)
             self.snapshot_viewer = clone(model)
@@ -216,9 +226,9 @@ class LiveSession:
         """On the worker: copy the weights to the viewer and rebuild what /api/view shows."""
         model = self.model
         if activations is not None:  # first: they are buffers the next step overwrites
-            stats = layer_statistics(model, activations)
+            stats = self._step_stats = layer_statistics(model, activations)
         else:  # between epochs, after teaching: the last step's dead units still stand
-            stats = self.view.get("layers") or layer_statistics(model, None, run is not None)
+            stats = self._step_stats or layer_statistics(model, None, run is not None)
         X_test, y_test = self.data.X_eval, self.data.y_eval
         source = f"all {len(y_test):,} test images"
         if confusion is None:  # mid-epoch: a quicker look
@@ -305,11 +315,8 @@ class LiveSession:
 
     def snapshot(self, epoch: str) -> dict:
         """GET /api/snapshot/<epoch>: that epoch's scores and first-layer weights."""
-        number = parse_epoch(epoch)
-        if number is None:
-            raise NotFound("GET /api/snapshot/<epoch> needs an epoch")
         with self.view_lock:
-            snapshot = self._find(number)
+            snapshot = self._find(int(parse_epoch(epoch) or 0))
             put_weights(self.snapshot_viewer, snapshot.weights)
             filters = first_layer_filters(self.snapshot_viewer)
         return {
@@ -350,6 +357,7 @@ class LiveSession:
             started = time.perf_counter()
             before = self.model.predict_proba(x)[0]
             accuracy_before = self.model.score(self.data.X_eval, self.data.y_eval)
+            self.taught.add(field, label)  # first: a drawing that cannot be kept is not taught
             steps = teach(
                 self.model,
                 field,
@@ -359,7 +367,6 @@ class LiveSession:
                 self.taught,
                 self.rng,
             )
-            self.taught.add(field, label)
             after = self.model.predict_proba(x)[0]
             self._after_change()
             assert self.test is not None

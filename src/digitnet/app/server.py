@@ -39,6 +39,7 @@ from ..nn.network import Network
 from .drawing import parse_image, predict_image  # noqa: F401 (the API's, re-exported)
 from .live_session import LiveSession
 from .run_request import NotFound, Refused
+from .worker import Busy
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
@@ -133,11 +134,19 @@ class Handler(BaseHTTPRequestHandler):
         content_type: str = "application/json",
         extra: dict | None = None,
     ) -> None:
-        """Answer with what produce() returns (JSON, or bytes), or with the 4xx its error means."""
+        """Answer with what produce() returns (JSON, or bytes), or with the 4xx its error means;
+        a failure of the machine (a disk that refuses a file) or a bug answers 500, with the
+        reason, and costs one line in the terminal."""
         try:
             result = produce()
         except DigitnetError as error:
             self._send_json(error_status(error), {"error": str(error)})
+            return
+        except Exception as error:  # noqa: BLE001 (the client gets an answer, whatever it was)
+            reason = f"{type(error).__name__}: {error}"
+            with Server.log_lock:
+                print(f"digitnet: error answering {self.path}: {reason}", file=sys.stderr)
+            self._send_json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": reason})
             return
         if isinstance(result, bytes):
             self._send(HTTPStatus.OK, result, content_type, extra)
@@ -253,6 +262,8 @@ def control(session: LiveSession, action: str, payload: object) -> dict:
 
 def error_status(error: DigitnetError) -> HTTPStatus:
     """The HTTP status an error stands for: 409 not possible now, 404 not found, else 400."""
+    if isinstance(error, Busy):
+        return HTTPStatus.SERVICE_UNAVAILABLE
     if isinstance(error, Refused):
         return HTTPStatus.CONFLICT
     if isinstance(error, NotFound):

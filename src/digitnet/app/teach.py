@@ -16,8 +16,9 @@ from ..errors import DigitnetError
 from ..nn.inputs import as_input
 from ..nn.network import Network
 from ..optim.sgd import SGD
+from .run_request import Refused
 
-# Chosen by measurement (/tmp/exp/teach_tune3.py, noted in the README): 20 misread pen-stroke
+# Chosen by measurement (benchmarks/teach_tune.py, figures in the README): 20 misread pen-stroke
 # digits each, taught their right label, for three MLPs of 90.3%, 92.6% and 97.4% test accuracy:
 # 59 of 60 read right afterwards (after 28, 23 and 9 steps on average), and test accuracy moved
 # by +0.9, -0.0 and -0.2 points on average (2.2 points at worst). With 16 copies, or lr 0.05,
@@ -48,20 +49,28 @@ class TaughtSet:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def add(self, field: np.ndarray, label: int) -> None:
-        """Keep a 28x28 drawing in [0, 1] with its label, and rewrite the CSV (atomically)."""
+    def check_room(self) -> None:
+        """Refuse (409) a new drawing once MAX_TAUGHT are kept."""
         if len(self) >= MAX_TAUGHT:
-            raise DigitnetError(
+            raise Refused(
                 f"{MAX_TAUGHT} taught drawings are kept already; retrain with them "
                 f"(digitnet train --data {self.path}) and start a new set"
             )
+
+    def add(self, field: np.ndarray, label: int) -> None:
+        """Keep a 28x28 drawing in [0, 1] with its label, and rewrite the CSV (atomically)."""
+        self.check_room()
         pixels = np.round(np.clip(field, 0, 1) * 255).astype(np.uint8).reshape(1, 784)
-        self.images = np.concatenate([self.images, pixels])
-        self.labels = np.append(self.labels, label)
+        images = np.concatenate([self.images, pixels])
+        labels = np.append(self.labels, label)
         header = "label," + ",".join(f"pixel{i}" for i in range(784))
-        rows = np.column_stack([self.labels, self.images])
-        with atomic_open(self.path, "w") as file:
-            np.savetxt(file, rows, fmt="%d", delimiter=",", header=header, comments="")
+        rows = np.column_stack([labels, images])
+        try:
+            with atomic_open(self.path, "w") as file:
+                np.savetxt(file, rows, fmt="%d", delimiter=",", header=header, comments="")
+        except OSError as error:
+            raise DigitnetError(f"{self.path}: cannot write ({error.strerror})") from None
+        self.images, self.labels = images, labels  # kept once they are on disk
 
     def sample(self, rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
         """Up to `count` taught drawings at random (uint8 (n, 784)) and their labels."""
@@ -79,9 +88,9 @@ def teach(
     rng: np.random.Generator,
 ) -> int:
     """Steps of gradient descent on batches of COPIES distorted copies of the 28x28 drawing
-    `field` (labelled `label`), REPLAY random training images and up to 16 earlier taught
-    drawings, until the drawing is read as `label` with probability SURE (at most MAX_STEPS).
-    Updates `model` in place; returns the number of steps taken."""
+    `field` (labelled `label`), REPLAY random training images and up to 16 taught drawings
+    (this one among them, once kept), until the drawing is read as `label` with probability
+    SURE (at most MAX_STEPS). Updates `model` in place; returns the number of steps taken."""
     optimizer = SGD(TEACH_LR)
     params, grads, decay = model.block.groups(False)
     shape = model.input_shape

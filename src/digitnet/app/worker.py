@@ -12,9 +12,13 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from .run_request import Refused
+from ..errors import DigitnetError
 
 JOB_SECONDS = 300  # a request waits at most this long for the worker
+
+
+class Busy(DigitnetError):
+    """The worker did not get to a job in time (HTTP 503); the job will not run."""
 
 
 class Job:
@@ -24,9 +28,12 @@ class Job:
         self.function, self.done = function, threading.Event()
         self.result: Any = None
         self.error: BaseException | None = None
+        self.cancelled = False  # the request gave up waiting: do not run it
 
     def run(self) -> None:
-        """Run the function; keep what it returned or raised."""
+        """Run the function (unless cancelled); keep what it returned or raised."""
+        if self.cancelled:
+            return
         try:
             self.result = self.function()
         except Exception as error:  # handed to the waiting request, which reports it
@@ -69,7 +76,11 @@ class Worker:
         if not wait:
             return None
         if not job.done.wait(JOB_SECONDS):
-            raise Refused(f"the network was busy for {JOB_SECONDS} s; try again")
+            with self.cond:
+                if self.jobs.count(job):  # not started yet: it never will be
+                    job.cancelled = True
+                    raise Busy(f"the network was busy for {JOB_SECONDS} s; try again")
+            job.done.wait()  # started meanwhile: its answer is near
         if job.error is not None:
             raise job.error
         return job.result

@@ -23,8 +23,9 @@ class BatchNorm(Layer):
         running_mean = (1 - momentum) running_mean + momentum mu
         running_var  = (1 - momentum) running_var + momentum var M / (M - 1)   (unbiased)
     Evaluation computes y = gamma (x - running_mean) / sqrt(running_var + eps) + beta, whose
-    gradient (for the input gradients of the "why" maps) treats the running statistics as
-    constants: dL/dx = g gamma / sqrt(running_var + eps), dL/dgamma = sum g x_hat.
+    gradient with respect to the input (for the "why" maps; backward after an evaluation forward
+    computes only that) treats the running statistics as constants:
+    dL/dx = g gamma / sqrt(running_var + eps).
     gamma starts at 1 and beta at 0; weight decay does not apply to them.
 
     Shape: x (N, C, H, W) or (N, C) -> the same.
@@ -80,12 +81,10 @@ class BatchNorm(Layer):
         beta = self._per_channel(self.params["beta"], x.ndim)
         if not training:
             mean = self._per_channel(self.state["running_mean"], x.ndim)
-            inv_std = 1 / np.sqrt(
-                self._per_channel(self.state["running_var"], x.ndim) + x.dtype.type(self.eps)
-            )
-            self._x_hat, self._inv_std, self._axes = (x - mean) * inv_std, inv_std, axes
+            var = self._per_channel(self.state["running_var"], x.ndim)
+            self._eval_scale = gamma / np.sqrt(var + x.dtype.type(self.eps))  # all backward needs
             self._training = False
-            return self._x_hat * gamma + beta
+            return (x - mean) * self._eval_scale + beta
         M = x.size // self.num_features  # values per channel in this batch
         if M < 2:  # the variance of one value is 0: x_hat would be 0 and every gradient too
             raise DigitnetError(
@@ -108,6 +107,10 @@ class BatchNorm(Layer):
         return x_hat * gamma + beta
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        ndim = grad_out.ndim
+        if not self._training:  # after an evaluation forward: only the input's gradient
+            # running statistics are constants: dL/dx = g gamma / sqrt(running_var + eps)
+            return grad_out * self._eval_scale  # (N, C, H, W) or (N, C)
         x_hat, axes = self._x_hat, self._axes
         M = grad_out.size // self.num_features
         sum_g = grad_out.sum(axis=axes)  # (C,)
@@ -115,9 +118,6 @@ class BatchNorm(Layer):
         # dL/dbeta = sum g;  dL/dgamma = sum g x_hat      (C,)
         self.grads["beta"][...] = sum_g
         self.grads["gamma"][...] = sum_g_x_hat
-        ndim = grad_out.ndim
-        if not self._training:  # running statistics are constants: dL/dx = g gamma inv_std
-            return grad_out * (self._per_channel(self.params["gamma"], ndim) * self._inv_std)
         # dL/dx = gamma inv_std / M * (M g - sum g - x_hat sum(g x_hat))   (N, C, H, W) or (N, C)
         scale = self._per_channel(self.params["gamma"], ndim) * self._inv_std / M
         dx = grad_out * grad_out.dtype.type(M)
