@@ -71,3 +71,22 @@ def test_dropout_after_an_evaluation_forward_passes_the_gradient_through():
     dropout.forward(x, training=False)  # an evaluation after training: no mask applies
     g = np.arange(24.0).reshape(4, 6)
     assert np.array_equal(dropout.backward(g), g)
+
+
+def test_dropout_backward_matches_central_differences_with_its_mask_held():
+    """Training dropout is y = x m / (1 - rate) for the mask m drawn by forward; with that mask
+    fixed, the numerical gradient of sum(G y) is backward(G)."""
+    dropout = dn.Dropout(0.4)
+    dropout.build(np.random.default_rng(3), "float64")
+    rng = np.random.default_rng(4)
+    x, G = rng.normal(size=(5, 7)), rng.normal(size=(5, 7))
+    y = dropout.forward(x, training=True)
+    scale = np.divide(y, x)  # m / (1 - rate): 0 or 1 / 0.6 per entry
+    assert set(np.round(np.unique(scale), 6)) <= {0.0, round(1 / 0.6, 6)}
+    h, numerical = 1e-6, np.zeros_like(x)
+    for index in np.ndindex(*x.shape):
+        plus, minus = x.copy(), x.copy()
+        plus[index] += h
+        minus[index] -= h
+        numerical[index] = (np.sum(G * plus * scale) - np.sum(G * minus * scale)) / (2 * h)
+    assert np.allclose(dropout.backward(G), numerical, rtol=1e-7, atol=1e-9)

@@ -37,7 +37,8 @@ examples:
   digitnet train --out model.npz
   digitnet predict model.npz my_digit.png
   digitnet serve model.npz
-  digitnet serve                 (train one live in the page)"""
+  digitnet serve                 (train one live in the page)
+  digitnet compare "gd lr=0.1" "momentum lr=0.05" "adam" --epochs 10"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -242,6 +243,24 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the current folder)",
     )
     predict.set_defaults(handler="predict")
+
+    compare = commands.add_parser(
+        "compare", help="train several recipes side by side and draw their learning curves"
+    )
+    compare.add_argument(
+        "recipes",
+        metavar="RECIPE",
+        nargs="+",
+        help='an optimizer and settings, e.g. "gd lr=0.1" "momentum lr=0.05 batch=64" "adam" '
+        "(keys: lr, batch, momentum, schedule, warmup, decay)",
+    )
+    compare.add_argument("--epochs", type=_positive_int, default=10, help="epochs of each (10)")
+    compare.add_argument("--limit", type=_positive_int, help="training images (all)")
+    compare.add_argument("--seed", type=int, default=0, help="initial weights and order (0)")
+    compare.add_argument("--layers", help="the network as text (default: the 784-128-64-10 MLP)")
+    compare.add_argument("--data", metavar="PATH", help="IDX folder or CSV (bundled MNIST)")
+    compare.add_argument("--out", default="compare.png", help="the picture (compare.png)")
+    compare.set_defaults(handler="compare")
 
     serve = commands.add_parser(
         "serve", help="a page in your browser: train live, draw a digit, teach the network"

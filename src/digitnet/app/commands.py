@@ -12,6 +12,7 @@ import json
 from typing import cast
 
 from ..errors import DigitnetError
+from .compare_command import cmd_compare  # noqa: F401 (compare has a module of its own)
 from .prediction import check_28x28, cmd_predict  # noqa: F401 (predict has a module of its own)
 from .train_command import cmd_train  # noqa: F401
 
