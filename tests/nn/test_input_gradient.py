@@ -90,3 +90,13 @@ def test_dropout_backward_matches_central_differences_with_its_mask_held():
         minus[index] -= h
         numerical[index] = (np.sum(G * plus * scale) - np.sum(G * minus * scale)) / (2 * h)
     assert np.allclose(dropout.backward(G), numerical, rtol=1e-7, atol=1e-9)
+
+
+def test_input_gradients_are_not_overwritten_by_the_next_call():
+    (X, y), _ = dn.load_mnist(dtype="uint8")
+    model = dn.MLP(seed=0)
+    x = X[:2].astype(np.float32) / 255
+    first = model.input_gradient(x, np.array([3, 3]))
+    kept = first.copy()
+    model.input_gradient(x, np.array([5, 5]))
+    assert np.array_equal(first, kept)

@@ -120,7 +120,8 @@ class Network:
         passing its gradient on to the data. Forward runs in training mode (which keeps what
         backward reads and computes evaluation's output), except in the layers that compute
         something else while training (dropout, batch norm): those run their evaluation forward,
-        which keeps what their backward needs. Overwrites the layers' grads."""
+        which keeps what their backward needs. Overwrites the layers' grads; returns a new array
+        (not a layer's reused buffer, which the next call would overwrite)."""
         for layer in self.layers:
             x = layer.forward(x, training=not layer.trains_differently)
         grad = np.zeros_like(x)  # dL/dlogits (N, C) for L = the chosen classes' scores
@@ -136,7 +137,7 @@ class Network:
         finally:
             for layer, needed in zip(self.layers, planned):
                 layer.needs_input_grad = needed
-        return grad  # (N, *input_shape)
+        return grad.copy()  # (N, *input_shape)
 
     # --- parameters -----------------------------------------------------------------------
     def parameters(self) -> dict[str, np.ndarray]:
