@@ -64,7 +64,7 @@ def test_the_command_prints_the_table_and_writes_the_picture(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "784-128-64-10 MLP, 1,000 training images, 1 epochs, seed 0"
+    assert lines[0] == "784-128-64-10 MLP, 1,000 training images, 1 epoch, seed 0"
     assert lines[2].startswith("gd lr=0.1 ") and lines[3].startswith("adam ")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = subprocess.run(

@@ -166,7 +166,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise DigitnetError(f"{out.parent}: no such folder for --out")
     network = args.layers or "784-128-64-10 MLP"
     images = f"{args.limit:,} training images" if args.limit else "all training images"
-    print(f"{network}, {images}, {args.epochs} epochs, seed {args.seed}")
+    epochs = f"{args.epochs} epoch" + ("s" if args.epochs != 1 else "")
+    print(f"{network}, {images}, {epochs}, seed {args.seed}")
     width = max(map(len, args.recipes))
     print(f"{'recipe':<{width}} {'test acc':>8} {'test loss':>9} {'seconds':>8}")
     results = run_recipes(
