@@ -1,14 +1,17 @@
 """The tutorials in docs/tutorials/ run top to bottom (a failing cell fails CI), and each stored
 notebook has exactly the cells of its source, so what people read is what CI ran."""
 
-import sys
+import importlib.util
 from pathlib import Path
 
 import pytest
 
 TUTORIALS = Path(__file__).resolve().parents[1] / "docs" / "tutorials"
-sys.path.insert(0, str(TUTORIALS))
-import build  # noqa: E402  (docs/tutorials/build.py)
+# docs/tutorials/build.py, by its path (a plain `import build` could find PyPA's build package)
+_spec = importlib.util.spec_from_file_location("tutorials_build", TUTORIALS / "build.py")
+assert _spec is not None and _spec.loader is not None
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
 
 SOURCES = build.sources()
 

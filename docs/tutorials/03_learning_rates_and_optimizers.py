@@ -8,7 +8,7 @@
 # only difference between the curves is the recipe:
 #
 # ```
-# digitnet compare "gd lr=0.001 batch=32" "gd lr=0.1 batch=32" "adam" --epochs 10
+# digitnet compare "gd lr=0.001 batch=32 schedule=constant" "adam batch=32 schedule=constant"
 # ```
 #
 # To keep the notebook quick we use 20,000 of the 60,000 training images and 10 epochs; the
@@ -28,7 +28,8 @@ import digitnet as dn
 from digitnet.app.compare_command import run_recipes
 from digitnet.optim.schedules import learning_rate
 
-folder = Path(tempfile.mkdtemp())  # pictures go here, never into the repository
+scratch = tempfile.TemporaryDirectory()  # pictures go here, never into the repository
+folder = Path(scratch.name)
 
 # %% [markdown]
 # ## Plain gradient descent at three learning rates, momentum, and Adam
@@ -123,17 +124,20 @@ plt.show()
 assert learning_rate("cosine", 0.1, total, total) < 1e-9  # cosine ends at 0
 
 # %% [markdown]
-# Now the same optimizer, Adam at lr 0.001, with a constant rate and with cosine decay to 0
-# (the default of `digitnet train`), side by side. This time through the Python function
-# behind the command, `run_recipes`, to look at the numbers per epoch:
+# Now the same optimizer, Adam at lr 0.001 with batches of 32 as above, with a constant rate
+# and with cosine decay to 0 (the default of `digitnet train`), side by side. This time
+# through the Python function behind the command, `run_recipes`, to look at the numbers per
+# epoch:
 
 # %%
 constant, cosine = run_recipes(
-    ["adam lr=0.001 schedule=constant", "adam lr=0.001 schedule=cosine"], epochs=10, limit=20000
+    ["adam lr=0.001 batch=32 schedule=constant", "adam lr=0.001 batch=32 schedule=cosine"],
+    epochs=10,
+    limit=20000,
 )
 for result in (constant, cosine):
     last = result.history["val_accuracy"][-3:]
-    print(f"{result.recipe:<32} test accuracy, last 3 epochs: "
+    print(f"{result.recipe:<42} test accuracy, last 3 epochs: "
           + ", ".join(f"{a:.2%}" for a in last)
           + f" (spread {max(last) - min(last):.2%}); "
           + f"final training loss {result.history['loss'][-1]:.4f}")  # fmt: skip
@@ -142,11 +146,10 @@ assert min(cosine.history["val_accuracy"][-3:]) > 0.9
 # %% [markdown]
 # Look at the spread of the last three epochs. With a constant rate the test accuracy keeps
 # jumping from epoch to epoch, so where a run ends is partly luck; as the cosine schedule's
-# steps shrink, the weights settle and the accuracy stops moving. (Its training loss can end a
-# little higher on a subset like this one: smaller steps make less progress in the last
-# epochs.) On the full training set the README measures +0.08% test accuracy on average over
-# three seeds for the schedule. A schedule adds polish and reliability, not a different
-# network.
+# steps shrink, the weights settle: the accuracy stops moving, and here it also ends higher and
+# with a lower training loss. On the full training set the README measures +0.08% test
+# accuracy on average over three seeds for the schedule. A schedule adds polish and
+# reliability, not a different network.
 #
 # ## Exercises
 #
@@ -155,19 +158,23 @@ assert min(cosine.history["val_accuracy"][-3:]) > 0.9
 #
 # <details><summary>Answer</summary>
 #
-# It keeps improving, slowly: the loss curve is still falling after 40 epochs, and the test
-# accuracy creeps up through the mid-90s. With a 100 times larger step it gets there in a few
-# epochs. Tiny steps are not wrong, only slow; the original project stopped after 20 epochs.
+# No. It keeps improving, slowly: the loss is still falling after 40 epochs, and the test
+# accuracy creeps up to about 92% (92.08% measured on these 20,000 images). With a 100 times
+# larger step the same algorithm passes 96.9% within the 10 epochs above; on all 60,000
+# images it reaches 98.1% in 20 (the README's table). Tiny steps are not wrong, only slow.
 # </details>
 #
 # 2. Try `"gd lr=2 batch=32 schedule=constant"`. What happens, and what does digitnet say?
 #
 # <details><summary>Answer</summary>
 #
-# The steps are so large that the loss grows instead of shrinking, and within the first epoch
-# it overflows. digitnet stops the run and names the epoch, the batch and the learning rate
-# ("training diverged: ... (learning rate 2)"); `compare` marks that recipe "diverged" and goes
-# on with the others.
+# It depends on the luck of the first steps, and both outcomes teach something. On these
+# 20,000 images (seed 0) the first huge steps push most ReLU units below zero for every image:
+# they never fire again, their gradients are 0, and the network is stuck at 9.8% (chance) with
+# a loss of 2.31, without any error: a dead network. On all 60,000 images the loss instead
+# blows up to 17,000 in the first epoch; digitnet stops that run and names the epoch, the batch
+# and the learning rate ("training diverged: ... (learning rate 2)"), and `compare` marks the
+# recipe "diverged" and goes on with the others.
 # </details>
 #
 # 3. Momentum μ = 0.9 multiplies the effective step by about 1 / (1 - μ) = 10 when gradients

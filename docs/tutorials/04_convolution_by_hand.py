@@ -324,7 +324,7 @@ print(
 # MNIST's digits are centred: every digit's centre of mass sits at about pixel (14, 14). What
 # happens when a digit sits a few pixels to the right? We move every test digit 0 to 6 pixels
 # right (the empty columns on the left filled with 0). At 5-6 pixels some wide digits lose a
-# column or two of their right edge (2% of all the ink, at 6 pixels); the rest stay whole.
+# column or two of their right edge (2.6% of all the ink, at 6 pixels); the rest stay whole.
 
 
 # %%

@@ -191,9 +191,8 @@ for i, k, o in zip(examples, said, other):
         f"compared with {o} ({probs[i, o]:.1%})"
     )
 
-# input_gradient returns an array that the network reuses on its next call: copy it to keep it
-why_said = model.input_gradient(x, said).copy()  # (2, 784): d score of what it said / d pixel
-why_other = model.input_gradient(x, other).copy()  # d score of the other digit / d pixel
+why_said = model.input_gradient(x, said)  # (2, 784): d score of what it said / d pixel
+why_other = model.input_gradient(x, other)  # d score of the other digit / d pixel
 print("why maps:", why_said.shape)
 
 # %% [markdown]

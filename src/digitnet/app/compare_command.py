@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..data.datasets import load_data
+from ..data.datasets import DataSplits, load_data
 from ..errors import DigitnetError, DivergenceError
 from ..optim import OPTIMIZERS, make_optimizer
 from ..optim.schedules import SCHEDULES
 from ..training.history import History
 from ..training.loop import fit
-from ..training.settings import resolve
+from ..training.settings import RunSettings, resolve
 from .run_model import fresh_model
 
 if TYPE_CHECKING:
@@ -56,12 +56,18 @@ def parse_recipe(text: str) -> dict:
             f"recipe {text!r} must start with an optimizer: {', '.join(OPTIMIZERS)}"
         )
     values: dict = {"optimizer": words[0]}
+    given: set[str] = set()
     for word in words[1:]:
         key, _, raw = word.partition("=")
         if key not in KEYS or not raw:
             raise DigitnetError(
                 f"recipe {text!r}: {word!r} is not key=value with a key among {', '.join(KEYS)}"
             )
+        if key in given:
+            raise DigitnetError(f"recipe {text!r}: {key} is given twice")
+        given.add(key)
+        if key == "momentum" and words[0] not in ("momentum", "nesterov"):
+            raise DigitnetError(f"recipe {text!r}: momentum applies to momentum and nesterov only")
         name, kind = KEYS[key]
         try:
             value = kind(raw)
@@ -78,6 +84,26 @@ def parse_recipe(text: str) -> dict:
     return values
 
 
+def plan_recipes(
+    recipes: list[str],
+    epochs: int = 10,
+    seed: int = 0,
+    layers: str | None = None,
+    n_features: int = 784,
+) -> list[RunSettings]:
+    """Each recipe's settings, checked before anything trains: its optimizer is built, its
+    warm-up fits in the epochs, and the network (for n_features pixels) can be built."""
+    plans = []
+    for text in recipes:
+        s = resolve({**parse_recipe(text), "epochs": epochs, "seed": seed, "layers": layers})
+        make_optimizer(s.optimizer, s.lr, s.momentum, s.weight_decay)  # checks the values
+        if s.warmup_epochs > epochs:
+            raise DigitnetError(f"recipe {text!r}: warmup must be at most --epochs ({epochs})")
+        fresh_model(s, n_features)  # a bad --layers fails here
+        plans.append(s)
+    return plans
+
+
 def run_recipes(
     recipes: list[str],
     epochs: int = 10,
@@ -88,38 +114,42 @@ def run_recipes(
     verbose: bool = False,
 ) -> list[Result]:
     """Train each recipe from the same initial weights, on the same images in the same order,
-    scoring the test set after each epoch. A diverging recipe keeps its epochs so far."""
-    chosen = [parse_recipe(text) for text in recipes]  # every recipe is checked first
+    scoring the evaluation set after each epoch. A diverging recipe keeps its epochs so far."""
     splits = load_data(data, "uint8", limit, seed=seed)
-    results = []
-    for text, values in zip(recipes, chosen):
-        s = resolve({**values, "epochs": epochs, "seed": seed, "layers": layers})
-        model = fresh_model(s, splits.X_train.shape[1])
-        optimizer = make_optimizer(s.optimizer, s.lr, s.momentum, s.weight_decay)
-        result, history = Result(text), History()
-        started = time.perf_counter()
-        try:
-            fit(
-                model,
-                splits.X_train,
-                splits.y_train,
-                epochs=s.epochs,
-                batch_size=s.batch_size,
-                optimizer=optimizer,
-                validation_data=(splits.X_eval, splits.y_eval),
-                verbose=0,
-                lr_schedule=s.schedule,
-                warmup_epochs=s.warmup_epochs,
-                callbacks=[history],
-            )
-        except DivergenceError as error:  # its epochs so far stay in the picture
-            result.diverged = str(error)
-        result.history = history.history
-        result.seconds = time.perf_counter() - started
-        results.append(result)
-        if verbose:
-            print(row(result, max(map(len, recipes))), flush=True)
-    return results
+    plans = plan_recipes(recipes, epochs, seed, layers, splits.X_train.shape[1])  # all checked
+    return [train_recipe(text, s, splits, verbose, max(map(len, recipes))) for text, s in
+            zip(recipes, plans)]  # fmt: skip
+
+
+def train_recipe(
+    text: str, s: RunSettings, splits: DataSplits, verbose: bool, width: int
+) -> Result:
+    """One recipe's run, scored on the evaluation set after every epoch."""
+    model = fresh_model(s, splits.X_train.shape[1])
+    optimizer = make_optimizer(s.optimizer, s.lr, s.momentum, s.weight_decay)
+    result, history = Result(text), History()
+    started = time.perf_counter()
+    try:
+        fit(
+            model,
+            splits.X_train,
+            splits.y_train,
+            epochs=s.epochs,
+            batch_size=s.batch_size,
+            optimizer=optimizer,
+            validation_data=(splits.X_eval, splits.y_eval),
+            verbose=0,
+            lr_schedule=s.schedule,
+            warmup_epochs=s.warmup_epochs,
+            callbacks=[history],
+        )
+    except DivergenceError as error:  # its epochs so far stay in the picture
+        result.diverged = str(error)
+    result.history = history.history
+    result.seconds = time.perf_counter() - started
+    if verbose:
+        print(row(result, width), flush=True)
+    return result
 
 
 def row(result: Result, width: int = 32) -> str:
@@ -130,8 +160,8 @@ def row(result: Result, width: int = 32) -> str:
     return f"{result.recipe:<{width}} {accuracy:>8.2%} {loss:>9.4f} {result.seconds:>8.1f}"
 
 
-def comparison_figure(results: list[Result], title: str) -> Figure:
-    """Training loss (log scale) and test accuracy per epoch, one line per recipe."""
+def comparison_figure(results: list[Result], title: str, eval_name: str = "test") -> Figure:
+    """Training loss (log scale) and evaluation accuracy per epoch, one line per recipe."""
     from .figures import new_figure
 
     fig = new_figure((10, 3.8))
@@ -146,12 +176,13 @@ def comparison_figure(results: list[Result], title: str) -> Figure:
         accuracy_ax.plot(epochs, history["val_accuracy"], marker="o", markersize=3, label=label)
     loss_ax.set_yscale("log")
     loss_ax.set_ylabel("training loss (log scale)")
-    accuracy_ax.set_ylabel("test accuracy")
+    accuracy_ax.set_ylabel(f"{eval_name} accuracy")
     for ax in (loss_ax, accuracy_ax):
         ax.set_xlabel("epoch")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
-    accuracy_ax.legend(fontsize=8, loc="lower right")
+    if accuracy_ax.get_lines():  # every recipe may have diverged in its first epoch
+        accuracy_ax.legend(fontsize=8, loc="lower right")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
@@ -159,20 +190,24 @@ def comparison_figure(results: list[Result], title: str) -> Figure:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Train the recipes side by side; print the table; write the picture."""
+    from .exit_codes import DIVERGED
     from .figures import save_png
 
     out = Path(args.out)
     if not out.parent.is_dir():
         raise DigitnetError(f"{out.parent}: no such folder for --out")
+    splits = load_data(args.data, "uint8", args.limit, seed=args.seed)
+    n_features = splits.X_train.shape[1]
+    plans = plan_recipes(args.recipes, args.epochs, args.seed, args.layers, n_features)
     network = args.layers or "784-128-64-10 MLP"
-    images = f"{args.limit:,} training images" if args.limit else "all training images"
+    images = f"{len(splits.X_train):,} training images"
     epochs = f"{args.epochs} epoch" + ("s" if args.epochs != 1 else "")
-    print(f"{network}, {images}, {epochs}, seed {args.seed}")
-    width = max(map(len, args.recipes))
-    print(f"{'recipe':<{width}} {'test acc':>8} {'test loss':>9} {'seconds':>8}")
-    results = run_recipes(
-        args.recipes, args.epochs, args.limit, args.seed, args.layers, args.data, verbose=True
-    )
+    print(f"{network}, {images}, {epochs}, seed {args.seed}; scored on {splits.eval_name}")
+    width = max(len(text) for text in [*args.recipes, "recipe"])
+    short = "test" if splits.eval_name == "test" else "val"
+    print(f"{'recipe':<{width}} {short + ' acc':>8} {short + ' loss':>9} {'seconds':>8}")
+    results = [train_recipe(text, s, splits, True, width) for text, s in zip(args.recipes, plans)]
     title = f"{network}: {images}, seed {args.seed}, same initial weights"
-    print(f"wrote {save_png(comparison_figure(results, title), out)}")
-    return 0
+    figure = comparison_figure(results, title, splits.eval_name)
+    print(f"wrote {save_png(figure, out)}")
+    return DIVERGED if all(result.diverged for result in results) else 0
