@@ -96,6 +96,9 @@ class Network:
 
         With a list as `activations`, each activation layer's output is appended to it (what
         the drawing page shows, and what the training diagnostics measure).
+        In training mode the layers write into buffers they reuse from batch to batch: the
+        logits (and activations) returned are overwritten by the next training forward; copy
+        them to keep them.
         """
         for layer in self.layers:
             x = layer.forward(x, training)
