@@ -5,6 +5,7 @@ one with touch), and reads the page's answer. Without Chromium or Playwright the
 unless DIGITNET_REQUIRE_BROWSER is set (as .ci/run does): then it fails.
 """
 
+import contextlib
 import os
 import re
 import subprocess
@@ -38,23 +39,29 @@ def _require_browser():
         pytest.skip("; ".join(problems))
 
 
-@pytest.fixture(scope="module")
-def page_url(mnist_model):
+@contextlib.contextmanager
+def serving(*args, cwd=None):
+    """`digitnet serve ARGS --port 0` in a subprocess: its URL, while it runs."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "digitnet", "serve", str(mnist_model), "--port", "0"],
+        [sys.executable, "-m", "digitnet", "serve", *args, "--port", "0"],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         text=True,
     )
-    line = process.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert match, f"digitnet serve printed {line!r}"
-    yield match.group(0)
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert match, f"digitnet serve printed {line!r}"
+        yield match.group(0)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def page(page_url):
+@contextlib.contextmanager
+def chromium_page(url, width, height, errors=None):
+    """A headless Chromium page of width x height at `url`; with a list as `errors`, the page's
+    script errors are appended to it from the start."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -62,10 +69,24 @@ def page(page_url):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
         )
-        page = browser.new_page(viewport={"width": 1100, "height": 700})
-        page.goto(page_url)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        if errors is not None:
+            page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
         yield page
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page_url(mnist_model):
+    with serving(str(mnist_model)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page(page_url):
+    with chromium_page(page_url, 1100, 700) as page:
+        yield page
 
 
 def wait_for_answer(page):

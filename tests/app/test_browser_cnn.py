@@ -5,15 +5,11 @@ Started as test_browser.py starts it (`digitnet serve`, Playwright, Debian's Chr
 skipped, or failed under DIGITNET_REQUIRE_BROWSER, when they are missing.
 """
 
-import re
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from PIL import Image
 from strokes import draw_on_pad
-from test_browser import CHROMIUM, CHROMIUM_FLAGS, _require_browser, wait_for_answer
+from test_browser import chromium_page, serving, wait_for_answer
 
 import digitnet as dn
 
@@ -46,29 +42,8 @@ def cnn_model(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(cnn_model):
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    process = subprocess.Popen(
-        [sys.executable, "-m", "digitnet", "serve", str(cnn_model), "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert match, f"digitnet serve printed {line!r}"
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-            )
-            page = browser.new_page(viewport={"width": 1100, "height": 700})
-            page.goto(match.group(0))
-            yield page
-            browser.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(str(cnn_model)) as url, chromium_page(url, 1100, 700) as page:
+        yield page
 
 
 def shown_maps(page):

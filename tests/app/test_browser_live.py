@@ -11,15 +11,13 @@ Without Chromium or Playwright they are skipped, unless DIGITNET_REQUIRE_BROWSER
 
 import json
 import re
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 from strokes import draw_on_pad
-from test_browser import CHROMIUM, CHROMIUM_FLAGS, _require_browser, wait_for_answer
+from test_browser import chromium_page, serving, wait_for_answer
 
 import digitnet as dn
 
@@ -37,39 +35,17 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     save_dir = folder / "saved"
     save_dir.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "digitnet", "serve", "--port", "0", "--save-dir", str(save_dir)],
-        cwd=folder,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert match, f"digitnet serve printed {line!r}"
-        yield {"url": match.group(0), "save_dir": save_dir}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving("--save-dir", str(save_dir), cwd=folder) as url:
+        yield {"url": url, "save_dir": save_dir}
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(server["url"])
+    errors = []
+    with chromium_page(server["url"], 1280, 900, errors) as page:
         page.wait_for_function("document.getElementById('train-state').textContent === 'idle'")
         yield page
-        browser.close()
-        assert not errors, f"the page's scripts failed: {errors}"
+    assert not errors, f"the page's scripts failed: {errors}"
 
 
 def api(server, path):
