@@ -9,14 +9,13 @@ and once a couple of epochs have passed, with the run still going, takes a full-
 """
 
 import argparse
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent / "tests"))
+from make_pictures import served_page  # noqa: E402  (the page, as for serve.png)
 from strokes import draw_on_pad  # noqa: E402
 
 CHOICES = ["mlp", "fast", "best-small", "best", "cnn", "cnn-best"]  # the page's #net values
@@ -40,55 +39,35 @@ def parse_args() -> argparse.Namespace:
 
 
 def screenshot(args: argparse.Namespace, folder: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    server = subprocess.Popen(
-        [sys.executable, "-m", "digitnet", "serve", "--port", "0"],
-        cwd=folder,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = re.search(r"http://\S+/", server.stdout.readline()).group(0)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(url)
-            page.wait_for_selector("#strip .strip-digit")  # the first views have arrived
-            page.select_option("#net", args.net)
-            page.fill("#epochs", str(args.epochs))
-            page.fill("#limit", str(args.limit))
-            page.click("#train-start")
-            page.wait_for_function("document.getElementById('train-state').textContent !== 'idle'")
-            state = page.text_content("#train-state")
-            if state != "running":
-                sys.exit(f"the run did not start: {state}: {page.text_content('#train-error')}")
-            draw_on_pad(page, args.digit)
-            # wait for the epochs' test points on the curves (or the end of the run), then for
-            # the drawing's answer and the bars to settle
-            page.wait_for_function(
-                """(epochs) => document.getElementById("train-state").textContent !== "running"
-                    || Number(document.getElementById("curves").dataset.testPoints) >= epochs""",
-                arg=args.shoot_after,
-                timeout=args.timeout * 1000,
-            )
-            page.wait_for_function(
-                "window.lastResult && document.body.dataset.state === 'idle' && "
-                "document.getAnimations().length === 0"
-            )
-            state = page.text_content("#train-state")
-            if state != "running":
-                sys.exit(f"the run is {state} before the picture: use more --epochs or --limit")
-            page.screenshot(path=str(args.out), full_page=True)
-            print(f"wrote {args.out}: {page.text_content('#train-progress')}")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait()
+    """Start a run from the page, draw a digit, and shoot the page during training."""
+    with served_page(cwd=folder) as page:
+        page.wait_for_selector("#strip .strip-digit")  # the first views have arrived
+        page.select_option("#net", args.net)
+        page.fill("#epochs", str(args.epochs))
+        page.fill("#limit", str(args.limit))
+        page.click("#train-start")
+        page.wait_for_function("document.getElementById('train-state').textContent !== 'idle'")
+        state = page.text_content("#train-state")
+        if state != "running":
+            sys.exit(f"the run did not start: {state}: {page.text_content('#train-error')}")
+        draw_on_pad(page, args.digit)
+        # wait for the epochs' test points on the curves (or the end of the run), then for
+        # the drawing's answer and the bars to settle
+        page.wait_for_function(
+            """(epochs) => document.getElementById("train-state").textContent !== "running"
+                || Number(document.getElementById("curves").dataset.testPoints) >= epochs""",
+            arg=args.shoot_after,
+            timeout=args.timeout * 1000,
+        )
+        page.wait_for_function(
+            "window.lastResult && document.body.dataset.state === 'idle' && "
+            "document.getAnimations().length === 0"
+        )
+        state = page.text_content("#train-state")
+        if state != "running":
+            sys.exit(f"the run is {state} before the picture: use more --epochs or --limit")
+        page.screenshot(path=str(args.out), full_page=True)
+        print(f"wrote {args.out}: {page.text_content('#train-progress')}")
 
 
 def main() -> None:

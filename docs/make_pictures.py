@@ -7,10 +7,12 @@ then starts `digitnet serve`, draws a digit on the page in headless Chromium and
 screenshot (docs/serve.png).
 """
 
+import contextlib
 import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -24,11 +26,14 @@ def digitnet(*args: str) -> str:
     ).stdout
 
 
-def screenshot(model: Path, out: Path, digit: int = 2) -> None:
+@contextlib.contextmanager
+def served_page(*serve_args: str, cwd: Path | None = None) -> Iterator:
+    """`digitnet serve SERVE_ARGS --port 0`, and a 1280x900 headless Chromium page open on it."""
     from playwright.sync_api import sync_playwright
 
     server = subprocess.Popen(
-        [sys.executable, "-m", "digitnet", "serve", str(model), "--port", "0"],
+        [sys.executable, "-m", "digitnet", "serve", *serve_args, "--port", "0"],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -42,15 +47,21 @@ def screenshot(model: Path, out: Path, digit: int = 2) -> None:
             )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(url)
-            draw_on_pad(page, digit)
-            page.wait_for_function("window.lastResult && document.body.dataset.state === 'idle'")
-            # the bars slide to their new widths (a CSS transition): shoot once they have stopped
-            page.wait_for_function("document.getAnimations().length === 0")
-            page.screenshot(path=str(out), full_page=True)
+            yield page
             browser.close()
     finally:
         server.terminate()
         server.wait()
+
+
+def screenshot(model: Path, out: Path, digit: int = 2) -> None:
+    """The page serving `model`, with `digit` drawn on the pad, as a full-page PNG."""
+    with served_page(str(model)) as page:
+        draw_on_pad(page, digit)
+        page.wait_for_function("window.lastResult && document.body.dataset.state === 'idle'")
+        # the bars slide to their new widths (a CSS transition): shoot once they have stopped
+        page.wait_for_function("document.getAnimations().length === 0")
+        page.screenshot(path=str(out), full_page=True)
 
 
 def main() -> None:
