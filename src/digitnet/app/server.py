@@ -160,12 +160,9 @@ class Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if origin is None or origin == f"http://{self.headers.get('Host')}":
             return False
-        self.close_connection = True
-        self._send_json(
-            HTTPStatus.FORBIDDEN,
-            {"error": f"requests from {origin!r} are refused: only this server's own page may"},
+        return self._forbid(
+            f"requests from {origin!r} are refused: only this server's own page may"
         )
-        return True
 
     def _method_not_allowed(self) -> None:
         if self._read_body(required=False) is not None:
@@ -185,11 +182,14 @@ class Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host")
         if host is None or is_address_or_localhost(host):
             return False
-        self.close_connection = True
-        self._send_json(
-            HTTPStatus.FORBIDDEN,
-            {"error": f"Host {host!r} is not an address of this server; open it by IP address"},
+        return self._forbid(
+            f"Host {host!r} is not an address of this server; open it by IP address"
         )
+
+    def _forbid(self, reason: str) -> bool:
+        """Answer 403 with `reason` and close the connection; True (the request was refused)."""
+        self.close_connection = True
+        self._send_json(HTTPStatus.FORBIDDEN, {"error": reason})
         return True
 
     def _read_body(self, required: bool = True) -> bytes | None:
