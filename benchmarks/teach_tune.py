@@ -7,6 +7,7 @@ what it cost on the test set. The constants in src/digitnet/app/teach.py come fr
 
 import itertools
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +18,11 @@ from strokes import render  # noqa: E402
 
 import digitnet as dn  # noqa: E402
 from digitnet.app.live_view import clone  # noqa: E402
-from digitnet.data.augment import PRESETS, augment_batch  # noqa: E402
+from digitnet.app.teach import TaughtSet, teach  # noqa: E402
 from digitnet.data.preprocess import to_mnist  # noqa: E402
-from digitnet.nn.inputs import as_input  # noqa: E402
-from digitnet.optim.sgd import SGD  # noqa: E402
 
-# (lr, copies of the drawing, replayed images, most steps, stop at this probability)
+# teach.teach's settings: (lr, copies of the drawing, replayed images, most steps, stop at
+# this probability)
 SETTINGS = [
     (0.02, 8, 120, 20, 0.8),
     (0.02, 8, 120, 50, 0.8),
@@ -37,28 +37,13 @@ MODELS = {  # name: (training images, epochs, Adam's lr)
 }
 
 
-def teach(model, X, y, field, label, rng, lr, copies, replay, max_steps, sure):
-    """teach.teach with its constants as arguments; returns the steps taken."""
-    optimizer = SGD(lr)
-    params, grads, decay = model.block.groups(False)
-    drawing = np.repeat(field.reshape(1, 784).astype(model.dtype), copies, axis=0)
-    for step in range(1, max_steps + 1):
-        chosen = rng.integers(len(X), size=replay)
-        x = np.concatenate(
-            [augment_batch(drawing, rng, PRESETS["affine"]), as_input(X[chosen], model.dtype)]
-        )
-        labels = np.concatenate([np.full(copies, label), y[chosen]])
-        logits = model.forward(x, training=True)
-        model.loss.forward(logits, labels)
-        model.backward(model.loss.backward())
-        optimizer.step(params, grads, decay)
-        probs = model.predict_proba(field.reshape(1, -1))[0]
-        if probs.argmax() == label and probs[label] >= sure:
-            return step
-    return max_steps
-
-
 def main():
+    with tempfile.TemporaryDirectory() as folder:  # an empty taught set, never written to
+        measure(TaughtSet(Path(folder) / "taught.csv"))
+
+
+def measure(no_drawings):
+    """Teach each setting to each MLP's misread drawings; print what it did."""
     (X, y), (X_test, y_test) = dn.load_mnist(dtype="uint8")
     drawings = [
         (render(d, size=size, width=w, rotate=rot, dark_on_light=False), d)
@@ -78,7 +63,7 @@ def main():
             for i in picks:
                 taught = clone(model)
                 rng = np.random.default_rng(int(i))
-                steps.append(teach(taught, X, y, fields[i], labels[i], rng, *setting))
+                steps.append(teach(taught, fields[i], labels[i], X, y, no_drawings, rng, *setting))
                 flipped += taught.predict(fields[i].reshape(1, -1))[0] == labels[i]
                 drops.append(base - taught.score(X_test, y_test))
             print(

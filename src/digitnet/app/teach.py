@@ -86,31 +86,37 @@ def teach(
     y_train: np.ndarray,
     taught: TaughtSet,
     rng: np.random.Generator,
+    lr: float = TEACH_LR,
+    copies: int = COPIES,
+    replay_size: int = REPLAY,
+    max_steps: int = MAX_STEPS,
+    sure: float = SURE,
 ) -> int:
-    """Steps of gradient descent on batches of COPIES distorted copies of the 28x28 drawing
-    `field` (labelled `label`), REPLAY random training images and up to 16 taught drawings
-    (this one among them, once kept), until the drawing is read as `label` with probability
-    SURE (at most MAX_STEPS). Updates `model` in place; returns the number of steps taken."""
-    optimizer = SGD(TEACH_LR)
+    """Steps of gradient descent (learning rate `lr`) on batches of `copies` distorted copies
+    of the 28x28 drawing `field` (labelled `label`), `replay_size` random training images and
+    up to 16 taught drawings (this one among them, once kept), until the drawing is read as
+    `label` with probability `sure` (at most `max_steps`). Updates `model` in place; returns
+    the number of steps taken. (benchmarks/teach_tune.py varies the keyword settings.)"""
+    optimizer = SGD(lr)
     params, grads, decay = model.block.groups(False)
     shape = model.input_shape
-    drawing = np.repeat(field.reshape(1, *shape).astype(model.dtype), COPIES, axis=0)
+    drawing = np.repeat(field.reshape(1, *shape).astype(model.dtype), copies, axis=0)
     steps = 0
-    while steps < MAX_STEPS:
+    while steps < max_steps:
         steps += 1
-        replay = rng.integers(len(X_train), size=REPLAY)
+        replay = rng.integers(len(X_train), size=replay_size)
         earlier, earlier_labels = taught.sample(rng, 16)
         pixels = np.concatenate([X_train[replay], earlier]).reshape(-1, *shape)
         x = np.concatenate(
             [augment_batch(drawing, rng, AUGMENTATIONS["affine"]), as_input(pixels, model.dtype)]
         )
-        labels = np.concatenate([np.full(COPIES, label), y_train[replay], earlier_labels])
+        labels = np.concatenate([np.full(copies, label), y_train[replay], earlier_labels])
 
         logits = model.forward(x, training=True)
         model.loss.forward(logits, labels)
         model.backward(model.loss.backward())
         optimizer.step(params, grads, decay)
         probs = model.predict_proba(field.reshape(1, -1))[0]
-        if probs.argmax() == label and probs[label] >= SURE:
+        if probs.argmax() == label and probs[label] >= sure:
             break
     return steps
