@@ -99,8 +99,9 @@ def plan_recipes(
         make_optimizer(s.optimizer, s.lr, s.momentum, s.weight_decay)  # checks the values
         if s.warmup_epochs > epochs:
             raise DigitnetError(f"recipe {text!r}: warmup must be at most --epochs ({epochs})")
-        fresh_model(s, n_features)  # a bad --layers fails here
         plans.append(s)
+    if plans:  # the same network for every recipe: a bad --layers fails here, once
+        fresh_model(plans[0], n_features)
     return plans
 
 
