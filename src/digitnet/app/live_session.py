@@ -40,6 +40,7 @@ from .live_view import (
     strip_indices,
     strip_view,
     take_weights,
+    weights_of,
 )
 from .run_model import describe, fresh_model
 from .run_request import (
@@ -243,7 +244,7 @@ class LiveSession:
             "layers": stats,
         }
         with self.view_lock:
-            put_weights(self.viewer, take_weights(model))
+            put_weights(self.viewer, weights_of(model))  # one copy, straight into the viewer
         now = time.perf_counter()
         with self.cond:
             if run is not None:

@@ -113,10 +113,15 @@ class Snapshot:
     confusion: np.ndarray  # (10, 10) on the whole test set
 
 
+def weights_of(model: Network) -> list[np.ndarray]:
+    """Everything that decides the network's answers, as views: the flat parameters, then each
+    layer's state arrays."""
+    return [model.flat_params, *(a for layer in model.layers for a in layer.state.values())]
+
+
 def take_weights(model: Network) -> list[np.ndarray]:
-    """A copy of everything that decides the network's answers: parameters and state."""
-    states = [a.copy() for layer in model.layers for a in layer.state.values()]
-    return [model.flat_params.copy(), *states]
+    """A copy of weights_of(model) (a snapshot)."""
+    return [a.copy() for a in weights_of(model)]
 
 
 def clone(model: Network) -> Network:
@@ -124,15 +129,14 @@ def clone(model: Network) -> Network:
     would not do: the layers' parameters must stay views into the copy's one block)."""
     layers = [layer_from_config(layer.config()) for layer in model.layers]
     twin = Network(layers, model.input_shape, dtype=model.dtype)
-    put_weights(twin, take_weights(model))
+    put_weights(twin, weights_of(model))
     return twin
 
 
 def put_weights(model: Network, weights: list[np.ndarray]) -> None:
-    """Write weights from take_weights (of a network of the same layers) into `model`."""
-    model.flat_params[...] = weights[0]
-    states = [a for layer in model.layers for a in layer.state.values()]
-    for target, source in zip(states, weights[1:]):
+    """Write weights (from weights_of or take_weights, of a network of the same layers) into
+    `model`."""
+    for target, source in zip(weights_of(model), weights):
         target[...] = source
 
 
