@@ -1,6 +1,6 @@
 """How POST /api/teach should teach: misread pen-stroke digits taught their right label, for MLPs
 of three strengths; for each setting, how many are read right afterwards, in how many steps, and
-what it cost on the test set. The constants in src/digitnet/app/teach.py come from this run.
+what it cost on the test set. The constants in src/digitnet/app/serve/teach.py come from this run.
 
     python benchmarks/teach_tune.py
 """
@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the pe
 from strokes import render  # noqa: E402
 
 import digitnet as dn  # noqa: E402
-from digitnet.app.live_view import clone  # noqa: E402
-from digitnet.app.teach import TaughtSet, teach  # noqa: E402
+from digitnet.app.serve.teach import TaughtSet, teach  # noqa: E402
+from digitnet.app.serve.views import clone  # noqa: E402
 from digitnet.data.preprocess import to_mnist  # noqa: E402
 
 # teach.teach's settings: (lr, copies of the drawing, replayed images, most steps, stop at

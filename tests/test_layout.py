@@ -11,14 +11,19 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LEVELS = {
     "digitnet.errors": 0,
     "digitnet.atomic": 0,
+    "digitnet.checks": 0,
     "digitnet._version": 0,
     "digitnet.nn": 1,
     "digitnet.optim": 2,
     "digitnet.data": 3,
     "digitnet.training": 4,
     "digitnet.model": 5,
+    # the app's rooms: what the command line and the server share, then the server, then the
+    # command line, which may use everything and which nothing imports
     "digitnet.app": 6,
-    "digitnet.__main__": 6,
+    "digitnet.app.serve": 7,
+    "digitnet.app.cli": 8,
+    "digitnet.__main__": 8,
 }
 TOP = "digitnet"  # the package __init__: it re-exports everything, so nothing may import it
 MATH = ("digitnet.nn", "digitnet.optim")
@@ -143,7 +148,7 @@ def test_checker_reports_cycles_and_upward_imports():
         "digitnet/nn/dense.py": "if TYPE_CHECKING:\n    from ..training import loop\n",
         "digitnet/training/__init__.py": "",
         "digitnet/training/loop.py": "def fit():\n    from digitnet.nn import dense\n",
-        "digitnet/app/cli.py": "from .. import __version__\nimport digitnet.optim.sgd\n",
+        "digitnet/app/cli/__init__.py": "from ... import __version__\nimport digitnet.optim.sgd\n",
         "digitnet/optim/sgd.py": "from ..errors import DigitnetError\n",
     }
     edges = import_edges(sources)
@@ -152,5 +157,68 @@ def test_checker_reports_cycles_and_upward_imports():
     assert cycles(edges) == ["digitnet.nn.dense -> digitnet.training.loop -> digitnet.nn.dense"]
     assert upward(edges) == [
         "digitnet.nn.dense:2 imports digitnet.training.loop (level 4 above its own 1)",
-        "digitnet.app.cli:1 imports digitnet (level 7 above its own 6)",
+        "digitnet.app.cli:1 imports digitnet (level 9 above its own 8)",
+    ]
+
+
+# Printing is the command line's job; the training loop shows progress through its callbacks;
+# the server writes through its one logger.
+MAY_PRINT = (
+    "digitnet/app/cli/",
+    "digitnet/training/callbacks.py",
+    "digitnet/training/diagnostics.py",
+    "digitnet/app/serve/log.py",
+)
+
+
+def prints_and_argparse(sources: dict[str, str]) -> list[str]:
+    """Each place outside the command line that reads argparse or prints (print, sys.stdout,
+    sys.stderr), as path:line."""
+    found = []
+    for path, source in sources.items():
+        for node in ast.walk(ast.parse(source, path)):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            if "argparse" in names and not path.startswith("digitnet/app/cli/"):
+                found.append(f"{path}:{node.lineno} imports argparse")
+            printing = (isinstance(node, ast.Name) and node.id == "print") or (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("stdout", "stderr")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "sys"
+            )
+            if printing and not path.startswith(MAY_PRINT):
+                found.append(f"{path}:{node.lineno} prints")
+    return found
+
+
+def test_only_the_command_line_reads_flags_or_prints():
+    found = prints_and_argparse(read_sources())
+    assert not found, "outside app/cli:\n" + "\n".join(found)
+
+
+def test_the_server_and_the_plots_stay_in_their_rooms():
+    """The server never imports the command line or the plots; the plots neither of them."""
+    found = [
+        f"{source}:{line} imports {target}"
+        for source, line, target in import_edges(read_sources())
+        if (is_in(source, "digitnet.app.serve") and is_in(target, "digitnet.app.plots"))
+        or (is_in(source, "digitnet.app.plots") and is_in(target, "digitnet.app.serve"))
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_print_checker_finds_prints_and_argparse():
+    sources = {
+        "digitnet/nn/dense.py": "import argparse\nprint('x')\n",
+        "digitnet/app/serve/server.py": "import sys\nsys.stderr.write('x')\n",
+        "digitnet/app/cli/train.py": "import argparse\nprint('fine here')\n",
+    }
+    assert prints_and_argparse(sources) == [
+        "digitnet/nn/dense.py:1 imports argparse",
+        "digitnet/nn/dense.py:2 prints",
+        "digitnet/app/serve/server.py:2 prints",
     ]

@@ -25,7 +25,7 @@ import numpy as np
 from IPython.display import Image, display
 
 import digitnet as dn
-from digitnet.app.compare_command import run_recipes
+from digitnet.app.recipes import run_recipes
 from digitnet.optim.schedules import learning_rate
 
 scratch = tempfile.TemporaryDirectory()  # pictures go here, never into the repository

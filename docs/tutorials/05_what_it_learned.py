@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from scipy import ndimage
 
 import digitnet as dn
-from digitnet.app.figures import tile_mosaic
+from digitnet.app.plots.figures import tile_mosaic
 from digitnet.data import ink as ink_steps
 from digitnet.data import preprocess
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import digitnet as dn
-from digitnet.data.augment import PRESETS, Augmentation, augment_batch, bilinear_sample
+from digitnet.data.augment import AUGMENTATIONS, Augmentation, augment_batch, bilinear_sample
 from digitnet.errors import DigitnetError
 from digitnet.nn.dropout import Dropout
 from digitnet.optim.schedules import learning_rate
@@ -40,15 +40,16 @@ def test_no_distortion_is_the_identity_and_integer_shift_moves_pixels():
 
 def test_distortions_change_images_but_keep_them_digit_like():
     x = digits(32)
-    for settings in PRESETS.values():
+    for settings in AUGMENTATIONS.values():
         out = augment_batch(x, np.random.default_rng(1), settings)
         assert out.shape == x.shape and out.dtype == np.float32
         assert 0 <= out.min() and out.max() <= 1
         change = np.abs(out - x).mean()
         assert 0.01 < change < 0.2  # moved, but no more than a hand would move it
         assert abs(out.sum() / x.sum() - 1) < 0.25  # ink is neither created nor lost much
-    again = augment_batch(x, np.random.default_rng(1), PRESETS["elastic"])
-    assert np.array_equal(again, augment_batch(x, np.random.default_rng(1), PRESETS["elastic"]))
+    again = augment_batch(x, np.random.default_rng(1), AUGMENTATIONS["elastic"])
+    elastic = AUGMENTATIONS["elastic"]
+    assert np.array_equal(again, augment_batch(x, np.random.default_rng(1), elastic))
 
 
 def test_augmentation_settings_are_checked():

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import digitnet as dn
-from digitnet.app import train_command
 from digitnet.app.cli import main
+from digitnet.app.cli import train as train_command
 from digitnet.errors import DigitnetError, DivergenceError
 from digitnet.training.checkpoint import load_checkpoint, save_checkpoint
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import make_blobs
 
 import digitnet as dn
-from digitnet.data.augment import PRESETS
+from digitnet.data.augment import AUGMENTATIONS
 from digitnet.errors import DigitnetError, DivergenceError
 from digitnet.nn.inputs import as_input
 from digitnet.optim.schedules import learning_rate
@@ -227,7 +227,7 @@ def test_augmentation_distorts_every_training_batch_anew(monkeypatch, augmentati
     X, y = make_blobs(40)
     model = dn.MLP([784, 16, 10], seed=0)
     seen, orders = Batches(model, monkeypatch), record_orders(monkeypatch)
-    augment = PRESETS[augmentation] if augmentation else None
+    augment = AUGMENTATIONS[augmentation] if augmentation else None
     history = model.fit(
         X, y, epochs=2, batch_size=16, augment=augment, callbacks=[seen], verbose=0
     )
@@ -266,7 +266,7 @@ def test_validation_metrics_are_those_of_the_plain_validation_images():
         y,
         epochs=3,
         batch_size=16,
-        augment=PRESETS["elastic"],
+        augment=AUGMENTATIONS["elastic"],
         validation_data=(X_val, y_val),
         callbacks=[LambdaCallback(evaluate_now)],
         verbose=0,

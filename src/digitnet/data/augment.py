@@ -46,7 +46,7 @@ class Augmentation:
 
 
 # The two augmentations offered by name (--augment): affine only, and affine with elastic.
-PRESETS = {
+AUGMENTATIONS = {
     "affine": Augmentation(),
     "elastic": Augmentation(
         shift=2.0,

@@ -89,11 +89,22 @@ def _read_split(folder: Path, split: str, verify: bool) -> Arrays | None:
     return _check_pair(images, labels, str(folder))
 
 
-def load_idx_folder(folder: str | Path, dtype: str = "float32") -> tuple[Arrays, Arrays | None]:
-    """Load train (and, if present, t10k test) IDX files from a folder in the MNIST naming."""
+def _data_folder(folder: str | Path) -> Path:
+    """`folder` as a Path, if it is a folder; else a DigitnetError saying what it is instead."""
     folder = Path(folder)
+    if folder.is_file():
+        raise DigitnetError(
+            f"{folder}: a file, not a dataset: give a folder of MNIST-named IDX files or a "
+            "CSV file (to read the digit in a picture: digitnet predict MODEL IMAGE)"
+        )
     if not folder.is_dir():
         raise DigitnetError(f"{folder}: data folder not found")
+    return folder
+
+
+def load_idx_folder(folder: str | Path, dtype: str = "float32") -> tuple[Arrays, Arrays | None]:
+    """Load train (and, if present, t10k test) IDX files from a folder in the MNIST naming."""
+    folder = _data_folder(folder)
     verify = folder.resolve() == bundled_mnist_dir().resolve()
     train = _read_split(folder, "train", verify)
     if train is None:
@@ -216,10 +227,11 @@ def load_test_set(source: str | Path | None = None, dtype: str = "uint8") -> Arr
         return load_mnist(dtype)[1]
     if str(source).lower().endswith(".csv"):
         return load_csv(source, dtype)
-    _, test = load_idx_folder(source, dtype)
+    folder = _data_folder(source)  # only its test files: the training files may be absent
+    test = _read_split(folder, "t10k", folder.resolve() == bundled_mnist_dir().resolve())
     if test is None:
         raise DigitnetError(f"{source}: no t10k-images/t10k-labels test files to evaluate on")
-    return test
+    return scale_pixels(test[0], dtype), test[1]
 
 
 class DataSplits(NamedTuple):

@@ -38,6 +38,9 @@ from .history import History
 if TYPE_CHECKING:
     from ..optim.sgd import SGD
 
+# (params, grads, decay) as Network.block.groups gives them: what one optimizer step updates
+ParameterGroups = tuple[list[np.ndarray], list[np.ndarray], list[bool]]
+
 
 def fit(
     model: Network,
@@ -150,17 +153,13 @@ def train_epoch(
     start = time.perf_counter()
     # All weights live in one flat array (the layers' params are views into it): one update
     # per group (decayed tensors, and the rest when weight decay is on).
-    params, grads, decay = model.block.groups(optimizer.weight_decay > 0)
+    groups = model.block.groups(optimizer.weight_decay > 0)
     loss_sum, correct, seen = 0.0, 0, 0
     for batch, (x, labels) in enumerate(batches):
         optimizer.lr = learning_rates[batch] * run.lr_scale
         run.batch = batch + 1  # (an int: the message is only built if something fails)
         activations: list[np.ndarray] = []  # each activation layer's output, for callbacks
-
-        logits = model.forward(x, training=True, activations=activations)
-        loss = model.loss.forward(logits, labels)
-        model.backward(model.loss.backward())
-        optimizer.step(params, grads, decay)
+        logits, loss = train_step(model, x, labels, optimizer, groups, activations)
         hits = int((logits.argmax(axis=1) == labels).sum())
         loss_sum, correct, seen = loss_sum + loss * len(labels), correct + hits, seen + len(labels)
 
@@ -170,6 +169,27 @@ def train_epoch(
     metrics = {"loss": loss_sum / seen, "accuracy": correct / seen}
     metrics["images_per_second"] = seen / (time.perf_counter() - start)
     return metrics
+
+
+def train_step(
+    model: Network,
+    x: np.ndarray,
+    labels: np.ndarray,
+    optimizer: SGD | Adam,
+    groups: ParameterGroups,
+    activations: list[np.ndarray] | None = None,
+) -> tuple[np.ndarray, float]:
+    """One step of gradient descent on the batch (x, labels): forward, loss, backward, update.
+
+    groups: model.block.groups(...), the parameters, their gradients and which are decayed.
+    activations: if a list, each activation layer's output is appended to it (for callbacks).
+    Returns the batch's logits (before the update) and its mean loss."""
+    params, grads, decay = groups
+    logits = model.forward(x, training=True, activations=activations)
+    loss = model.loss.forward(logits, labels)
+    model.backward(model.loss.backward())
+    optimizer.step(params, grads, decay)
+    return logits, loss
 
 
 def iterate_batches(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 
 from ..errors import DigitnetError
+from ..optim import SGD, Adam, make_optimizer
 
 
 @dataclass
@@ -146,4 +147,11 @@ def resolve(explicit: dict, preset: str | None = None) -> RunSettings:
     chosen = {**asdict(RunSettings()), **PRESETS.get(preset or "", {})}
     return RunSettings(
         **{key: explicit[key] if explicit.get(key) is not None else chosen[key] for key in chosen}
+    )
+
+
+def optimizer_of(settings: RunSettings) -> SGD | Adam:
+    """The optimizer the settings name, with their learning rate, momentum and weight decay."""
+    return make_optimizer(
+        settings.optimizer, settings.lr, settings.momentum, settings.weight_decay
     )

@@ -1,0 +1,35 @@
+"""`digitnet plot MODEL`: learning curves, confusion matrix, confident mistakes and weights."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..networks import check_28x28
+from . import arguments
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Declare `digitnet plot`."""
+    plot = commands.add_parser("plot", help="learning curves, confusion matrix, mistakes, weights")
+    arguments.add_model(plot)
+    plot.add_argument("--history", metavar="FILE.csv", help="from train --history: the curves")
+    arguments.add_data(plot, "IDX folder or labelled CSV to test on (bundled MNIST)")
+    plot.add_argument("--out", metavar="DIR", default="plots", help="output folder (plots)")
+    plot.set_defaults(handler=run_plot)
+
+
+def run_plot(args: argparse.Namespace) -> int:
+    """Write the pictures: curves (with --history), confusion matrix, mistakes, weights."""
+    from ...data.datasets import load_test_set
+    from ...model import load_model
+    from ..plots import read_history_csv, write_plots
+
+    model = load_model(args.model)
+    check_28x28(model, args.model)
+    history = read_history_csv(args.history) if args.history else None
+    X, y = load_test_set(args.data)
+    for path in write_plots(model, X, y, args.out, history):
+        print(f"wrote {path}")
+    if history is None:
+        print("(no learning curves: give --history FILE.csv from `digitnet train --history`)")
+    return 0

@@ -1,0 +1,141 @@
+"""`digitnet predict`: read the digits in image files and in Kaggle CSV files, and say when unsure.
+
+An image file (PNG, JPEG, a photo of paper...) gets MNIST's normalisation first (preprocess); a
+CSV's rows are already 28x28 MNIST-style pixels. With --out, the digits of a Kaggle test.csv are
+written in Kaggle's submission format: `ImageId,Label`, ImageId counting from 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ...errors import DigitnetError
+from ..answers import read_probabilities
+from ..networks import check_28x28
+from . import arguments
+
+if TYPE_CHECKING:
+    from ...nn.network import Network
+
+
+def answer(name: str, probs: np.ndarray) -> dict:
+    """One prediction as predict --json gives it: the file, the digit, how sure, every
+    probability."""
+    return {"file": name, **read_probabilities(probs)}
+
+
+def describe_answer(result: dict) -> str:
+    """One line for a person: the digit and the top 3, or that it is unsure between two."""
+    probs = result["probabilities"]
+    ranked = sorted(range(len(probs)), key=lambda d: -probs[d])
+    if not result["sure"]:
+        first, second = ranked[:2]
+        return (
+            f"{result['file']}: not sure: {first} ({probs[first]:.1%}) or {second} "
+            f"({probs[second]:.1%})"
+        )
+    top = ", ".join(f"{d}: {probs[d]:.1%}" for d in ranked[:3])
+    return f"{result['file']}: {result['digit']}   ({top})"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Declare `digitnet predict`."""
+    predict = commands.add_parser(
+        "predict", help="read digits from your own images, photos or a Kaggle test.csv"
+    )
+    arguments.add_model(predict)
+    predict.add_argument(
+        "images",
+        metavar="IMAGE",
+        nargs="+",
+        help="PNG, JPEG, ... any size (a photo of paper too), or a Kaggle CSV of 784 pixel "
+        "columns (like test.csv)",
+    )
+    predict.add_argument("--json", action="store_true", help="print JSON")
+    predict.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write Kaggle's submission (ImageId,Label) for the CSV's rows",
+    )
+    predict.add_argument(
+        "--show-input",
+        metavar="DIR",
+        nargs="?",
+        const=".",
+        help="save the 28x28 image the network saw, as NAME.seen.png in DIR "
+        "(default: the current folder)",
+    )
+    predict.set_defaults(handler=run_predict)
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    """Read the digit in each image (or each row of a CSV); print it, or write --out."""
+    from ...model import load_model
+
+    csv_files = [name for name in args.images if name.lower().endswith(".csv")]
+    if args.out is not None and (len(args.images) != 1 or len(csv_files) != 1):
+        raise DigitnetError(
+            "--out writes a Kaggle submission: give exactly one CSV of images (like test.csv)"
+        )
+    if args.out is not None:  # fail now, not after reading 28,000 rows
+        _check_writable(Path(args.out))
+    model = load_model(args.model)
+    check_28x28(model, args.model)
+    results = []
+    for name in args.images:
+        if name in csv_files:
+            results.extend(_predict_csv(model, name))
+        else:
+            results.append(_predict_image(model, name, args.show_input, quiet=args.json))
+    if args.out is not None:
+        write_submission(args.out, [r["digit"] for r in results])
+        unsure = sum(not r["sure"] for r in results)
+        print(f"wrote {len(results)} predictions to {args.out} ({unsure} unsure)")
+    elif args.json:
+        print(json.dumps(results))
+    else:
+        for result in results:
+            print(describe_answer(result))
+    return 0
+
+
+def write_submission(path: str | Path, digits: list[int]) -> None:
+    """Write Kaggle's Digit Recognizer submission, `ImageId,Label`, atomically."""
+    from ...atomic import atomic_open
+
+    with atomic_open(path, "w") as file:
+        file.write("ImageId,Label\n")
+        file.writelines(f"{image_id},{digit}\n" for image_id, digit in enumerate(digits, 1))
+
+
+def _predict_image(model: Network, name: str, show_input: str | None, quiet: bool) -> dict:
+    from ...data.preprocess import load_image, save_input_png, to_mnist
+
+    field = to_mnist(load_image(name), name)
+    if show_input is not None:
+        seen = Path(show_input) / f"{Path(name).stem}.seen.png"
+        seen.parent.mkdir(parents=True, exist_ok=True)
+        save_input_png(field, seen)
+        if not quiet:
+            print(f"saved what the network saw in {seen}")
+    return answer(name, model.predict_proba(field.reshape(1, -1))[0])
+
+
+def _predict_csv(model: Network, name: str) -> list[dict]:
+    from ...data.datasets import load_csv_images
+
+    probs = model.predict_proba(load_csv_images(name))
+    return [answer(f"{name} row {i}", p) for i, p in enumerate(probs, 1)]
+
+
+def _check_writable(path: Path) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise DigitnetError(f"{folder}: no such folder for --out")
+    if path.is_dir():
+        raise DigitnetError(f"{path}: is a folder; --out needs a file name like submission.csv")

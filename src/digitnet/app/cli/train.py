@@ -1,0 +1,355 @@
+"""`digitnet train`: one training run from the command line, and how it survives interruption.
+
+Settings come from the flags, a preset and the defaults (settings.resolve), or, with --resume,
+from a checkpoint, which also records where the run writes (--out, --history, --plots). With
+--checkpoint-dir, the whole state is saved after every epoch. The first Ctrl-C lets the current
+epoch finish, saves, and exits (status 130); a second Ctrl-C stops at once, leaving the
+checkpoint of the previous epoch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ...data.augment import AUGMENTATIONS
+from ...data.datasets import Arrays, DataSplits, load_data, split_validation
+from ...errors import DigitnetError
+from ...nn.layers import ACTIVATIONS
+from ...nn.network import Network
+from ...optim import OPTIMIZERS
+from ...optim.schedules import SCHEDULES
+from ...training.callbacks import Callback, EarlyStopping
+from ...training.checkpoint import Checkpoint, load_checkpoint
+from ...training.history import History
+from ...training.loop import default_callbacks, fit
+from ...training.settings import (
+    DEFAULTS,
+    OUTPUTS,
+    PRESETS,
+    RECIPE,
+    RUN,
+    RunSettings,
+    optimizer_of,
+    resolve,
+)
+from ..networks import check_28x28, describe_network, is_mlp
+from . import arguments
+from .exit_codes import INTERRUPTED
+from .train_callbacks import SaveCheckpoint, StopAfterEpoch
+from .train_model import check_layers_flags, check_same, new_model
+
+DEFAULT_OUT = "model.npz"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Declare `digitnet train` and its flags; every default shown is RunSettings'."""
+    train = commands.add_parser("train", help="train a network and report its test accuracy")
+    d, run = DEFAULTS, RunSettings()
+    hidden = ",".join(map(str, d["hidden"]))
+    recipe: list[tuple[str, object, str]] = [  # (flag, type or choices, help)
+        ("--preset", list(PRESETS), "a named recipe for the settings you leave out"),
+        ("--epochs", arguments.positive_int, f"passes over the training set ({d['epochs']})"),
+        ("--batch-size", arguments.positive_int, f"images per step ({d['batch_size']})"),
+        ("--optimizer", OPTIMIZERS, f"update rule ({d['optimizer']})"),
+        ("--lr", arguments.positive_float, f"learning rate ({d['lr']})"),
+        ("--momentum", arguments.momentum, f"for momentum/nesterov ({d['momentum']})"),
+        ("--schedule", SCHEDULES, f"learning-rate schedule ({d['schedule']}: --lr down to 0)"),
+        (
+            "--warmup-epochs",
+            arguments.non_negative_float,
+            f"linear learning-rate warm-up first ({d['warmup_epochs']:g})",
+        ),
+        ("--hidden", arguments.hidden_sizes, f"hidden layer sizes, e.g. 256,128 ({hidden})"),
+        ("--activation", list(ACTIVATIONS), f"hidden activation ({d['activation']})"),
+        (
+            "--layers",
+            str,
+            'any network as text, instead of --hidden: "conv 16 5 pad 2, relu, '
+            'maxpool 2, dense 128, relu" (docs/cli.md: the terms)',
+        ),
+        ("--dtype", ["float32", "float64"], f"floating-point type ({d['dtype']})"),
+        (
+            "--weight-decay",
+            arguments.non_negative_float,
+            f"L2 weight decay (decoupled for adam) ({d['weight_decay']:g})",
+        ),
+        (
+            "--dropout",
+            arguments.fraction,
+            f"dropout rate after each hidden layer ({d['dropout']:g})",
+        ),
+        (
+            "--input-dropout",
+            arguments.fraction,
+            f"dropout rate on the input pixels ({d['input_dropout']:g})",
+        ),
+        (
+            "--augment",
+            ["none", *AUGMENTATIONS],
+            f"random distortions of each batch ({d['augment']})",
+        ),
+        (
+            "--validation-split",
+            arguments.fraction,
+            f"share of the training set held out to validate ({d['validation_split']:g})",
+        ),
+        (
+            "--early-stopping",
+            arguments.positive_int,
+            "stop after N epochs without a better val_loss",
+        ),
+    ]
+    for flag, kind, text in recipe:
+        if isinstance(kind, (list, tuple)):
+            train.add_argument(flag, choices=kind, default=None, help=text)
+        else:
+            train.add_argument(flag, type=kind, default=None, help=text)
+    train.add_argument("--seed", type=int, help=f"random seed ({run.seed})")
+    arguments.add_data(
+        train,
+        "folder of MNIST-named IDX files, or a Kaggle-style CSV (default: the bundled MNIST)",
+    )
+    train.add_argument(
+        "--val-fraction",
+        type=float,
+        help=f"share held out for validation when the data has no test set ({run.val_fraction})",
+    )
+    train.add_argument(
+        "--limit", type=arguments.positive_int, help="train on the first N images only"
+    )
+    train.add_argument("--init", metavar="MODEL", help="start from a saved model's weights")
+    train.add_argument(
+        "--out",
+        metavar="MODEL",
+        help=f"where to save the trained model ({DEFAULT_OUT}; with --resume: the run's own)",
+    )
+    train.add_argument(
+        "--history",
+        metavar="FILE.csv",
+        help="write per-epoch metrics as CSV (with --resume: the run's own, if it had one)",
+    )
+    train.add_argument(
+        "--plots",
+        metavar="DIR",
+        help="write the pictures of `plot` at the end (with --resume: the run's own, if any)",
+    )
+    train.add_argument(
+        "--show-augmented",
+        metavar="FILE.png",
+        help="draw a few training images and random distortions of them",
+    )
+    train.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="save the whole training state after every epoch, to --resume",
+    )
+    train.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the run checkpointed in DIR, exactly where it stopped, with its "
+        "settings and outputs (--out, --history, --plots) unless you give them again",
+    )
+    train.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only the result (and skip the per-epoch test evaluation)",
+    )
+    train.set_defaults(handler=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train, print progress and the final test (or validation) accuracy, save the model."""
+    settings, checkpoint = _settings(args)
+    _check_outputs(args, settings)
+    data = load_data(settings.data, "uint8", settings.limit, settings.val_fraction, settings.seed)
+    (X_train, y_train), validation, validation_name = _splits(data, settings)
+    optimizer = optimizer_of(settings)
+    if checkpoint is not None:
+        model, done, history = checkpoint.model, checkpoint.epoch, checkpoint.history
+        split = settings.weight_decay > 0  # the parameter groups the optimizer updates
+        state = checkpoint.optimizer_state_for(split)
+        optimizer.load_state_dict(state, model.block.groups(split)[0])
+    else:
+        model, done = new_model(args, settings, data.X_train.shape[1]), 0
+        history = History()
+    # --dropout places dropout after an MLP's hidden layers; a --layers spec (or a saved
+    # network that is not an MLP) keeps the dropout it has, unless a dropout flag is given
+    if (settings.layers is None and is_mlp(model)) or settings.dropout or settings.input_dropout:
+        model.set_dropout(settings.dropout, settings.input_dropout)
+    augment = AUGMENTATIONS.get(settings.augment)
+    if augment is not None and args.show_augmented:
+        from ..plots.training import plot_augmented  # matplotlib: only when asked for
+
+        print(f"wrote {plot_augmented(X_train[:8], augment, Path(args.show_augmented))}")
+    checkpoint_dir = args.checkpoint_dir or args.resume
+    if not args.quiet:
+        _print_plan(data, model, settings, done)
+
+    stop = StopAfterEpoch()
+    callbacks: list[Callback] = [history]
+    callbacks += default_callbacks(0 if args.quiet else 1, validation_name)
+    if checkpoint_dir:
+        callbacks.append(SaveCheckpoint(checkpoint_dir, optimizer, history, settings))
+    callbacks.append(stop)
+    if settings.early_stopping:
+        callbacks.append(EarlyStopping(settings.early_stopping, verbose=not args.quiet))
+    # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
+    # history file asks for it) and score the test set once, at the end.
+    per_epoch_eval = not args.quiet or settings.history is not None or settings.early_stopping
+    start = time.perf_counter()
+    with stop:
+        fit(
+            model,
+            X_train,
+            y_train,
+            epochs=settings.epochs,
+            batch_size=settings.batch_size,
+            optimizer=optimizer,
+            validation_data=validation if per_epoch_eval else None,
+            verbose=0,  # the callbacks above show what verbose would
+            callbacks=callbacks,
+            lr_schedule=settings.schedule,
+            warmup_epochs=settings.warmup_epochs,
+            augment=augment,
+            initial_epoch=done,
+        )
+    seconds = time.perf_counter() - start
+    out = _save(args, settings, model, history, data, validation_name)
+    epochs_done = history.epoch[-1] if history.epoch else done
+    result = model.evaluate(data.X_eval, data.y_eval)
+    print(
+        f"{data.eval_name} accuracy: {result['accuracy']:.2%} (loss {result['loss']:.4f}, "
+        f"n={len(data.y_eval)}) after {epochs_done} epochs in {seconds:.1f}s; "
+        f"model saved to {out}"
+    )
+    if stop.requested and epochs_done < settings.epochs:
+        _say_how_to_continue(checkpoint_dir, epochs_done, settings.epochs)
+        return INTERRUPTED
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> tuple[RunSettings, Checkpoint | None]:
+    """The run's settings (flags > preset > defaults, or the checkpoint's) and the checkpoint
+    it resumes (None for a new run)."""
+    explicit = {key: getattr(args, key) for key in RECIPE + RUN}
+    checkpoint = None
+    if args.resume:
+        if args.init or args.preset:
+            raise DigitnetError("--resume continues a run as it was: leave --init/--preset out")
+        checkpoint = load_checkpoint(args.resume)
+        settings = RunSettings.from_dict(checkpoint.settings)
+        check_same(explicit, dataclasses.asdict(settings), f"the run in {args.resume}")
+    else:
+        settings = resolve(explicit, args.preset)
+        if settings.data is not None:  # absolute, so that --resume works from any folder
+            settings.data = str(Path(settings.data).resolve())
+    if settings.layers is not None:
+        check_layers_flags(explicit, settings)
+    if args.show_augmented and settings.augment == "none":
+        raise DigitnetError("--show-augmented needs --augment affine or elastic")
+    return settings, checkpoint
+
+
+def _check_outputs(args: argparse.Namespace, settings: RunSettings) -> None:
+    """Where this run writes: the flags given, else where the (resumed) run wrote, as absolute
+    paths (a new run's model goes to model.npz); each folder checked now, not after training."""
+    for key in OUTPUTS:
+        value = getattr(args, key)
+        if value is None:
+            value = getattr(settings, key)
+        if key == "out" and value is None:
+            value = DEFAULT_OUT
+        setattr(settings, key, None if value is None else os.path.abspath(value))
+    for target in (settings.out, settings.history):
+        if target:
+            prepare_folder(Path(target).parent)
+    for folder in (args.checkpoint_dir, settings.plots):
+        if folder:
+            prepare_folder(Path(folder))
+
+
+def prepare_folder(folder: Path) -> None:
+    """Create `folder` if needed and make sure a file can be written there (by writing one)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DigitnetError(f"{folder}: cannot create the folder ({error.strerror})") from None
+    try:  # as the atomic writes will: a temporary file beside the target
+        with tempfile.TemporaryFile(dir=folder, prefix=".digitnet-check-"):
+            pass
+    except OSError as error:
+        raise DigitnetError(f"{folder}: cannot write there ({error.strerror})") from None
+
+
+def _splits(data: DataSplits, settings: RunSettings) -> tuple[Arrays, Arrays, str]:
+    """(X, y) to train on, (X, y) to validate on after each epoch, and what that set is called:
+    the test set, or with --validation-split a share of the training set."""
+    if settings.validation_split:  # choose on a split of the training set; test only at the end
+        train, validation = split_validation(
+            data.X_train, data.y_train, settings.validation_split, settings.seed
+        )
+        return train, validation, "val"
+    if settings.early_stopping:
+        raise DigitnetError("--early-stopping needs --validation-split (never the test set)")
+    name = "test" if data.eval_name == "test" else "val"
+    return (data.X_train, data.y_train), (data.X_eval, data.y_eval), name
+
+
+def _save(
+    args: argparse.Namespace,
+    settings: RunSettings,
+    model: Network,
+    history: History,
+    data: DataSplits,
+    validation_name: str,
+) -> str:
+    """Save the model (and --history, --plots); return the model's path as the user gave it."""
+    # as given; a new run's default as the user would type it; a resumed run's recorded path
+    out = args.out or (DEFAULT_OUT if not args.resume else settings.out)
+    assert out is not None  # _check_outputs gave every run an --out
+    model.save(out)
+    if settings.history:
+        history.to_csv(settings.history)
+    if settings.plots:
+        from ..plots import write_plots  # matplotlib: only when asked for
+
+        check_28x28(model, out)
+        curves_name = "test" if validation_name == "test" else "validation"
+        for path in write_plots(
+            model, data.X_eval, data.y_eval, settings.plots, history.history, curves_name
+        ):
+            print(f"wrote {path}")
+    return out
+
+
+def _say_how_to_continue(checkpoint_dir: str | None, epochs_done: int, epochs: int) -> None:
+    # The checkpoint holds the settings and outputs: this command alone continues the run.
+    hint = (
+        f"; continue with: digitnet train --resume {shlex.quote(os.path.abspath(checkpoint_dir))}"
+        if checkpoint_dir
+        else " (add --checkpoint-dir DIR to be able to resume)"
+    )
+    print(
+        f"digitnet: stopped after epoch {epochs_done} of {epochs} at your request{hint}",
+        file=sys.stderr,
+    )
+
+
+def _print_plan(data: DataSplits, model: Network, settings: RunSettings, done: int) -> None:
+    print(
+        f"data: {data.source}: {len(data.X_train)} training images, "
+        f"{len(data.X_eval)} {data.eval_name} images"
+    )
+    resuming = f", resuming after epoch {done}" if done else ""
+    print(
+        f"model: {describe_network(model)} ({model.dtype}); {settings.optimizer} lr "
+        f"{settings.lr:g} ({settings.schedule}), batch {settings.batch_size}, "
+        f"{settings.epochs} epochs{resuming}"
+    )
