@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from ..data.augment import AUGMENTATIONS
 from ..errors import DigitnetError
-from ..optim import SGD, Adam, make_optimizer
+from ..nn.layers import ACTIVATIONS
+from ..optim import OPTIMIZERS, SGD, Adam, make_optimizer
+from ..optim.schedules import SCHEDULES
 
 
 @dataclass
@@ -65,6 +68,16 @@ RUN = ("seed", "data", "limit", "val_fraction")  # beyond the recipe
 OUTPUTS = ("out", "history", "plots")
 RECIPE = tuple(f.name for f in fields(RunSettings) if f.name not in RUN + OUTPUTS)
 DEFAULTS = {name: getattr(RunSettings(), name) for name in RECIPE}
+# The values a setting may take, where they are a list of names.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "optimizer": OPTIMIZERS,
+    "schedule": tuple(SCHEDULES),
+    "activation": tuple(ACTIVATIONS),
+    "dtype": ("float32", "float64"),
+    "augment": ("none", *AUGMENTATIONS),
+}
+# The live page starts shorter runs than `digitnet train`: a learner watches them as they go.
+PAGE_EPOCHS = 5
 
 PRESETS = {
     # The quickest recipe found that reaches 98.0% test accuracy with the reference network

@@ -21,15 +21,13 @@ from pathlib import Path
 from ...data.augment import AUGMENTATIONS
 from ...data.datasets import Arrays, DataSplits, load_data, split_validation
 from ...errors import DigitnetError
-from ...nn.layers import ACTIVATIONS
 from ...nn.network import Network
-from ...optim import OPTIMIZERS
-from ...optim.schedules import SCHEDULES
 from ...training.callbacks import Callback, EarlyStopping
 from ...training.checkpoint import Checkpoint, load_checkpoint
 from ...training.history import History
 from ...training.loop import default_callbacks, fit
 from ...training.settings import (
+    CHOICES,
     DEFAULTS,
     OUTPUTS,
     PRESETS,
@@ -57,24 +55,28 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         ("--preset", list(PRESETS), "a named recipe for the settings you leave out"),
         ("--epochs", arguments.positive_int, f"passes over the training set ({d['epochs']})"),
         ("--batch-size", arguments.positive_int, f"images per step ({d['batch_size']})"),
-        ("--optimizer", OPTIMIZERS, f"update rule ({d['optimizer']})"),
+        ("--optimizer", CHOICES["optimizer"], f"update rule ({d['optimizer']})"),
         ("--lr", arguments.positive_float, f"learning rate ({d['lr']})"),
         ("--momentum", arguments.momentum, f"for momentum/nesterov ({d['momentum']})"),
-        ("--schedule", SCHEDULES, f"learning-rate schedule ({d['schedule']}: --lr down to 0)"),
+        (
+            "--schedule",
+            CHOICES["schedule"],
+            f"learning-rate schedule ({d['schedule']}: --lr down to 0)",
+        ),
         (
             "--warmup-epochs",
             arguments.non_negative_float,
             f"linear learning-rate warm-up first ({d['warmup_epochs']:g})",
         ),
         ("--hidden", arguments.hidden_sizes, f"hidden layer sizes, e.g. 256,128 ({hidden})"),
-        ("--activation", list(ACTIVATIONS), f"hidden activation ({d['activation']})"),
+        ("--activation", CHOICES["activation"], f"hidden activation ({d['activation']})"),
         (
             "--layers",
             str,
             'any network as text, instead of --hidden: "conv 16 5 pad 2, relu, '
             'maxpool 2, dense 128, relu" (docs/cli.md: the terms)',
         ),
-        ("--dtype", ["float32", "float64"], f"floating-point type ({d['dtype']})"),
+        ("--dtype", CHOICES["dtype"], f"floating-point type ({d['dtype']})"),
         (
             "--weight-decay",
             arguments.non_negative_float,
@@ -92,7 +94,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         ),
         (
             "--augment",
-            ["none", *AUGMENTATIONS],
+            CHOICES["augment"],
             f"random distortions of each batch ({d['augment']})",
         ),
         (
