@@ -31,7 +31,7 @@ import numpy as np
 import digitnet as dn
 from digitnet.nn import conv as conv_module
 from digitnet.nn import dense as dense_module
-from digitnet.training.loop import iterate_batches
+from digitnet.training.loop import Batches
 
 EPOCH_IMAGES = 60000
 WARMUP = 2  # batches run before timing: the first allocates every buffer
@@ -138,7 +138,7 @@ def profile(
         )
     model, optimizer = cnn_bench.lenet(seed), dn.Adam(lr=1e-3)
     params, grads, decay = model.block.groups(optimizer.weight_decay > 0)
-    stream = iterate_batches(X, y, model.rng.permutation(len(X)), batch_size, model)
+    stream = iter(Batches(X, y, model.rng.permutation(len(X)), batch_size, model))
     timers, totals = Timers(), {"loss": 0.0, "correct": 0}
 
     def step() -> None:

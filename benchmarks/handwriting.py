@@ -11,6 +11,7 @@ preprocessing (digitnet.data.preprocess.to_mnist).
    ships (1,797 digits by 43 writers, 8x8 pixels with 16 grey levels).
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -75,8 +76,11 @@ def pen_digits(model, per_digit=20, seed=1):
     return np.mean(read(model, pictures) == np.array(truth)), len(truth)
 
 
-def main() -> None:
-    model = dn.load_model(sys.argv[1])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", help="a model file from digitnet train")
+    args = parser.parse_args(argv)
+    model = dn.load_model(args.model)
     accuracy, originals = rendered_mnist(model)
     print(
         f"MNIST test digits rendered large at random places: {accuracy:.1%} "

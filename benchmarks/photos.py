@@ -53,14 +53,19 @@ def accuracy(model, digits, labels, conditions, seed) -> float:
     return right / len(labels)
 
 
-def run(model, digits, labels, seed: int = 0) -> dict[str, float]:
-    """Accuracy per condition: clean, each condition alone, all together."""
-    results = {"clean": accuracy(model, digits, labels, (), seed)}
-    for condition in CONDITIONS:
-        results[condition] = accuracy(model, digits, labels, (condition,), seed)
-    results["all together"] = accuracy(model, digits, labels, CONDITIONS, seed)
-    results[SMALL] = accuracy(model, digits, labels, (SMALL,), seed)
-    results[f"all together, {SMALL}"] = accuracy(model, digits, labels, (*CONDITIONS, SMALL), seed)
+def run(model, digits, labels, seed: int = 0, name: str = "") -> dict[str, float]:
+    """Accuracy per condition: clean, each condition alone, all together (a line on stderr as
+    each condition is done: a condition takes seconds to a minute)."""
+    plan = {"clean": ()} | {condition: (condition,) for condition in CONDITIONS}
+    plan |= {"all together": CONDITIONS, SMALL: (SMALL,)}
+    plan[f"all together, {SMALL}"] = (*CONDITIONS, SMALL)
+    results = {}
+    started = time.perf_counter()
+    for i, (label, conditions) in enumerate(plan.items(), 1):
+        results[label] = accuracy(model, digits, labels, conditions, seed)
+        seconds = time.perf_counter() - started
+        print(f"{name} {i}/{len(plan)} {label}: {results[label]:.1%} ({seconds:.0f} s)",
+              file=sys.stderr, flush=True)  # fmt: skip
     return results
 
 
@@ -74,7 +79,7 @@ def main() -> None:
     start = time.perf_counter()
     (_, _), (X_test, y_test) = dn.load_mnist()
     digits = X_test[: args.n].reshape(-1, 28, 28)
-    results = {"mnist": run(model, digits, y_test[: args.n])}
+    results = {"mnist": run(model, digits, y_test[: args.n], name="MNIST")}
     results["mnist 28x28 originals"] = float(
         np.mean(model.predict(X_test[: args.n]) == y_test[: args.n])
     )
@@ -85,7 +90,7 @@ def main() -> None:
     else:
         uci = load_digits()
         order = np.random.default_rng(0).permutation(len(uci.target))[: args.n]
-        results["uci"] = run(model, uci.images[order] / 16, uci.target[order])
+        results["uci"] = run(model, uci.images[order] / 16, uci.target[order], name="UCI")
     print(f"{args.n} digits per condition; accuracy of {args.model}")
     print("| condition | MNIST test digits | UCI digits |\n|---|---|---|")
     for condition in results["mnist"]:

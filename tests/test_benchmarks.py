@@ -1,9 +1,8 @@
 """The benchmark scripts on tiny sizes: they report, the same recipe gives the same accuracy in
-digitnet and the plain NumPy baseline, and the regression check's verdict follows the timings."""
+digitnet and the plain NumPy baseline, and the regression check's verdict follows the timings
+(CI's last step runs the real race: benchmarks/check_regression.py)."""
 
 import json
-import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ def benchmarks_on_path(monkeypatch):
     monkeypatch.syspath_prepend(str(BENCHMARKS))
 
 
+@pytest.mark.slow  # a benchmark race
 def test_compare_quick_runs_and_reports(benchmarks_on_path, tmp_path, capsys):
     import compare
 
@@ -33,19 +33,6 @@ def test_compare_quick_runs_and_reports(benchmarks_on_path, tmp_path, capsys):
     assert report["hardware"]["gemm_peak_gflops"] > 0
     assert report["inference"]["digitnet"]["single_image_microseconds"] > 0
     assert "s/epoch" in capsys.readouterr().out
-
-
-def test_regression_check_runs_and_its_verdict_matches_its_figures(benchmarks_on_path, capsys):
-    import check_regression
-
-    code = check_regression.main(["--epochs", "1", "--repeats", "1", "--limit", "3000"])
-    verdict = capsys.readouterr().out.strip().splitlines()[-1]
-    ours, plain = (float(x) for x in re.findall(r"([\d.]+) s/epoch", verdict))
-    assert ours > 0 and plain > 0
-    expected = (0, "OK") if ours <= plain else (1, "REGRESSION")
-    if ours == plain:  # equal to the 3 printed decimals: the unrounded times decided
-        expected = (code, "OK" if code == 0 else "REGRESSION")
-    assert (code, verdict.split(":")[0]) == expected
 
 
 @pytest.mark.parametrize("ours, plain, code", [(0.30, 0.50, 0), (0.60, 0.50, 1)])
@@ -80,4 +67,3 @@ def test_plain_numpy_baseline_matches_digitnet_for_the_same_seed(benchmarks_on_p
     assert len(ours) == len(params) == 6
     for mine, theirs in zip(ours, params):
         assert np.array_equal(mine, theirs)
-    assert sys.modules["plain_numpy"] is plain_numpy

@@ -83,7 +83,9 @@ def test_overfits_a_tiny_batch_to_100_percent():
     rng = np.random.default_rng(0)
     X, y = rng.random((32, 784)).astype(np.float32), rng.integers(0, 10, 32)
     model = dn.MLP(seed=0)
-    history = model.fit(X, y, epochs=60, batch_size=32, optimizer=dn.Adam(0.01), verbose=0)
+    history = model.fit(
+        X, y, epochs=60, batch_size=32, optimizer=dn.Adam(0.01), lr_schedule="constant", verbose=0
+    )
     assert model.evaluate(X, y)["accuracy"] == 1.0
     assert history.history["loss"][-1] < 0.05
 
@@ -111,18 +113,21 @@ def test_bad_input_shape_and_labels():
         model.evaluate(np.zeros((2, 4)), np.array([0, 2]))
 
 
-def test_fit_shows_the_real_parameters_of_the_training_loop():
-    """help(model.fit) lists the keyword arguments, not **kwargs: the loop's, with the same
-    defaults, and early_stopping (a shortcut for the EarlyStopping callback)."""
+def test_fit_is_the_training_loop_with_the_settings_defaults():
+    """model.fit is training.loop.fit itself (help() shows its real parameters), and its
+    defaults are `digitnet train`'s, from the one source of settings."""
     from digitnet.training.loop import fit
+    from digitnet.training.settings import DEFAULTS
 
-    def described(function, skip):
-        parameters = list(inspect.signature(function).parameters.values())[skip:]
-        return {p.name: (p.kind, p.default, p.annotation) for p in parameters}
-
-    ours, loop = described(dn.Sequential.fit, 1), described(fit, 1)  # after self / model
-    assert {name: ours[name] for name in loop} == loop
-    assert set(ours) - set(loop) == {"early_stopping"}
+    assert dn.Sequential.fit is fit and dn.MLP.fit is fit
+    parameters = inspect.signature(fit).parameters
+    for name, setting in [
+        ("epochs", "epochs"),
+        ("batch_size", "batch_size"),
+        ("lr_schedule", "schedule"),
+        ("warmup_epochs", "warmup_epochs"),
+    ]:
+        assert parameters[name].default == DEFAULTS[setting], name
     assert all(name in dn.MLP.fit.__doc__ for name in ("batch_size", "early_stopping"))
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # executes the five tutorial notebooks
+
 TUTORIALS = Path(__file__).resolve().parents[1] / "docs" / "tutorials"
 # docs/tutorials/build.py, by its path (a plain `import build` could find PyPA's build package)
 _spec = importlib.util.spec_from_file_location("tutorials_build", TUTORIALS / "build.py")

@@ -13,22 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import numpy as np
-
-from .data.augment import Augmentation
 from .errors import DigitnetError
 from .nn.dense import Dense
 from .nn.layer import Layer
 from .nn.layers import DEFAULT_INIT, make_activation
 from .nn.network import Network
-from .training.callbacks import Callback, EarlyStopping
-from .training.history import History
-from .training.loop import fit
-
-if TYPE_CHECKING:
-    from .optim import SGD, Adam
+from .training import loop
 
 DEFAULT_LAYER_SIZES = (784, 128, 64, 10)
 
@@ -41,56 +32,7 @@ class Sequential(Network):
         dense layer's in_features). dtype: "float32" or "float64".
     """
 
-    def fit(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        epochs: int = 10,
-        batch_size: int = 128,
-        optimizer: SGD | Adam | None = None,
-        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-        verbose: int = 1,
-        callbacks: Sequence[Callback] = (),
-        lr_schedule: str = "constant",
-        warmup_epochs: float = 0.0,
-        augment: Augmentation | None = None,
-        early_stopping: int | None = None,
-        initial_epoch: int = 0,
-    ) -> History:
-        """Train on images X (uint8 0-255 or floats in [0, 1]) and integer labels y.
-
-        epochs, batch_size: passes over the data, and images per step.
-        optimizer: an SGD or Adam instance (default Adam(lr=0.001)).
-        validation_data: (X_val, y_val), evaluated after each epoch (val_loss, val_accuracy).
-        verbose: 0 silent, 1 a progress bar and a line per epoch, 2 only the lines.
-        callbacks: training.callbacks objects, e.g. your own on_epoch_end.
-        lr_schedule, warmup_epochs: "constant", "cosine" or "step", after a linear ramp.
-        augment: an augment.Augmentation applied anew to every training batch.
-        early_stopping: patience in epochs on val_loss (needs validation_data); the best
-            epoch's weights are kept. The same as callbacks=[EarlyStopping(patience)].
-        initial_epoch: epochs already done, to continue a run (as Keras).
-        Returns a History. The full description: digitnet.training.loop.fit.
-        """
-        callbacks = list(callbacks)
-        if early_stopping is not None:
-            if validation_data is None:
-                raise DigitnetError("early stopping needs validation data (a validation split)")
-            callbacks.append(EarlyStopping(early_stopping, verbose=bool(verbose)))
-        return fit(
-            self,
-            X,
-            y,
-            epochs=epochs,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            validation_data=validation_data,
-            verbose=verbose,
-            callbacks=callbacks,
-            lr_schedule=lr_schedule,
-            warmup_epochs=warmup_epochs,
-            augment=augment,
-            initial_epoch=initial_epoch,
-        )
+    fit = loop.fit  # the training loop, whose first parameter (the model) is this network
 
 
 class MLP(Sequential):

@@ -122,6 +122,7 @@ def start_and_stop(tmp_path, stop_signal):
     return process.returncode, err, checkpoints
 
 
+@pytest.mark.slow  # a subprocess
 def test_ctrl_c_saves_at_the_epoch_boundary_and_resume_is_bit_identical(tmp_path, uninterrupted):
     code, err, checkpoints = start_and_stop(tmp_path, signal.SIGINT)
     assert code == 130, err
@@ -132,6 +133,7 @@ def test_ctrl_c_saves_at_the_epoch_boundary_and_resume_is_bit_identical(tmp_path
     assert resumed_weights_equal(checkpoints, tmp_path / "resumed.npz", uninterrupted)
 
 
+@pytest.mark.slow  # a subprocess
 def test_kill_9_leaves_a_checkpoint_that_loads_and_resumes_bit_identical(tmp_path, uninterrupted):
     code, _, checkpoints = start_and_stop(tmp_path, signal.SIGKILL)
     assert code == -signal.SIGKILL

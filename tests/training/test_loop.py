@@ -91,7 +91,10 @@ def test_divergence_stops_with_a_message_naming_epoch_batch_and_lr():
     X, y = rng.random((256, 784)).astype(np.float32), rng.integers(0, 10, 256)
     message = r"epoch 1/5, batch \d+ \(learning rate 1e\+12\); try a smaller learning rate"
     with pytest.raises(DivergenceError, match=message):
-        dn.MLP(seed=0).fit(X, y, epochs=5, batch_size=32, optimizer=dn.SGD(lr=1e12), verbose=0)
+        dn.MLP(seed=0).fit(
+            X, y, epochs=5, batch_size=32, optimizer=dn.SGD(lr=1e12), lr_schedule="constant",
+            verbose=0,
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -210,15 +213,15 @@ def test_every_epoch_visits_every_image_once_in_a_new_order_with_its_label(monke
 
 
 def record_orders(monkeypatch) -> list[np.ndarray]:
-    """The order that loop.fit asks iterate_batches for, epoch by epoch."""
+    """The order that loop.fit asks loop.Batches for, epoch by epoch."""
     orders: list[np.ndarray] = []
-    iterate_batches = loop.iterate_batches
+    batches = loop.Batches
 
     def recorded(X, y, order, *args, **kwargs):
         orders.append(np.array(order))
-        return iterate_batches(X, y, order, *args, **kwargs)
+        return batches(X, y, order, *args, **kwargs)
 
-    monkeypatch.setattr(loop, "iterate_batches", recorded)
+    monkeypatch.setattr(loop, "Batches", recorded)
     return orders
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from ..errors import DigitnetError
 from .adam import Adam
+from .base import Optimizer
 from .sgd import SGD
 
-__all__ = ["SGD", "Adam", "OPTIMIZERS", "make_optimizer"]
+__all__ = ["Optimizer", "SGD", "Adam", "OPTIMIZERS", "make_optimizer"]
 
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
 
 
 def make_optimizer(
     name: str, lr: float = 0.001, momentum: float = 0.9, weight_decay: float = 0.0
-) -> SGD | Adam:
+) -> Optimizer:
     """Build the optimizer the CLI calls `name`: gd, momentum, nesterov or adam."""
     if name == "gd":
         return SGD(lr, weight_decay=weight_decay)

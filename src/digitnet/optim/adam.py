@@ -7,10 +7,10 @@ import math
 import numpy as np
 
 from ..errors import DigitnetError
-from .base import check_lr, check_weight_decay, saved_arrays
+from .base import Optimizer, saved_arrays
 
 
-class Adam:
+class Adam(Optimizer):
     """Adam (Kingma & Ba 2015), with the same formulation as torch.optim.Adam.
 
     m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2;   t <- t + 1
@@ -42,8 +42,7 @@ class Adam:
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        self.lr = check_lr(lr)
-        self.weight_decay = check_weight_decay(weight_decay)
+        super().__init__(lr, weight_decay)
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0.0 <= beta < 1.0:
                 raise DigitnetError(f"{name} must be in [0, 1), got {beta!r}")

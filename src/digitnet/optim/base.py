@@ -1,10 +1,12 @@
-"""What every optimizer shares: hyper-parameter checks, and restoring saved state.
+"""What every optimizer shares: the Optimizer base class (a checked learning rate and weight
+decay, `step`, and the state a checkpoint keeps), and restoring saved state.
 
 `step(params, grads, decay=None)` takes aligned lists of arrays and updates the parameters IN
 PLACE (`p -= ...`). Writing `p = p - ...` would only rebind a local name and silently leave the
 model unchanged. `decay[i]` says whether weight decay applies to params[i] (default: to all);
-Sequential passes its weights and its biases as two groups, so that biases are not decayed.
-Per-parameter state (velocities, moments) lives in lists aligned with `params`.
+the training loop passes a network's weights and its biases as two groups (Network.block.groups),
+so that biases are not decayed. Per-parameter state (velocities, moments) lives in lists aligned
+with `params`, created at the first step.
 """
 
 from __future__ import annotations
@@ -13,14 +15,40 @@ import math
 
 import numpy as np
 
+from .. import checks
 from ..errors import DigitnetError
+
+
+class Optimizer:
+    """Base class: turns gradients into in-place updates of the parameters.
+
+    lr: the step size (a schedule may change it between steps). weight_decay: the L2 penalty's
+    strength, applied inside the update to the parameters that `decay` names.
+    """
+
+    def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
+        self.lr = check_lr(lr)
+        self.weight_decay = check_weight_decay(weight_decay)
+
+    def step(
+        self, params: list[np.ndarray], grads: list[np.ndarray], decay: list[bool] | None = None
+    ) -> None:
+        """Update every parameter in place from its gradient (decay[i]: weight-decay params[i]).
+        The gradients are read, never changed."""
+        raise NotImplementedError
+
+    def state_dict(self) -> dict:
+        """What a checkpoint must keep to continue exactly: {"arrays": {name: array}, ...}."""
+        raise NotImplementedError
+
+    def load_state_dict(self, state: dict, params: list[np.ndarray]) -> None:
+        """Restore the state saved by state_dict (for the parameters `params`)."""
+        raise NotImplementedError
 
 
 def check_lr(lr: float) -> float:
     """The learning rate as a float, or a DigitnetError naming the bad value."""
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-        raise DigitnetError(f"learning rate must be a finite number > 0, got {lr!r}")
-    return float(lr)
+    return checks.positive_number("learning rate", lr)
 
 
 def check_weight_decay(weight_decay: float) -> float:

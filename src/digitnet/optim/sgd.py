@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DigitnetError
-from .base import check_lr, check_weight_decay, saved_arrays
+from .base import Optimizer, saved_arrays
 
 
-class SGD:
+class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov).
 
-    Plain (momentum 0):  p <- p - lr g              (the original project's w -= lr * grad)
+    Plain (momentum 0):  p <- p - lr g
     Momentum mu:         v <- mu v + g;  p <- p - lr v
     Nesterov:            v <- mu v + g;  p <- p - lr (g + mu v)
-    weight_decay wd adds the L2 penalty's gradient first: g <- g + wd p (where decay says so).
+    weight_decay wd adds the L2 penalty's gradient first: g <- g + wd p (where decay says so),
+    in a scratch array: the gradients themselves are left as backward wrote them.
     The same formulation as torch.optim.SGD (dampening 0).
     """
 
@@ -25,8 +26,7 @@ class SGD:
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ) -> None:
-        self.lr = check_lr(lr)
-        self.weight_decay = check_weight_decay(weight_decay)
+        super().__init__(lr, weight_decay)
         if not 0.0 <= momentum < 1.0:
             raise DigitnetError(f"momentum must be in [0, 1), got {momentum!r}")
         if nesterov and momentum == 0.0:
@@ -35,6 +35,7 @@ class SGD:
         self.nesterov = nesterov
         self.velocities: list[np.ndarray] = []
         self._scratch: list[np.ndarray] = []
+        self._decayed: list[np.ndarray] = []  # g + wd p, for the parameters that decay
 
     def state_dict(self) -> dict:
         """What a checkpoint must keep to continue exactly: the velocities."""
@@ -55,11 +56,13 @@ class SGD:
             self._scratch = [np.empty_like(p) for p in params]
             if self.momentum:
                 self.velocities = [np.zeros_like(p) for p in params]
+        if self.weight_decay and not self._decayed:
+            self._decayed = [np.empty_like(p) for p in params]
         # Each line writes into an existing array (`out=`): no temporaries per step.
         for i, (p, g, tmp) in enumerate(zip(params, grads, self._scratch)):
             if self.weight_decay and decay[i]:
-                np.multiply(p, self.weight_decay, out=tmp)
-                g += tmp  # g = g + wd p (the gradient is recomputed every step anyway)
+                g = np.multiply(p, self.weight_decay, out=self._decayed[i])
+                g += grads[i]  # g = g + wd p
             if not self.momentum:
                 np.multiply(g, self.lr, out=tmp)  # plain: p -= lr * g
             else:

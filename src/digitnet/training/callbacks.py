@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from ..errors import DigitnetError, DivergenceError
 
 if TYPE_CHECKING:
     from tqdm import tqdm
+
+    from ..nn.network import Network
+    from ..optim import Optimizer
 
 # Cross-entropy starts near ln 10 = 2.3. The softmax is computed stably, so blown-up weights
 # need not make the loss infinite: a batch whose mean loss passes 1000 gives its right digits
@@ -36,8 +39,8 @@ DIVERGED_LOSS = 1000.0
 class RunState:
     """What callbacks may look at (and `stop_training`, which they may set)."""
 
-    model: Any  # the network being trained (nn.network.Network)
-    optimizer: Any
+    model: Network  # the network being trained
+    optimizer: Optimizer
     epochs: int
     steps_per_epoch: int
     n_examples: int  # training images per epoch

@@ -27,7 +27,7 @@ from ..nn.network import Network
 from .history import History
 
 if TYPE_CHECKING:
-    from ..optim import SGD, Adam
+    from ..optim import Optimizer
 
 FORMAT = "digitnet-checkpoint"
 VERSION = 2
@@ -58,7 +58,7 @@ class Checkpoint(NamedTuple):
 def save_checkpoint(
     directory: str | Path,
     model: Network,
-    optimizer: SGD | Adam,
+    optimizer: Optimizer,
     epoch: int,
     history: History,
     settings: dict,

@@ -10,21 +10,23 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .. import checks
 from ..data.augment import Augmentation, augment_batch
 from ..errors import DigitnetError, DivergenceError
 from ..nn.buffers import Buffers
 from ..nn.inputs import as_input
 from ..nn.network import Network
 from ..optim.adam import Adam
+from ..optim.base import Optimizer
 from ..optim.schedules import learning_rate
 from .callbacks import (
     Callback,
     DivergenceGuard,
+    EarlyStopping,
     EpochLogger,
     Evaluation,
     ProgressBar,
@@ -34,9 +36,7 @@ from .callbacks import (
 )
 from .diagnostics import LearningMonitor
 from .history import History
-
-if TYPE_CHECKING:
-    from ..optim.sgd import SGD
+from .settings import DEFAULTS
 
 # (params, grads, decay) as Network.block.groups gives them: what one optimizer step updates
 ParameterGroups = tuple[list[np.ndarray], list[np.ndarray], list[bool]]
@@ -46,35 +46,40 @@ def fit(
     model: Network,
     X: np.ndarray,
     y: np.ndarray,
-    epochs: int = 10,
-    batch_size: int = 128,
-    optimizer: SGD | Adam | None = None,
+    epochs: int = DEFAULTS["epochs"],
+    batch_size: int = DEFAULTS["batch_size"],
+    optimizer: Optimizer | None = None,
     validation_data: tuple[np.ndarray, np.ndarray] | None = None,
     verbose: int = 1,
     callbacks: Sequence[Callback] = (),
-    lr_schedule: str = "constant",
-    warmup_epochs: float = 0.0,
+    lr_schedule: str = DEFAULTS["schedule"],
+    warmup_epochs: float = DEFAULTS["warmup_epochs"],
     augment: Augmentation | None = None,
+    early_stopping: int | None = None,
     initial_epoch: int = 0,
 ) -> History:
     """Train `model` on images X (uint8 0-255 or floats in [0, 1]) and integer labels y.
 
-    optimizer: an SGD or Adam instance (default Adam(lr=0.001)).
+    epochs, batch_size: passes over the data, and images per step.
+    optimizer: an SGD or Adam instance (default Adam(lr=0.001), as `digitnet train`).
     validation_data: (X_val, y_val), evaluated after each epoch (val_loss, val_accuracy).
     verbose: 0 silent, 1 a progress bar and a line per epoch, 2 only the lines; verbose runs
         also print a hint when the network is not learning (diagnostics.py).
-    callbacks: more callbacks.Callback objects (e.g. EarlyStopping), called after the built-in
-        ones; a History among them receives the epochs (else fit makes a new one).
-    lr_schedule: "constant" (the optimizer's lr throughout), "cosine" (from lr down to 0) or
-        "step"; warmup_epochs: ramp the learning rate up linearly over this many epochs first.
+    callbacks: more callbacks.Callback objects (e.g. your own on_epoch_end), called after the
+        built-in ones; a History among them receives the epochs (else fit makes a new one).
+    lr_schedule: "cosine" (from the optimizer's lr down to 0), "constant" or "step";
+        warmup_epochs: ramp the learning rate up linearly over this many epochs first.
     augment: an augment.Augmentation: every training batch is randomly distorted anew.
+    early_stopping: patience in epochs on val_loss (needs validation_data); the best epoch's
+        weights are kept. The same as callbacks=[EarlyStopping(patience)].
     initial_epoch: epochs already done (as Keras): resuming a run continues its schedule there.
-    Each epoch visits the images in a new random order drawn from model.rng. An epoch's
-    training loss and accuracy are averages over its batches, measured during the forward
-    passes (before each batch's update), as Keras reports them.
+    The defaults are `digitnet train`'s (training/settings.py). Each epoch visits the images in
+    a new random order drawn from model.rng. An epoch's training loss and accuracy are averages
+    over its batches, measured during the forward passes (before each batch's update), as Keras
+    reports them.
     """
-    epochs = _positive_int("epochs", epochs)
-    batch_size = _positive_int("batch_size", batch_size)
+    epochs = checks.integer("epochs", epochs)
+    batch_size = checks.integer("batch_size", batch_size)
     model.check_input(X, y)
     if len(X) == 0:
         raise DigitnetError("no training samples")
@@ -83,18 +88,11 @@ def fit(
     if not 0 <= warmup_epochs <= epochs:
         raise DigitnetError(f"warmup_epochs must be between 0 and epochs, got {warmup_epochs}")
     learning_rate(lr_schedule, 1.0, 0, 1)  # an unknown schedule fails here, before training
-    optimizer = optimizer if optimizer is not None else Adam()
+    optimizer = optimizer if optimizer is not None else Adam(DEFAULTS["lr"])
     run = RunState(model, optimizer, epochs, math.ceil(len(X) / batch_size), len(X))
     history = next((c for c in callbacks if isinstance(c, History)), History())
-    everyone: list[Callback] = [DivergenceGuard()]
-    if validation_data is not None:
-        model.check_input(*validation_data)
-        everyone.append(Evaluation(*validation_data))
-    everyone += [Timer(), history, *default_callbacks(verbose)]  # Timer: after evaluating
-    everyone += [c for c in callbacks if c is not history]
-    base_lr = optimizer.lr
-    total_steps = epochs * run.steps_per_epoch
-    warmup_steps = round(warmup_epochs * run.steps_per_epoch)
+    everyone = _callbacks(model, history, validation_data, verbose, early_stopping, callbacks)
+    schedule = Schedule(lr_schedule, optimizer.lr, epochs, run.steps_per_epoch, warmup_epochs)
     for callback in everyone:
         callback.on_train_begin(run)
     try:
@@ -102,31 +100,70 @@ def fit(
             run.epoch = epoch
             for callback in everyone:
                 callback.on_epoch_begin(epoch)
-            first_step = (epoch - 1) * run.steps_per_epoch
-            rates = [
-                learning_rate(lr_schedule, base_lr, first_step + i, total_steps, warmup_steps)
-                for i in range(run.steps_per_epoch)
-            ]
-            order = model.rng.permutation(len(X))
-            timer = [0.0]  # seconds spent augmenting
-            batches = iterate_batches(X, y, order, batch_size, model, augment, timer)
+            batches = Batches(X, y, model.rng.permutation(len(X)), batch_size, model, augment)
             with _diverged_if_overflow(run):
-                logs = train_epoch(model, batches, optimizer, rates, run, everyone)
+                logs = train_epoch(model, batches, optimizer, schedule.epoch(epoch), run, everyone)
                 if augment is not None:
-                    logs["augment_seconds"] = timer[0]
+                    logs["augment_seconds"] = batches.augment_seconds
                 run.batch = 0
                 for callback in everyone:
                     callback.on_epoch_end(epoch, logs)
             if run.stop_training:
                 break
     except DivergenceError as error:
-        hint = f"try a smaller learning rate than {base_lr:g}, e.g. {base_lr / 10:g}"
+        lr = schedule.base_lr
+        hint = f"try a smaller learning rate than {lr:g}, e.g. {lr / 10:g}"
         raise DivergenceError(f"{error}; {hint}") from None
     finally:
-        optimizer.lr = base_lr  # the schedule changed it step by step
+        optimizer.lr = schedule.base_lr  # train_epoch set it step by step
         for callback in everyone:
             callback.on_train_end()
     return history
+
+
+def _callbacks(
+    model: Network,
+    history: History,
+    validation_data: tuple[np.ndarray, np.ndarray] | None,
+    verbose: int,
+    early_stopping: int | None,
+    extra: Sequence[Callback],
+) -> list[Callback]:
+    """Every callback of a run, in the order they are called: the divergence guard, the
+    evaluation, the timer (after evaluating), the history, what verbose shows, early stopping,
+    then the caller's own."""
+    everyone: list[Callback] = [DivergenceGuard()]
+    if validation_data is not None:
+        model.check_input(*validation_data)
+        everyone.append(Evaluation(*validation_data))
+    elif early_stopping is not None:
+        raise DigitnetError("early stopping needs validation data (a validation split)")
+    everyone += [Timer(), history, *default_callbacks(verbose)]
+    if early_stopping is not None:
+        everyone.append(EarlyStopping(early_stopping, verbose=bool(verbose)))
+    return everyone + [c for c in extra if c is not history]
+
+
+class Schedule:
+    """The learning rate of every step of a run: `schedule` from base_lr over all its steps,
+    after warmup_epochs of linear warm-up (optim/schedules.py)."""
+
+    def __init__(
+        self, schedule: str, base_lr: float, epochs: int, steps_per_epoch: int, warmup: float
+    ) -> None:
+        self.schedule, self.base_lr, self.steps_per_epoch = schedule, base_lr, steps_per_epoch
+        self.total_steps = epochs * steps_per_epoch
+        self.warmup_steps = round(warmup * steps_per_epoch)
+
+    def epoch(self, epoch: int) -> list[float]:
+        """The learning rates of epoch `epoch`'s steps (epochs count from 1)."""
+        first = (epoch - 1) * self.steps_per_epoch
+        return [
+            learning_rate(
+                self.schedule, self.base_lr, first + i, self.total_steps, self.warmup_steps
+            )
+            for i in range(self.steps_per_epoch)
+        ]
 
 
 def default_callbacks(verbose: int, validation_name: str = "val") -> list[Callback]:
@@ -140,8 +177,8 @@ def default_callbacks(verbose: int, validation_name: str = "val") -> list[Callba
 
 def train_epoch(
     model: Network,
-    batches: Iterator[tuple[np.ndarray, np.ndarray]],
-    optimizer: SGD | Adam,
+    batches: Iterable[tuple[np.ndarray, np.ndarray]],
+    optimizer: Optimizer,
     learning_rates: list[float],
     run: RunState,
     callbacks: Sequence[Callback] = (),
@@ -175,7 +212,7 @@ def train_step(
     model: Network,
     x: np.ndarray,
     labels: np.ndarray,
-    optimizer: SGD | Adam,
+    optimizer: Optimizer,
     groups: ParameterGroups,
     activations: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float]:
@@ -192,40 +229,40 @@ def train_step(
     return logits, loss
 
 
-def iterate_batches(
-    X: np.ndarray,
-    y: np.ndarray,
-    order: np.ndarray,
-    batch_size: int,
-    model: Network,
-    augment: Augmentation | None = None,
-    timer: list[float] | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (x, labels) mini-batches in `order`, pixels converted to the model's dtype and
-    input shape.
+class Batches:
+    """The (x, labels) mini-batches of one epoch, in `order`, pixels converted to the model's
+    dtype and input shape; with `augment`, each batch randomly distorted (with model.rng).
 
     The images stay in their compact form (uint8: 47 MB for MNIST) and each batch is converted
     into one reused float buffer, rather than holding a float copy of the whole set (188 MB).
-    With `augment`, each batch is then randomly distorted (with model.rng); the seconds spent on
-    that are added to timer[0].
+    augment_seconds: the time spent distorting, so far.
     """
-    buffers = Buffers()
-    for first in range(0, len(X), batch_size):
-        indices = order[first : first + batch_size]
-        images = X[indices].reshape(len(indices), *model.input_shape)
-        x = as_input(images, model.dtype, out=buffers.get("x", images.shape, model.dtype))
-        if augment is not None:
-            started = time.perf_counter()
-            x = augment_batch(x, model.rng, augment)
-            if timer is not None:
-                timer[0] += time.perf_counter() - started
-        yield x, y[indices]
 
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        order: np.ndarray,
+        batch_size: int,
+        model: Network,
+        augment: Augmentation | None = None,
+    ) -> None:
+        self.X, self.y, self.order, self.batch_size = X, y, order, batch_size
+        self.model, self.augment = model, augment
+        self.augment_seconds = 0.0
 
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise DigitnetError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield each batch, converted into the same buffer (the previous one is overwritten)."""
+        model, buffers = self.model, Buffers()
+        for first in range(0, len(self.X), self.batch_size):
+            indices = self.order[first : first + self.batch_size]
+            images = self.X[indices].reshape(len(indices), *model.input_shape)
+            x = as_input(images, model.dtype, out=buffers.get("x", images.shape, model.dtype))
+            if self.augment is not None:
+                started = time.perf_counter()
+                x = augment_batch(x, model.rng, self.augment)
+                self.augment_seconds += time.perf_counter() - started
+            yield x, self.y[indices]
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from ..data.augment import AUGMENTATIONS
 from ..errors import DigitnetError
 from ..nn.layers import ACTIVATIONS
-from ..optim import OPTIMIZERS, SGD, Adam, make_optimizer
+from ..optim import OPTIMIZERS, Optimizer, make_optimizer
 from ..optim.schedules import SCHEDULES
 
 
@@ -163,7 +163,7 @@ def resolve(explicit: dict, preset: str | None = None) -> RunSettings:
     )
 
 
-def optimizer_of(settings: RunSettings) -> SGD | Adam:
+def optimizer_of(settings: RunSettings) -> Optimizer:
     """The optimizer the settings name, with their learning rate, momentum and weight decay."""
     return make_optimizer(
         settings.optimizer, settings.lr, settings.momentum, settings.weight_decay

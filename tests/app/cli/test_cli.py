@@ -121,6 +121,7 @@ def test_divergence_exits_3_and_saves_nothing(idx_folder, tmp_path, capsys):
     assert not model.exists()
 
 
+@pytest.mark.slow  # a subprocess
 def test_console_module_runs():
     result = subprocess.run(
         [sys.executable, "-m", "digitnet", "--version"], capture_output=True, text=True, check=True
@@ -135,6 +136,7 @@ def test_lr_1000_stops_with_exit_3(tmp_path, capsys):
     assert err.count("\n") == 1 and not (tmp_path / "m.npz").exists()
 
 
+@pytest.mark.slow  # a subprocess
 def test_debug_shows_the_traceback(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "digitnet", "--debug", "evaluate", str(tmp_path / "none.npz")],

@@ -63,6 +63,7 @@ def test_recipes_start_from_the_same_weights_and_see_the_same_batches():
     assert "training diverged" in diverging.diverged
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_command_prints_the_table_and_writes_the_picture(tmp_path):
     out = tmp_path / "curves.png"
     done = subprocess.run(

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ...optim import SGD, Adam
+from ...optim import Optimizer
 from ...training.callbacks import Callback, RunState
 from ...training.checkpoint import save_checkpoint
 from ...training.history import History
@@ -23,7 +23,7 @@ class SaveCheckpoint(Callback):
     def __init__(
         self,
         directory: str | Path,
-        optimizer: SGD | Adam,
+        optimizer: Optimizer,
         history: History,
         settings: RunSettings,
     ) -> None:
