@@ -183,7 +183,8 @@ def make_digitnet(data: dict, seed: int):
     model, optimizer = lenet(seed), dn.Adam(lr=1e-3)
 
     def epoch():
-        model.fit(X8, y, epochs=1, batch_size=BATCH, optimizer=optimizer, verbose=0)
+        model.fit(X8, y, epochs=1, batch_size=BATCH, optimizer=optimizer, lr_schedule="constant",
+                  verbose=0)  # fmt: skip
 
     return model, epoch, lambda: float(np.mean(predict_digitnet(model, Xt8) == yt))
 

@@ -175,7 +175,8 @@ def measured_seconds(
     nothing timed inside (the model's buffers already exist: no first-batch allocations)."""
     n = batches * batch_size
     start = time.perf_counter()
-    model.fit(X[:n], y[:n], epochs=1, batch_size=batch_size, optimizer=optimizer, verbose=0)
+    model.fit(X[:n], y[:n], epochs=1, batch_size=batch_size, optimizer=optimizer,
+              lr_schedule="constant", verbose=0)  # fmt: skip
     return (time.perf_counter() - start) * EPOCH_IMAGES / n
 
 

@@ -93,7 +93,8 @@ def make_digitnet(data, seed):
     model, optimizer = dn.MLP(list(SIZES), seed=seed), dn.Adam(lr=1e-3)
 
     def epoch():
-        model.fit(X8, y, epochs=1, batch_size=128, optimizer=optimizer, verbose=0)
+        model.fit(X8, y, epochs=1, batch_size=128, optimizer=optimizer, lr_schedule="constant",
+                  verbose=0)  # fmt: skip
 
     return epoch, lambda: model.score(Xt8, yt), model.predict
 
@@ -302,7 +303,7 @@ def peak_memory_mb() -> dict:
     base = _child_rss("import numpy\n" + PEAK_RSS)
     train = _child_rss(
         "import digitnet as dn\n(X, y), _ = dn.load_mnist(dtype='uint8')\n"
-        "dn.MLP(seed=0).fit(X, y, epochs=1, verbose=0)\n" + PEAK_RSS
+        "dn.MLP(seed=0).fit(X, y, epochs=1, lr_schedule=\"constant\", verbose=0)\n" + PEAK_RSS
     )
     return {"baseline_mb": base, "training_mb": train, "above_baseline_mb": train - base}
 

@@ -53,7 +53,8 @@ def measure(no_drawings):
     labels = np.array([d for _, d in drawings])
     for name, (n, epochs, lr) in MODELS.items():
         model = dn.MLP(seed=0)
-        model.fit(X[:n], y[:n], epochs=epochs, optimizer=dn.Adam(lr=lr), verbose=0)
+        model.fit(X[:n], y[:n], epochs=epochs, optimizer=dn.Adam(lr=lr), lr_schedule="constant",
+                  verbose=0)  # fmt: skip
         base = model.score(X_test, y_test)
         wrong = np.flatnonzero(model.predict(fields.reshape(len(fields), -1)) != labels)
         picks = np.random.default_rng(1).choice(wrong, min(20, len(wrong)), replace=False)

@@ -67,3 +67,33 @@ def test_plain_numpy_baseline_matches_digitnet_for_the_same_seed(benchmarks_on_p
     assert len(ours) == len(params) == 6
     for mine, theirs in zip(ours, params):
         assert np.array_equal(mine, theirs)
+
+
+def test_handwriting_benchmark_explains_itself_with_help(benchmarks_on_path, capsys):
+    import handwriting
+
+    with pytest.raises(SystemExit) as stop:
+        handwriting.main(["--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage:") and "model" in out
+
+
+def test_photos_benchmark_reports_each_condition_as_it_goes(capsys):
+    """A condition takes seconds to a minute: each prints a line when it is done."""
+    import importlib.util
+
+    import digitnet as dn
+
+    # by its path: the benchmark itself imports tests/photos.py, which has the same name
+    spec = importlib.util.spec_from_file_location("photos_benchmark", BENCHMARKS / "photos.py")
+    assert spec is not None and spec.loader is not None
+    photos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(photos)
+
+    (_, _), (X_test, y_test) = dn.load_mnist()
+    results = photos.run(dn.MLP(seed=0), X_test[:2].reshape(-1, 28, 28), y_test[:2], name="MNIST")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == len(results) >= 3
+    assert lines[0].startswith("MNIST 1/") and lines[-1].startswith(f"MNIST {len(results)}/")
+    assert all(0 <= value <= 1 for value in results.values())

@@ -222,3 +222,15 @@ def test_adam_with_betas_0_steps_by_the_sign_of_the_gradient():
     Adam(lr=0.1, beta1=0.0, beta2=0.0, eps=1e-8).step([p], [np.array([2.0, -0.5])])
     # m = g, v = g^2: p = p - lr g / (|g| + eps)
     np.testing.assert_allclose(p, [1 - 0.1 * 2 / (2 + 1e-8), 1 + 0.1 * 0.5 / (0.5 + 1e-8)])
+
+
+def test_weight_decay_steps_by_hand():
+    p, g = np.array([2.0]), np.array([0.5])
+    SGD(lr=0.1, weight_decay=0.01).step([p], [g.copy()])  # L2: g + wd p = 0.52
+    np.testing.assert_allclose(p, [2.0 - 0.1 * 0.52])
+    p = np.array([2.0])
+    Adam(lr=0.1, weight_decay=0.01).step([p], [np.array([0.5])])
+    # decoupled: first p (1 - lr wd) = 1.998, then Adam's first step moves it by lr
+    np.testing.assert_allclose(p, [2.0 * (1 - 0.001) - 0.1 * 0.5 / (0.5 + 1e-8)], rtol=1e-9)
+    with pytest.raises(DigitnetError, match="weight decay"):
+        Adam(weight_decay=-1)

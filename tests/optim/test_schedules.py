@@ -26,3 +26,13 @@ def test_unknown_schedule_lists_the_choices():
     message = "unknown schedule 'linear'; choose one of constant, cosine, step"
     with pytest.raises(DigitnetError, match=re.escape(message)):
         learning_rate("linear", 0.1, 0, 10)
+
+
+def test_step_schedule_and_warmup():
+    assert learning_rate("step", 1.0, 0, 100) == 1.0
+    assert learning_rate("step", 1.0, 49, 100) == 1.0
+    assert learning_rate("step", 1.0, 50, 100) == pytest.approx(0.1)
+    assert learning_rate("step", 1.0, 80, 100) == pytest.approx(0.01)
+    assert learning_rate("cosine", 1.0, 4, 100, warmup_steps=10) == pytest.approx(0.5)
+    assert learning_rate("cosine", 1.0, 10, 100, warmup_steps=10) == 1.0
+    assert math.isclose(learning_rate("cosine", 1.0, 55, 100, warmup_steps=10), 0.5)

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
+import digitnet as dn
 from digitnet.errors import DigitnetError
 from digitnet.training.callbacks import (
     EarlyStopping,
     EpochLogger,
+    LambdaCallback,
     ProgressBar,
     RunState,
     epoch_line,
@@ -106,3 +108,29 @@ def test_epoch_line_with_augmentation_and_without_validation():
     metrics = {"loss": 0.5, "accuracy": 0.75, "seconds": 2.0, "images_per_second": 1000.0}
     line = epoch_line(1, 5, {**metrics, "augment_seconds": 0.5}, "test")
     assert line == "epoch 1/5  loss 0.5000  accuracy 0.7500  2.00s  1,000 img/s (augmenting 25%)"
+
+
+def test_early_stopping_restores_the_best_epoch():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((64, 784)).astype(np.float32), rng.integers(0, 10, 64)
+    X_val, y_val = rng.random((64, 784)).astype(np.float32), rng.integers(0, 10, 64)  # noise:
+    model = dn.MLP(seed=0)  # fitting the training set only makes the validation loss worse
+    snapshots = {}
+    keep = lambda epoch, metrics: snapshots.update({epoch: model.flat_params.copy()})  # noqa
+    history = model.fit(
+        X,
+        y,
+        epochs=50,
+        batch_size=16,
+        optimizer=dn.Adam(0.01),
+        verbose=0,
+        validation_data=(X_val, y_val),
+        early_stopping=3,
+        callbacks=[LambdaCallback(keep)],
+    )
+    losses = history.history["val_loss"]
+    best = int(np.argmin(losses)) + 1
+    assert len(losses) == best + 3 < 50  # stopped 3 epochs after the best one
+    assert np.array_equal(model.flat_params, snapshots[best])
+    with pytest.raises(DigitnetError, match="validation"):
+        dn.MLP().fit(X, y, early_stopping=2, verbose=0)

@@ -14,6 +14,14 @@ from digitnet.app.cli import main
 from digitnet.app.cli.exit_codes import PIPE_CLOSED
 
 
+def stroke(shift: int) -> np.ndarray:
+    """A 28x28 picture of a vertical bar (a "1"), ink bright on black, moved by `shift`."""
+    image = np.zeros((28, 28), np.uint8)
+    column = 12 + shift % 4
+    image[5:23, column : column + 3] = 255
+    return image
+
+
 @pytest.mark.parametrize("port", ["99999", "-1", "http"])
 def test_serve_refuses_a_port_outside_0_to_65535_in_one_line(port, capsys):
     with pytest.raises(SystemExit) as stop:
@@ -55,8 +63,8 @@ def test_evaluate_needs_only_the_test_files(idx_folder, mnist_model, capsys):
 
 def test_a_closed_output_pipe_ends_quietly(mnist_model, tmp_path, monkeypatch, capsys):
     """`digitnet predict ... | head`: the reader goes away; no "Broken pipe" error line."""
-    picture = tmp_path / "seven.png"
-    Image.fromarray(np.zeros((28, 28), np.uint8)).save(picture)
+    picture = tmp_path / "one.png"
+    Image.fromarray(stroke(0)).save(picture)
 
     class ClosedPipe(io.StringIO):
         def write(self, text):
@@ -72,7 +80,7 @@ def test_predict_into_head_prints_no_error(mnist_model, tmp_path):
     pictures = []
     for i in range(400):  # more lines than the pipe holds before head has read them
         pictures.append(tmp_path / f"d{i}.png")
-        Image.fromarray(np.full((28, 28), i % 255, np.uint8)).save(pictures[-1])
+        Image.fromarray(stroke(i)).save(pictures[-1])
     command = [sys.executable, "-m", "digitnet", "predict", str(mnist_model), *map(str, pictures)]
     predict = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     head = subprocess.run(["head", "-n", "1"], stdin=predict.stdout, capture_output=True)
