@@ -82,7 +82,7 @@ def test_a_dropout_model_saves_in_the_usual_format(tmp_path):
 
 def test_bilinear_sample_reads_zeros_outside_the_image():
     """Interpolated up to the edge, 0 beyond: as scipy.ndimage.map_coordinates(order=1,
-    mode="grid-constant"). Up to 0.2.0 a point more than a pixel out read the border pixel."""
+    mode="grid-constant"), also for points more than a pixel outside (CHANGELOG 0.3.0)."""
     from scipy.ndimage import map_coordinates
 
     rng = np.random.default_rng(0)

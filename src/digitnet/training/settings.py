@@ -19,7 +19,8 @@ class RunSettings:
     """Everything a `digitnet train` run was asked to do: kept in its checkpoint to resume it.
 
     The defaults: the reference network, trained with Adam (lr 0.001, batch 128) for 20 epochs
-    while the learning rate decays to 0 along a cosine (measured: 97.95-98.02% test accuracy).
+    while the learning rate decays to 0 along a cosine (docs/results.md has its figures). They
+    are also `fit`'s, the page's (but for PAGE_EPOCHS) and the help's.
     """
 
     # the recipe (a preset fills in those the user leaves out)
@@ -81,10 +82,9 @@ PAGE_EPOCHS = 5
 
 PRESETS = {
     # The quickest recipe found that reaches 98.0% test accuracy with the reference network
-    # reliably: SGD with Nesterov momentum and a one-cycle shaped learning rate (1.5 epochs of
-    # linear warm-up to 0.15, then cosine decay to 0), batch 128, 5 epochs. Measured: 98.05-98.45%
-    # over seeds 0-4 with both OpenBLAS kernels of this machine. (4 epochs at lr 0.2 is 20% faster
-    # but lands at 97.8-98.3%: below 98.0% for about one seed in three.)
+    # reliably: SGD with Nesterov momentum and a one-cycle shaped learning rate (linear warm-up,
+    # then cosine decay to 0). Each preset was chosen on a validation split; docs/results.md
+    # gives the test figures and the alternatives tried.
     "fast": {
         "optimizer": "nesterov",
         "lr": 0.15,
@@ -93,10 +93,8 @@ PRESETS = {
         "schedule": "cosine",
         "warmup_epochs": 1.5,
     },
-    # Chosen on a validation split (10% of the training set, --validation-split 0.1); the test
-    # set only reports the final figures (README). The reference 784-128-64-10 network: SGD +
-    # Nesterov, 1 epoch of warm-up to lr 0.05 then cosine decay, random affine distortions of
-    # every batch, 40 epochs (validation 98.70%; with elastic distortions 98.48%).
+    # The reference 784-128-64-10 network at its best: the optimizer and schedule of `fast`,
+    # longer, on randomly distorted (affine) copies of every batch.
     "best-small": {
         "optimizer": "nesterov",
         "lr": 0.05,
@@ -107,8 +105,7 @@ PRESETS = {
         "augment": "affine",
     },
     # An MLP of two hidden layers of 800 ReLU units (Simard et al. 2003's width), trained on
-    # elastically and affinely distorted digits with the same optimizer, 60 epochs: 4 to 6.5 min
-    # on 2 cores (validation 99.23%; test 99.36-99.40% over seeds 0-2, measured in two sessions).
+    # elastically and affinely distorted digits with the same optimizer.
     "best": {
         "hidden": [800, 800],
         "optimizer": "nesterov",
@@ -120,10 +117,7 @@ PRESETS = {
         "augment": "elastic",
     },
     # A quick convolutional network: LeNet-like without padding (28 -> conv 5x5 -> 24 -> pool ->
-    # 12 -> conv 5x5 -> 8 -> pool -> 4), SGD + Nesterov with half an epoch of warm-up to lr 0.05
-    # then cosine decay, 5 epochs. Chosen on a validation split: 99.00% after 5 epochs (a padded
-    # LeNet, 16 and 32 channels on 28x28 and 14x14, reached 98.85% in its 2 epochs of the same
-    # time; a narrower 12/24-channel net 98.77% in 6). Test figures in the README.
+    # 12 -> conv 5x5 -> 8 -> pool -> 4), SGD + Nesterov with a short warm-up, then cosine decay.
     "cnn": {
         "layers": "conv 16 5, relu, maxpool 2, conv 32 5, relu, maxpool 2, dense 128, relu",
         "optimizer": "nesterov",
@@ -135,9 +129,7 @@ PRESETS = {
     },
     # The frontier recipe: twice the channels of `cnn` (32 and 64), a dense layer of 256 units
     # with dropout 0.5, random affine distortions of every batch, and the optimizer and schedule
-    # of `best`, 30 epochs (about 12 minutes on 2 cores). Chosen on a validation split against
-    # the same with elastic distortions: validation 99.37% against 99.05% after 30 epochs (the
-    # elastic one still under-fits: 97.8% training accuracy). Test figures in the README.
+    # of `best` (affine rather than elastic: the elastic one under-fits in as many epochs).
     "cnn-best": {
         "layers": (
             "conv 32 5, relu, maxpool 2, conv 64 5, relu, maxpool 2, dense 256, relu, dropout 0.5"
