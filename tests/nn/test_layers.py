@@ -13,11 +13,12 @@ from digitnet.nn.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from digitnet.nn.dense import Dense
 from digitnet.nn.dropout import Dropout
 from digitnet.nn.gradcheck import numerical_gradient, relative_error
-from digitnet.nn.layers import make_activation
+from digitnet.nn.layer import Layer
+from digitnet.nn.layers import ACTIVATIONS, make_activation
 
 
 def dense(in_features, out_features, rng, init="he", dtype="float32"):
-    """A Dense layer with its parameters built (as Sequential builds them)."""
+    """A Dense layer with its parameters built (as Network builds them)."""
     layer = Dense(in_features, out_features, init)
     layer.build(rng, dtype)
     return layer
@@ -34,7 +35,7 @@ def check_layer(layer, x, rng):
     return {k: relative_error(analytic[k], numerical_gradient(loss, targets[k])) for k in targets}
 
 
-@pytest.mark.parametrize("layer_class", [ReLU, LeakyReLU, Sigmoid, Tanh])
+@pytest.mark.parametrize("layer_class", ACTIVATIONS.values(), ids=list(ACTIVATIONS))
 def test_activation_backward_matches_finite_differences(layer_class):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((5, 7)) * 2
@@ -84,7 +85,7 @@ def test_sigmoid_and_tanh_do_not_overflow_on_huge_inputs():
 def test_layers_keep_float32():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((3, 4)).astype(np.float32)
-    for layer in [dense(4, 4, rng), ReLU(), LeakyReLU(), Sigmoid(), Tanh()]:
+    for layer in [dense(4, 4, rng), *(activation() for activation in ACTIVATIONS.values())]:
         out = layer.forward(x, training=True)
         assert out.dtype == np.float32
         grad = layer.backward(np.ones_like(out))
@@ -104,7 +105,7 @@ def test_leaky_relu_at_zero_is_zero_with_the_negative_slope_as_pytorch():
     np.testing.assert_array_equal(layer.backward(np.array([[4.0, 4.0, 4.0]])), [[1.0, 1.0, 4.0]])
 
 
-@pytest.mark.parametrize("layer_class", [ReLU, LeakyReLU, Sigmoid, Tanh])
+@pytest.mark.parametrize("layer_class", ACTIVATIONS.values(), ids=list(ACTIVATIONS))
 def test_an_evaluation_forward_keeps_nothing_for_backward(layer_class):
     """forward(x) evaluates by default; it drops what a training forward kept (no stale mask)."""
     layer = layer_class()
@@ -171,7 +172,7 @@ def test_dense_checks_its_sizes_and_its_call_order():
 
 def test_relu_in_place_overwrites_its_input_and_the_upstream_gradient():
     relu = ReLU()
-    relu.inplace = True  # what Sequential sets after a dense layer, as PyTorch's inplace=True
+    relu.inplace = True  # what Network._plan sets after a dense layer, as PyTorch's inplace=True
     x = np.array([[-1.0, 0.0, 2.0]])
     y = relu.forward(x, training=True)
     assert y is x
@@ -237,3 +238,14 @@ def test_unknown_activation_lists_the_known_ones():
     message = "^unknown activation 'swish'; choose one of relu, leaky_relu, sigmoid, tanh$"
     with pytest.raises(DigitnetError, match=message):
         make_activation("swish")
+
+
+def test_set_params_gives_each_parameter_a_zero_gradient_of_its_shape_and_dtype():
+    layer = Layer()
+    W, b = np.ones((3, 2), np.float32), np.arange(2.0)
+    layer._set_params(W=W, b=b)
+    assert list(layer.params) == list(layer.grads) == ["W", "b"]
+    assert layer.params["W"] is W and layer.params["b"] is b
+    assert layer.grads["W"].dtype == np.float32 and layer.grads["b"].dtype == np.float64
+    np.testing.assert_array_equal(layer.grads["W"], np.zeros((3, 2)))
+    np.testing.assert_array_equal(layer.grads["b"], [0.0, 0.0])

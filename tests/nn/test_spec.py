@@ -1,9 +1,13 @@
 """--layers specs: parsing, the layers built (sizes, flatten, output layer, init), and errors."""
 
+import re
+
 import pytest
 
 import digitnet as dn
-from digitnet.nn.spec import build_layers, spec_of, takes_images
+from digitnet.nn import spec
+from digitnet.nn.layers import LAYER_TYPES
+from digitnet.nn.spec import build_layers, spec_of, takes_images, terms, usage
 
 LENET = "conv 16 5 pad 2, relu, maxpool 2, conv 32 5 pad 2, relu, maxpool 2, dense 128, relu"
 
@@ -95,3 +99,54 @@ def test_malformed_specs_get_one_line_naming_the_term(spec, message):
 def test_option_names_are_case_insensitive_as_term_names():
     layers = build_layers("CONV 4 3 PAD 1, ReLU", (1, 8, 8))
     assert spec_of(layers[0]) == "conv 4 3 pad 1"
+
+
+def test_the_terms_are_the_registry_s_in_its_order():
+    assert list(terms()) == [cls.spec_name for cls in LAYER_TYPES.values()]
+    assert list(terms()) == [
+        "dense", "relu", "leaky_relu", "sigmoid", "tanh", "dropout", "conv", "maxpool",
+        "flatten", "batchnorm", "global_avgpool",
+    ]  # fmt: skip
+    known = ", ".join(terms())
+    with pytest.raises(
+        dn.DigitnetError, match=f"^--layers: unknown term 'avgpool 2'; known: {known}$"
+    ):
+        build_layers("avgpool 2", (1, 28, 28))
+
+
+def test_the_module_docstring_lists_every_term_as_its_class_declares_it():
+    """The docstring is the terms' documentation: each registered term's usage appears in it,
+    and it names no term the registry lacks."""
+    doc = spec.__doc__
+    block = doc[doc.index("Terms, separated by commas:") : doc.index("The input sizes")]
+    lines = block.splitlines()[1:]
+    listed = [
+        part.split()[0]
+        for line in lines
+        for part in re.split(r"\s{2,}", line.strip())[0].split(", ")
+    ]
+    assert sorted(listed) == sorted(terms()), "the docstring lists " + ", ".join(listed)
+    for cls in terms().values():
+        assert usage(cls) in block, f"add {usage(cls)!r} to nn/spec.py's docstring"
+
+
+def test_an_option_must_be_whole_too():
+    with pytest.raises(
+        dn.DigitnetError, match=r"^--layers: conv 4 3 needs whole numbers, got 1.5$"
+    ):
+        build_layers("conv 4 3 stride 1.5", (1, 28, 28))
+
+
+@pytest.mark.parametrize(
+    "term, written",
+    [
+        ("conv 4 3 stride 1 pad 0", "conv 4 3"),
+        ("conv 4 3 stride 2", "conv 4 3 stride 2"),
+        ("conv 4 3 pad 1 stride 2", "conv 4 3 stride 2 pad 1"),
+        ("maxpool 3 stride 3", "maxpool 3"),
+        ("maxpool 3 stride 2", "maxpool 3 stride 2"),
+        ("dropout 0.25", "dropout 0.25"),
+    ],
+)
+def test_spec_of_writes_an_option_only_where_it_changes_the_layer(term, written):
+    assert spec_of(build_layers(term, (1, 28, 28))[0]) == written

@@ -15,11 +15,12 @@ class ReLU(Layer):
     """Rectified linear unit: y = max(x, 0); dL/dx = g * [x > 0].
 
     With `inplace` (as in PyTorch) the output overwrites the input, and the result of backward
-    overwrites the upstream gradient: Sequential turns it on where nothing else reads those
+    overwrites the upstream gradient: Network._plan turns it on where nothing else reads those
     arrays (after a Dense or Conv2D layer, not on the network's input).
     """
 
     type_name = "relu"
+    spec_name = "relu"
     is_activation = True
     init_before = "he"  # He init suits units that zero half their inputs
     keeps_output = True
@@ -39,6 +40,7 @@ class LeakyReLU(Layer):
     """Leaky ReLU: y = x if x > 0 else a x; dL/dx = g * (1 if x > 0 else a)."""
 
     type_name = "leaky_relu"
+    spec_name = "leaky_relu"
     is_activation = True
     init_before = "he"
 
@@ -68,6 +70,7 @@ class Sigmoid(Layer):
     """
 
     type_name = "sigmoid"
+    spec_name = "sigmoid"
     is_activation = True
     keeps_output = True
 
@@ -88,6 +91,7 @@ class Tanh(Layer):
     """Hyperbolic tangent: y = tanh(x); dL/dx = g * (1 - y^2)."""
 
     type_name = "tanh"
+    spec_name = "tanh"
     is_activation = True
     keeps_output = True
 

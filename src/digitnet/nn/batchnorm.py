@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import integer
 from ..errors import DigitnetError
 from .layer import Layer
 
@@ -33,25 +34,22 @@ class BatchNorm(Layer):
 
     type_name = "batchnorm"
     trains_differently = True
+    spec_name = "batchnorm"  # over the channels (or features) of the layer before
+    input_size_argument = "num_features"
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, (int, np.integer)):
+        self.num_features = integer("batchnorm: num_features", num_features)
+        if not 0 < eps < 1 or not 0 <= momentum <= 1:
             raise DigitnetError(
-                f"batchnorm: num_features must be an integer, got {num_features!r}"
+                f"batchnorm: needs 0 < eps < 1 and momentum in [0, 1], got {eps}, {momentum}"
             )
-        if num_features < 1 or not 0 < eps < 1 or not 0 <= momentum <= 1:
-            raise DigitnetError(
-                f"batchnorm: needs num_features >= 1, 0 < eps < 1 and momentum in [0, 1], got "
-                f"{num_features}, {eps}, {momentum}"
-            )
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), float(momentum)
+        self.eps, self.momentum = float(eps), float(momentum)
 
     def build(self, rng: np.random.Generator, dtype: str) -> None:
         """gamma = 1, beta = 0; running mean 0 and variance 1."""
         C = self.num_features
-        self.params = {"gamma": np.ones(C, dtype), "beta": np.zeros(C, dtype)}
-        self.grads = {"gamma": np.zeros(C, dtype), "beta": np.zeros(C, dtype)}
+        self._set_params(gamma=np.ones(C, dtype), beta=np.zeros(C, dtype))
         self.state = {"running_mean": np.zeros(C, dtype), "running_var": np.ones(C, dtype)}
 
     def config(self) -> dict:

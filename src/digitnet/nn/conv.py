@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..checks import integer
 from ..errors import DigitnetError
 from .buffers import Buffers
 from .init import initializer
-from .layer import Layer, check_int
+from .layer import Layer, Setting
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int, padding: int) -> int:
@@ -113,6 +114,13 @@ class Conv2D(Layer):
 
     type_name = "conv2d"
     decay = ("W",)
+    spec_name = "conv"  # "conv OUT K [stride S] [pad P]": OUT channels, K x K kernels
+    spec_numbers = (Setting("OUT", "out_channels"), Setting("K", "kernel_size"))
+    spec_options = (Setting("stride", "stride"), Setting("pad", "padding"))
+    spec_example = "conv 3 3 stride 2 pad 1"
+    takes_images = True
+    input_size_argument = "in_channels"
+    takes_init = True
 
     def __init__(
         self,
@@ -124,19 +132,14 @@ class Conv2D(Layer):
         init: str = "he",
     ) -> None:
         super().__init__()
-        self.in_channels = check_int("conv2d", "in_channels", in_channels)
-        self.out_channels = check_int("conv2d", "out_channels", out_channels)
-        self.kernel_size = check_int("conv2d", "kernel_size", kernel_size)
-        self.stride = check_int("conv2d", "stride", stride)
-        self.padding = check_int("conv2d", "padding", padding, least=0)
+        self.in_channels = integer("conv2d: in_channels", in_channels)
+        self.out_channels = integer("conv2d: out_channels", out_channels)
+        self.kernel_size = integer("conv2d: kernel_size", kernel_size)
+        self.stride = integer("conv2d: stride", stride)
+        self.padding = integer("conv2d: padding", padding, least=0)
         self.initializer = initializer(init)
-        # The layout of the patch matrix (im2col): with one input channel (the image itself),
-        # one matrix product per image, straight into (N, C_out, H_out, W_out); with more,
-        # batch last, whose copies move long contiguous runs. (Measured on 2 cores for a batch
-        # of 128 images, forward and backward: 1 channel 28x28 -> 16, 5x5: 3.1 ms against
-        # 8.2 ms batch last, which must transpose the output and its gradient; 16 channels
-        # 14x14 -> 32, 5x5: 30 ms batch last against 48 ms images first, whose copies run in
-        # pieces of only W_out = 14 numbers.)
+        # im2col's layout: images first for one input channel (no transposes), batch last for
+        # more (longer contiguous copies); benchmarks/cnn_profile.py shows where the time goes.
         self.batch_last = self.in_channels > 1
         self._cols: np.ndarray | None = None
         self._x_pad_shape: tuple[int, ...] = ()
@@ -145,8 +148,7 @@ class Conv2D(Layer):
         """Draw W (C_out, C_in, k, k) from the initialiser; b = 0."""
         k = self.kernel_size
         W = self.initializer((self.out_channels, self.in_channels, k, k), rng, dtype)
-        self.params = {"W": W, "b": np.zeros(self.out_channels, dtype=dtype)}
-        self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.out_channels, dtype=dtype)}
+        self._set_params(W=W, b=np.zeros(self.out_channels, dtype=dtype))
 
     def config(self) -> dict:
         return {

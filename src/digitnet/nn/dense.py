@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import integer
 from ..errors import DigitnetError
 from .init import initializer
-from .layer import Layer, check_int
+from .layer import Layer, Setting
 
 
 class Dense(Layer):
@@ -23,19 +24,24 @@ class Dense(Layer):
 
     type_name = "dense"
     decay = ("W",)
+    spec_name = "dense"  # "dense N": N units
+    spec_numbers = (Setting("N", "out_features"),)
+    spec_example = "dense 5"
+    takes_vectors = True
+    input_size_argument = "in_features"
+    takes_init = True
 
     def __init__(self, in_features: int, out_features: int, init: str = "he") -> None:
         super().__init__()
-        self.in_features = check_int("dense", "in_features", in_features)
-        self.out_features = check_int("dense", "out_features", out_features)
+        self.in_features = integer("dense: in_features", in_features)
+        self.out_features = integer("dense: out_features", out_features)
         self.initializer = initializer(init)  # checks the name now, not at build
         self._x: np.ndarray | None = None
 
     def build(self, rng: np.random.Generator, dtype: str) -> None:
         """Draw W from the initialiser; b = 0."""
         W = self.initializer((self.in_features, self.out_features), rng, dtype)
-        self.params = {"W": W, "b": np.zeros(self.out_features, dtype=dtype)}
-        self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.out_features, dtype=dtype)}
+        self._set_params(W=W, b=np.zeros(self.out_features, dtype=dtype))
 
     def config(self) -> dict:
         return {
@@ -71,7 +77,7 @@ class Dense(Layer):
         # dL/dW = x^T grad_out                 (D_in, D_out)
         np.matmul(x.T, grad_out, out=self.grads["W"])
         # dL/db = sum_n grad_out[n] = 1^T grad_out   (D_out,)
-        # (plain version: grad_out.sum(axis=0); BLAS's matrix-vector product is ~3x faster here)
+        # (plain version: grad_out.sum(axis=0); a product with ones runs in BLAS, which is faster)
         ones = self.buffers.get("ones", (len(grad_out),), grad_out.dtype, fill=1)
         np.matmul(ones, grad_out, out=self.grads["b"])
         if not self.needs_input_grad:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DigitnetError
-from .layer import Layer
+from .layer import Layer, Setting
 
 
 class Dropout(Layer):
@@ -20,6 +20,9 @@ class Dropout(Layer):
     type_name = "dropout"
     trains_differently = True
     passes_input_through = True
+    spec_name = "dropout"  # "dropout R": at rate R
+    spec_numbers = (Setting("R", "rate", whole=False),)
+    spec_example = "dropout 0.5"
 
     def __init__(self, rate: float) -> None:
         super().__init__()

@@ -17,6 +17,7 @@ class Flatten(Layer):
 
     type_name = "flatten"
     passes_input_through = True  # its output is a view of its input: nobody may overwrite it
+    spec_name = "flatten"
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if not input_shape:

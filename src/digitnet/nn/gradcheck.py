@@ -3,7 +3,8 @@
     dL/dp ~= (L(p + eps) - L(p - eps)) / (2 eps)      for every entry p of every tensor
 
 eps = 1e-5 balances the difference's truncation error (~eps^2) against rounding (~1e-16 / eps).
-If backpropagation is right, the two agree to better than 1e-6 relative error.
+If backpropagation is right, the two agree to better than 1e-6 relative error. The networks
+checked: an MLP per activation, a CNN, and one around each registered layer type (check_layer).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import numpy as np
 
 from .dense import Dense
 from .layer import Layer
-from .layers import ACTIVATIONS, DEFAULT_INIT, make_activation
+from .layers import ACTIVATIONS, DEFAULT_INIT, LAYER_TYPES, make_activation
 from .network import Network
-from .spec import build_layers
+from .spec import build_layers, example_of
 
 TOLERANCE = 1e-6
 ZERO = 1e-9  # far above the differences' rounding noise (~1e-11), far below real gradients
@@ -74,19 +75,22 @@ def check_model(
     """Largest relative error of each of the model's gradients: {"0.W": ..., "0.b": ..., ...}.
 
     The loss is the training-mode one (batch norm normalises with the batch's statistics, and
-    updates its running statistics as a side effect), so the model must have no active dropout
-    (its masks would change between evaluations). A tensor whose gradient and differences are
-    both below ZERO everywhere counts as agreeing: the loss does not depend on it (a bias just
-    before batch norm).
+    updates its running statistics as a side effect). Dropout draws the same masks in every
+    evaluation: the model's generator, which draws them, is put back to its state before each
+    forward pass. A tensor whose gradient and differences are both below ZERO everywhere counts
+    as agreeing: the loss does not depend on it (a bias just before batch norm).
     max_entries: check at most this many entries of each tensor, chosen at random (a large
     network has too many for two forward passes each).
     """
-    model.loss.forward(model.forward(x, training=True), labels)
-    model.backward(model.loss.backward())
-    analytic = {name: g.copy() for name, g in model.gradients().items()}
+    start = model.rng.bit_generator.state
 
     def loss() -> float:
+        model.rng.bit_generator.state = start  # the same dropout masks every time
         return model.loss.forward(model.forward(x, training=True), labels)
+
+    loss()
+    model.backward(model.loss.backward())
+    analytic = {name: g.copy() for name, g in model.gradients().items()}
 
     rng = np.random.default_rng(0)
     errors = {}
@@ -125,10 +129,43 @@ def check_cnn(
 ) -> dict[str, float]:
     """Run check_model on the float64 network of a --layers spec, for one-channel images of
     image_size x image_size pixels (weights and biases nudged away from their initial values)."""
+    return check_spec(spec, (1, image_size, image_size), batch, seed, max_entries)
+
+
+def check_spec(
+    spec: str, input_shape: tuple[int, ...], batch: int = 4, seed: int = 0, max_entries: int = 200
+) -> dict[str, float]:
+    """Run check_model on the float64 network of a --layers spec for inputs of input_shape
+    (weights and biases nudged away from their initial values)."""
     rng = np.random.default_rng(seed)
-    shape = (1, image_size, image_size)
-    model = Network(build_layers(spec, shape), input_shape=shape, seed=seed, dtype="float64")
+    model = Network(
+        build_layers(spec, input_shape), input_shape=input_shape, seed=seed, dtype="float64"
+    )
     for array in model.parameters().values():
         array += rng.standard_normal(array.shape) * 0.1
-    x = rng.standard_normal((batch, *shape))
+    x = rng.standard_normal((batch, *input_shape))
     return check_model(model, x, rng.integers(0, 10, batch), max_entries=max_entries)
+
+
+def around(layer_type: str) -> tuple[str, tuple[int, ...]]:
+    """The small network check_layer checks a registered layer type in, as a --layers spec and
+    its input shape: the type's example term after a layer with weights (dense, or conv for a
+    layer of images) and before a ReLU, which works in place unless the layer says it keeps its
+    output: a backward that reads an output the ReLU overwrote shows as a wrong gradient."""
+    cls = LAYER_TYPES[layer_type]
+    before, shape = ("conv 2 3 pad 1", (1, 6, 6)) if cls.takes_images else ("dense 8", (6,))
+    return f"{before}, {example_of(cls)}, relu", shape
+
+
+def check_layer(layer_type: str, seed: int = 0) -> dict[str, float]:
+    """Run check_model on the network around(layer_type), in float64."""
+    return check_spec(*around(layer_type), seed=seed)
+
+
+def check_every_layer(seed: int = 0) -> dict[str, dict[str, float]]:
+    """check_layer for every registered layer type that --layers offers."""
+    return {
+        name: check_layer(name, seed)
+        for name, cls in LAYER_TYPES.items()
+        if cls.spec_name is not None
+    }

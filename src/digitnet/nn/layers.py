@@ -1,6 +1,8 @@
 """The registry of layer types: from a config()'s "type" to the class that rebuilds it.
 
-Adding a layer means writing its module and adding one line to LAYER_TYPES (CONTRIBUTING.md).
+Each class declares its model-file name and its --layers term; nn/spec.py, the model files,
+gradcheck and the tests read them from here. Adding a layer means writing its class and adding
+one line to LAYER_TYPES (CONTRIBUTING.md).
 """
 
 from __future__ import annotations

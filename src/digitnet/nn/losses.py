@@ -47,26 +47,28 @@ class SoftmaxCrossEntropy:
     def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
         """Return the mean loss and keep the probabilities for backward."""
         # plain version: log_probs = log_softmax(logits); loss = -log_probs[rows, labels].mean()
-        n = len(labels)
-        rows = self._rows(n)
-        probs = self.buffers.get("probs", logits.shape, logits.dtype)
-        # Shift each row so that its largest logit is 0. (NumPy finds a row's largest entry
-        # faster through argmax than through max when rows are this short.)
-        row_max = logits[rows, logits.argmax(axis=1)]
-        np.subtract(logits, row_max[:, None], out=probs)
-        true_class = probs[rows, labels]  # shifted logit of each row's label (N,)
-        np.exp(probs, out=probs)
-        total = probs.sum(axis=1, keepdims=True)  # sum_k e^(z_k - max), >= 1
-        probs /= total
+        rows = self._rows(len(labels))
+        shifted = self.buffers.get("probs", logits.shape, logits.dtype)  # becomes probs below
+        # z - max_k z_k: each row's largest entry is 0, so no e^z overflows    (N, C)
+        np.subtract(logits, self._row_max(logits)[:, None], out=shifted)
+        shifted_label = shifted[rows, labels]  # z_label - max                  (N,)
+        probs = np.exp(shifted, out=shifted)
+        total = probs.sum(axis=1, keepdims=True)  # sum_k e^(z_k - max), >= 1  (N, 1)
+        probs /= total  # p = softmax(z)                                         (N, C)
         self._probs, self._labels = probs, labels
         # -log p[label] = log(sum_k e^(z_k - max)) - (z_label - max)
-        return float(np.mean(np.log(total[:, 0]) - true_class, dtype=np.float64))
+        return float(np.mean(np.log(total[:, 0]) - shifted_label, dtype=np.float64))
 
     def _rows(self, n: int) -> np.ndarray:
         """0, 1, ..., n-1: the row index that pairs each row with its label (made once per n)."""
         if n not in self._row_index:
             self._row_index[n] = np.arange(n)
         return self._row_index[n]
+
+    def _row_max(self, logits: np.ndarray) -> np.ndarray:
+        """max_k logits[n, k] for each row n, as logits.max(axis=1) gives it; found through
+        argmax, which NumPy computes faster than max on rows as short as 10 classes."""
+        return logits[self._rows(len(logits)), logits.argmax(axis=1)]
 
     @property
     def probs(self) -> np.ndarray:
@@ -76,10 +78,9 @@ class SoftmaxCrossEntropy:
     def backward(self) -> np.ndarray:
         """Return dL/dlogits = (probs - onehot(labels)) / N, without building a one-hot matrix."""
         labels, probs = self._labels, self._probs
-        n = len(labels)
-        # dL/dz = (p - onehot) / N               (N, C)
+        # dL/dz = (p - onehot(labels)) / N               (N, C)
         grad = self.buffers.get("grad", probs.shape, probs.dtype)
         np.copyto(grad, probs)
-        grad[self._rows(n), labels] -= 1
-        grad /= n
+        grad[self._rows(len(labels)), labels] -= 1  # onehot: a 1 at [n, labels[n]]
+        grad /= len(labels)
         return grad

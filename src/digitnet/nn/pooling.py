@@ -10,9 +10,32 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..checks import integer
 from ..errors import DigitnetError
 from .conv import conv_output_size, offset_slices
-from .layer import Layer, check_int
+from .layer import Layer, Setting
+
+
+def window_max(windows: np.ndarray, with_argmax: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The maximum of each k x k window of `windows` (..., k, k), and, with_argmax, the offset
+    ki k + kj of its first maximum: windows.max(axis=(-2, -1)) and the matching argmax.
+
+    Computed as a running maximum over the k k offsets, one whole-array comparison per offset,
+    instead of a reduction over each window's k k values (a reduction over two short, strided
+    axes is many times slower in NumPy). The argmax runs alongside: only a value strictly larger
+    than the running maximum moves it, so ties keep the first offset, as np.argmax does; and
+    since the offsets only grow, max(argmax, index [value > maximum]) records each move. It is
+    kept in the smallest unsigned type that holds k k - 1 (uint8 up to 16 x 16 windows).
+    """
+    k = windows.shape[-1]
+    y = windows[..., 0, 0].copy()  # the running maximum
+    where = np.zeros(y.shape, np.min_scalar_type(k * k - 1)) if with_argmax else None
+    for index in range(1, k * k):
+        values = windows[..., index // k, index % k]
+        if where is not None:
+            np.maximum(where, np.greater(values, y) * where.dtype.type(index), out=where)
+        np.maximum(y, values, out=y)
+    return y, where
 
 
 class MaxPool2D(Layer):
@@ -32,11 +55,16 @@ class MaxPool2D(Layer):
     """
 
     type_name = "maxpool2d"
+    spec_name = "maxpool"  # "maxpool K [stride S]": K x K windows, stride K unless given
+    spec_numbers = (Setting("K", "kernel_size"),)
+    spec_options = (Setting("stride", "stride"),)
+    spec_example = "maxpool 2"
+    takes_images = True
 
     def __init__(self, kernel_size: int = 2, stride: int | None = None) -> None:
         super().__init__()
-        self.kernel_size = check_int("maxpool2d", "kernel_size", kernel_size)
-        self.stride = check_int("maxpool2d", "stride", kernel_size if stride is None else stride)
+        self.kernel_size = integer("maxpool2d: kernel_size", kernel_size)
+        self.stride = integer("maxpool2d: stride", kernel_size if stride is None else stride)
 
     def config(self) -> dict:
         return {"type": self.type_name, "kernel_size": self.kernel_size, "stride": self.stride}
@@ -69,20 +97,8 @@ class MaxPool2D(Layer):
         return sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        windows = self._by_offset(x)
-        k = self.kernel_size
-        # plain version: windows.max(axis=(4, 5)), and an argmax for backward; one whole-array
-        # comparison per offset is many times faster than reducing k k values per window
-        y = windows[..., 0, 0].copy()  # the running maximum    (N, C, H_out, W_out)
-        # which offset holds the maximum; uint8 unless the window has more than 256 values
-        where = np.zeros(y.shape, np.min_scalar_type(k * k - 1)) if training else None
-        for index in range(1, k * k):
-            values = windows[..., index // k, index % k]
-            if where is not None:
-                # only a strictly larger value moves the maximum: ties keep the first offset,
-                # as argmax does; indices only grow, so a maximum records the latest move
-                np.maximum(where, np.greater(values, y) * where.dtype.type(index), out=where)
-            np.maximum(y, values, out=y)
+        # y = the maximum of each window; training also keeps the offset that held it
+        y, where = window_max(self._by_offset(x), with_argmax=training)  # (N, C, H_out, W_out)
         if training:
             self._where, self._x_shape = where, x.shape
         return y
@@ -118,6 +134,8 @@ class GlobalAvgPool(Layer):
     """
 
     type_name = "global_avgpool"
+    spec_name = "global_avgpool"
+    takes_images = True
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         shape = tuple(input_shape)

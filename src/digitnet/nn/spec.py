@@ -11,6 +11,8 @@ The input sizes of each layer follow from the shape before it; a flatten is inse
 dense layer follows image-shaped output, and the final dense layer to the classes is added.
 Each dense or conv layer is initialised for the activation that follows it (He before ReLU-like
 units, Glorot before sigmoid, tanh and the softmax), as MLP does.
+Each term is the one its layer class declares (spec_name, spec_numbers, spec_options: see
+nn/layer.py), read from layers.LAYER_TYPES: this module has no branch for any layer.
 """
 
 from __future__ import annotations
@@ -18,37 +20,32 @@ from __future__ import annotations
 import math
 
 from ..errors import DigitnetError
-from .batchnorm import BatchNorm
-from .conv import Conv2D
 from .dense import Dense
-from .dropout import Dropout
 from .flatten import Flatten
-from .layer import Layer
-from .layers import ACTIVATIONS, make_activation
-from .pooling import GlobalAvgPool, MaxPool2D
-
-# each term: its required numbers, and the optional named numbers it takes
-TERMS = {
-    "conv": (("OUT", "K"), ("stride", "pad")),
-    "maxpool": (("K",), ("stride",)),
-    "dense": (("N",), ()),
-    "dropout": (("R",), ()),
-    "batchnorm": ((), ()),
-    "flatten": ((), ()),
-    "global_avgpool": ((), ()),
-    **{name: ((), ()) for name in ACTIVATIONS},
-}
-IMAGE_TERMS = ("conv", "maxpool", "global_avgpool")
+from .layer import Layer, Setting
+from .layers import LAYER_TYPES
 
 
-def _usage(name: str) -> str:
-    required, optional = TERMS[name]
-    return " ".join([name, *required, *(f"[{key} {key[0].upper()}]" for key in optional)])
+def terms() -> dict[str, type[Layer]]:
+    """Each --layers term's name and its layer class, in the registry's order."""
+    return {cls.spec_name: cls for cls in LAYER_TYPES.values() if cls.spec_name is not None}
+
+
+def usage(cls: type[Layer]) -> str:
+    """How a term is written: "conv OUT K [stride S] [pad P]"."""
+    options = (f"[{option.word} {option.word[0].upper()}]" for option in cls.spec_options)
+    return " ".join([str(cls.spec_name), *(s.word for s in cls.spec_numbers), *options])
+
+
+def example_of(cls: type[Layer]) -> str:
+    """A term that builds a layer of this class: its spec_example, else its bare name."""
+    return cls.spec_example or str(cls.spec_name)
 
 
 def parse_terms(spec: str) -> list[tuple[str, list[float], dict[str, float]]]:
     """The spec's terms as (name, numbers, {option: number}); one-line errors name the term."""
-    terms = []
+    known = terms()
+    parsed = []
     for text in spec.split(","):
         words = text.split()
         if not words:
@@ -56,31 +53,35 @@ def parse_terms(spec: str) -> list[tuple[str, list[float], dict[str, float]]]:
                 f"--layers: an empty term in {spec!r} (two commas in a row, or one at an end?)"
             )
         name, rest = words[0].lower(), words[1:]
-        if name not in TERMS:
+        if name not in known:
             raise DigitnetError(
-                f"--layers: unknown term {text.strip()!r}; known: {', '.join(TERMS)}"
+                f"--layers: unknown term {text.strip()!r}; known: {', '.join(known)}"
             )
-        required, optional = TERMS[name]
+        cls = known[name]
+        option_names = [option.word for option in cls.spec_options]
         options: dict[str, float] = {}
-        numbers = rest[: len(required)]
-        pairs = rest[len(required) :]
+        numbers = rest[: len(cls.spec_numbers)]
+        pairs = rest[len(cls.spec_numbers) :]
         try:
             values = [float(word) for word in numbers]
-            if len(values) != len(required) or len(pairs) % 2:
+            if len(values) != len(cls.spec_numbers) or len(pairs) % 2:
                 raise ValueError
             for key, value in zip((word.lower() for word in pairs[::2]), pairs[1::2]):
-                if key not in optional or key in options:
+                if key not in option_names or key in options:
                     raise ValueError
                 options[key] = float(value)
         except ValueError:
             raise DigitnetError(
-                f"--layers: bad term {text.strip()!r}; write it as {_usage(name)!r}"
+                f"--layers: bad term {text.strip()!r}; write it as {usage(cls)!r}"
             ) from None
-        terms.append((name, values, options))
-    return terms
+        parsed.append((name, values, options))
+    return parsed
 
 
-def _int(value: float, term: str) -> int:
+def _setting(setting: Setting, value: float, term: str) -> float:
+    """A term's number as its constructor argument takes it: an int where it must be whole."""
+    if not setting.whole:
+        return value
     if not math.isfinite(value) or value != int(value):
         raise DigitnetError(f"--layers: {term} needs whole numbers, got {value:g}")
     return int(value)
@@ -88,18 +89,20 @@ def _int(value: float, term: str) -> int:
 
 def takes_images(spec: str) -> bool:
     """Whether the network of `spec` reads images (C, H, W) rather than pixel vectors."""
-    return any(name in IMAGE_TERMS for name, _, _ in parse_terms(spec))
+    known = terms()
+    return any(known[name].takes_images for name, _, _ in parse_terms(spec))
 
 
 def build_layers(spec: str, input_shape: tuple[int, ...], n_classes: int = 10) -> list[Layer]:
     """The layers of `spec` for inputs of `input_shape`, ending in a dense layer to n_classes."""
-    terms = parse_terms(spec)
+    known = terms()
+    parsed = parse_terms(spec)
+    classes = [known[name] for name, _, _ in parsed]
     # the init of each dense/conv layer: that of the first activation after it, else Glorot
     inits: list[str] = []
-    for i in range(len(terms)):
-        later = [n for n, _, _ in terms[i + 1 :] if n in ACTIVATIONS or n in ("conv", "dense")]
-        after = later[0] if later else None
-        inits.append(ACTIVATIONS[after].init_before if after in ACTIVATIONS else "glorot")
+    for i in range(len(classes)):
+        later = [cls for cls in classes[i + 1 :] if cls.is_activation or cls.takes_init]
+        inits.append(later[0].init_before if later and later[0].is_activation else "glorot")
     layers: list[Layer] = []
     shape = tuple(input_shape)
 
@@ -111,31 +114,16 @@ def build_layers(spec: str, input_shape: tuple[int, ...], n_classes: int = 10) -
             raise DigitnetError(f"--layers: {term!r} does not fit: {error}") from None
         layers.append(layer)
 
-    for (name, values, options), init in zip(terms, inits):
+    for (name, values, options), cls, init in zip(parsed, classes, inits):
         term = " ".join([name, *(f"{v:g}" for v in values)])
-        whole = [_int(v, term) for v in values] if name != "dropout" else []
+        settings = {s.argument: _setting(s, v, term) for s, v in zip(cls.spec_numbers, values)}
+        for option in cls.spec_options:
+            if option.word in options:
+                settings[option.argument] = _setting(option, options[option.word], term)
+        if cls.takes_vectors and len(shape) > 1:
+            add(Flatten(), "flatten")
         try:
-            if name == "dense" and len(shape) > 1:
-                add(Flatten(), "flatten")
-            if name == "conv":
-                stride, pad = (
-                    _int(options.get(key, d), term) for key, d in (("stride", 1), ("pad", 0))
-                )
-                layer: Layer = Conv2D(shape[0], whole[0], whole[1], stride, pad, init=init)
-            elif name == "maxpool":
-                layer = MaxPool2D(whole[0], _int(options.get("stride", values[0]), term))
-            elif name == "dense":
-                layer = Dense(shape[0], whole[0], init=init)
-            elif name == "dropout":
-                layer = Dropout(values[0])
-            elif name == "batchnorm":
-                layer = BatchNorm(shape[0])
-            elif name == "flatten":
-                layer = Flatten()
-            elif name == "global_avgpool":
-                layer = GlobalAvgPool()
-            else:
-                layer = make_activation(name)
+            layer = cls.from_term(settings, shape, init)
         except DigitnetError as error:
             raise DigitnetError(f"--layers: {term!r}: {error}") from None
         add(layer, term)
@@ -146,21 +134,21 @@ def build_layers(spec: str, input_shape: tuple[int, ...], n_classes: int = 10) -
 
 
 def spec_of(layer: Layer) -> str:
-    """A layer as a --layers term: "conv 16 5 pad 2", "maxpool 2", "dense 128", "relu"."""
-    config = layer.config()
-    kind = config["type"]
-    if kind == "conv2d":
-        text = f"conv {config['out_channels']} {config['kernel_size']}"
-        if config["stride"] != 1:
-            text += f" stride {config['stride']}"
-        return text + (f" pad {config['padding']}" if config["padding"] else "")
-    if kind == "maxpool2d":
-        text = f"maxpool {config['kernel_size']}"
-        return text + (
-            f" stride {config['stride']}" if config["stride"] != config["kernel_size"] else ""
-        )
-    if kind == "dense":
-        return f"dense {config['out_features']}"
-    if kind == "dropout":
-        return f"dropout {config['rate']:g}"
-    return kind
+    """A layer as a --layers term: "conv 16 5 pad 2", "maxpool 2", "dense 128", "relu".
+
+    An option is written only where leaving it out would build another layer: conv's stride 1
+    and padding 0, and maxpool's stride equal to its window, are left out."""
+    cls, config = type(layer), layer.config()
+    if cls.spec_name is None:
+        return config["type"]
+    words = [cls.spec_name, *(_number(config[s.argument]) for s in cls.spec_numbers)]
+    for option in cls.spec_options:
+        without = {k: v for k, v in config.items() if k not in ("type", option.argument)}
+        if cls(**without).config() != config:
+            words += [option.word, _number(config[option.argument])]
+    return " ".join(words)
+
+
+def _number(value: float) -> str:
+    """A setting as the term writes it: 128, 0.25."""
+    return str(value) if isinstance(value, int) else f"{value:g}"

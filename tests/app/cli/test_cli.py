@@ -75,6 +75,9 @@ def test_gradcheck_command_passes(capsys):
     assert run("gradcheck") == 0
     out = capsys.readouterr().out
     assert "OK: largest error" in out and "sigmoid" in out
+    from digitnet.nn.layers import LAYER_TYPES
+
+    assert all(f"layer {name} " in out for name in LAYER_TYPES)  # every registered layer
 
 
 @pytest.mark.parametrize(

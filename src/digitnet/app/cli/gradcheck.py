@@ -27,13 +27,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_gradcheck(args: argparse.Namespace) -> int:
-    """Compare all analytical gradients with finite differences: an MLP for each activation and
-    a small CNN, or the network given with --layers (on small images)."""
-    from ...nn.gradcheck import TOLERANCE, check_all_activations, check_cnn
+    """Compare all analytical gradients with finite differences: an MLP for each activation, a
+    small CNN and every registered layer in a small network, or the network given with --layers
+    (on small images)."""
+    from ...nn.gradcheck import TOLERANCE, check_all_activations, check_cnn, check_every_layer
 
     if args.layers is None:
         results = check_all_activations(seed=args.seed)
         results["cnn"] = check_cnn(seed=args.seed)
+        results |= {
+            f"layer {name}": errors for name, errors in check_every_layer(args.seed).items()
+        }
     else:
         results = {"--layers": check_cnn(args.layers, args.image_size, seed=args.seed)}
     worst = 0.0
@@ -41,9 +45,9 @@ def run_gradcheck(args: argparse.Namespace) -> int:
         f"largest relative error per tensor (float64, central differences; must be "
         f"< {TOLERANCE:g})"
     )
-    for activation, errors in results.items():
+    for network, errors in results.items():
         cells = "  ".join(f"{name} {error:.1e}" for name, error in errors.items())
-        print(f"  {activation:<10}  {cells}")
+        print(f"  {network:<20}  {cells}")
         worst = max(worst, *errors.values())
     ok = worst < TOLERANCE
     print(f"{'OK' if ok else 'FAILED'}: largest error {worst:.1e}")
