@@ -12,6 +12,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from .. import checks
 from ..data.datasets import DataSplits, load_data
 from ..errors import DigitnetError, DivergenceError
 from ..optim import OPTIMIZERS
@@ -70,8 +71,13 @@ def parse_recipe(text: str) -> dict:
             raise DigitnetError(f"recipe {text!r}: {key} must be {what}") from None
         if kind is not str and not (math.isfinite(value) and value >= 0):
             raise DigitnetError(f"recipe {text!r}: {key} must be a finite number >= 0")
-        if key in ("lr", "batch") and value <= 0:
-            raise DigitnetError(f"recipe {text!r}: {key} must be > 0")
+        try:
+            if key == "lr":
+                checks.positive_number(key, value)
+            elif key == "batch":
+                checks.integer(key, value)
+        except DigitnetError as error:
+            raise DigitnetError(f"recipe {text!r}: {error}") from None
         if key == "schedule" and value not in SCHEDULES:
             raise DigitnetError(f"recipe {text!r}: schedule must be one of {', '.join(SCHEDULES)}")
         values[name] = value

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import DigitnetError, DivergenceError
+from .. import checks
+from ..errors import DivergenceError
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -120,9 +121,7 @@ class EarlyStopping(Callback):
     the best epoch (as Keras' restore_best_weights). Needs an Evaluation before it."""
 
     def __init__(self, patience: int, verbose: bool = False) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise DigitnetError(f"early_stopping must be an integer >= 1, got {patience!r}")
-        self.patience, self.verbose = patience, verbose
+        self.patience, self.verbose = checks.integer("early_stopping", patience), verbose
         self.best_loss, self.best_epoch = float("inf"), 0
         self.best_weights: np.ndarray | None = None
 
