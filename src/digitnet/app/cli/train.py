@@ -27,10 +27,7 @@ from ...training.checkpoint import Checkpoint, load_checkpoint
 from ...training.history import History
 from ...training.loop import default_callbacks, fit
 from ...training.settings import (
-    CHOICES,
-    DEFAULTS,
     OUTPUTS,
-    PRESETS,
     RECIPE,
     RUN,
     RunSettings,
@@ -38,131 +35,16 @@ from ...training.settings import (
     resolve,
 )
 from ..networks import check_28x28, describe_network, is_mlp
-from . import arguments
 from .exit_codes import INTERRUPTED
 from .train_callbacks import SaveCheckpoint, StopAfterEpoch
+from .train_flags import DEFAULT_OUT, add_train_flags
 from .train_model import check_layers_flags, check_same, new_model
-
-DEFAULT_OUT = "model.npz"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    """Declare `digitnet train` and its flags; every default shown is RunSettings'."""
+    """Declare `digitnet train` (its flags: train_flags.py)."""
     train = commands.add_parser("train", help="train a network and report its test accuracy")
-    d, run = DEFAULTS, RunSettings()
-    hidden = ",".join(map(str, d["hidden"]))
-    recipe: list[tuple[str, object, str]] = [  # (flag, type or choices, help)
-        ("--preset", list(PRESETS), "a named recipe for the settings you leave out"),
-        ("--epochs", arguments.positive_int, f"passes over the training set ({d['epochs']})"),
-        ("--batch-size", arguments.positive_int, f"images per step ({d['batch_size']})"),
-        ("--optimizer", CHOICES["optimizer"], f"update rule ({d['optimizer']})"),
-        ("--lr", arguments.positive_float, f"learning rate ({d['lr']})"),
-        ("--momentum", arguments.momentum, f"for momentum/nesterov ({d['momentum']})"),
-        (
-            "--schedule",
-            CHOICES["schedule"],
-            f"learning-rate schedule ({d['schedule']}: --lr down to 0)",
-        ),
-        (
-            "--warmup-epochs",
-            arguments.non_negative_float,
-            f"linear learning-rate warm-up first ({d['warmup_epochs']:g})",
-        ),
-        ("--hidden", arguments.hidden_sizes, f"hidden layer sizes, e.g. 256,128 ({hidden})"),
-        ("--activation", CHOICES["activation"], f"hidden activation ({d['activation']})"),
-        (
-            "--layers",
-            str,
-            'any network as text, instead of --hidden: "conv 16 5 pad 2, relu, '
-            'maxpool 2, dense 128, relu" (docs/cli.md: the terms)',
-        ),
-        ("--dtype", CHOICES["dtype"], f"floating-point type ({d['dtype']})"),
-        (
-            "--weight-decay",
-            arguments.non_negative_float,
-            f"L2 weight decay (decoupled for adam) ({d['weight_decay']:g})",
-        ),
-        (
-            "--dropout",
-            arguments.fraction,
-            f"dropout rate after each hidden layer ({d['dropout']:g})",
-        ),
-        (
-            "--input-dropout",
-            arguments.fraction,
-            f"dropout rate on the input pixels ({d['input_dropout']:g})",
-        ),
-        (
-            "--augment",
-            CHOICES["augment"],
-            f"random distortions of each batch ({d['augment']})",
-        ),
-        (
-            "--validation-split",
-            arguments.fraction,
-            f"share of the training set held out to validate ({d['validation_split']:g})",
-        ),
-        (
-            "--early-stopping",
-            arguments.positive_int,
-            "stop after N epochs without a better val_loss",
-        ),
-    ]
-    for flag, kind, text in recipe:
-        if isinstance(kind, (list, tuple)):
-            train.add_argument(flag, choices=kind, default=None, help=text)
-        else:
-            train.add_argument(flag, type=kind, default=None, help=text)
-    train.add_argument("--seed", type=int, help=f"random seed ({run.seed})")
-    arguments.add_data(
-        train,
-        "folder of MNIST-named IDX files, or a Kaggle-style CSV (default: the bundled MNIST)",
-    )
-    train.add_argument(
-        "--val-fraction",
-        type=float,
-        help=f"share held out for validation when the data has no test set ({run.val_fraction})",
-    )
-    train.add_argument(
-        "--limit", type=arguments.positive_int, help="train on the first N images only"
-    )
-    train.add_argument("--init", metavar="MODEL", help="start from a saved model's weights")
-    train.add_argument(
-        "--out",
-        metavar="MODEL",
-        help=f"where to save the trained model ({DEFAULT_OUT}; with --resume: the run's own)",
-    )
-    train.add_argument(
-        "--history",
-        metavar="FILE.csv",
-        help="write per-epoch metrics as CSV (with --resume: the run's own, if it had one)",
-    )
-    train.add_argument(
-        "--plots",
-        metavar="DIR",
-        help="write the pictures of `plot` at the end (with --resume: the run's own, if any)",
-    )
-    train.add_argument(
-        "--show-augmented",
-        metavar="FILE.png",
-        help="draw a few training images and random distortions of them",
-    )
-    train.add_argument(
-        "--checkpoint-dir",
-        metavar="DIR",
-        help="save the whole training state after every epoch, to --resume",
-    )
-    train.add_argument(
-        "--resume",
-        metavar="DIR",
-        help="continue the run checkpointed in DIR, exactly where it stopped, with its "
-        "settings and outputs (--out, --history, --plots) unless you give them again",
-    )
-    train.add_argument(
-        "--quiet",
-        action="store_true",
-        help="print only the result (and skip the per-epoch test evaluation)",
-    )
+    add_train_flags(train)
     train.set_defaults(handler=run_train)
 
 
