@@ -1,4 +1,5 @@
-"""Produce the README's figures for convolutional networks, by running digitnet's own commands.
+"""Produce the figures of docs/cnn.md and docs/results.md for convolutional networks, by running
+digitnet's own commands.
 
     python docs/cnn_figures.py             # the cnn preset, 3 seeds (about 3 minutes)
     python docs/cnn_figures.py --best      # also cnn-best, 3 seeds (up to 45 minutes)

@@ -1,4 +1,4 @@
-"""Make the pictures the README shows, with digitnet's own commands.
+"""Make the pictures the docs show, with digitnet's own commands.
 
     python docs/make_pictures.py        # needs Playwright and /usr/bin/chromium for serve.png
 

@@ -1,13 +1,15 @@
-"""Produce the figures and sample outputs the README shows, by running digitnet's own commands.
+"""Produce the figures and sample outputs the README and docs/ show, by running digitnet's own
+commands.
 
     python docs/readme_figures.py             # about 2 minutes on 2 cores
     python docs/readme_figures.py --frontier  # also best, best-small and the ablation (~40 min)
 
-Prints Markdown to paste into the README: the sample output of `digitnet train`, the Results
-table (three seeds where the README gives three), the `--preset fast` figures, `gradcheck`,
-`evaluate --json`, `predict` on photo-like pictures (one sure, one unsure), the not-learning
-hint, and the Kaggle round trip (`predict test.csv --out submission.csv` scored against the true
-labels). The photo benchmark has a script of its own: benchmarks/photos.py.
+Prints Markdown to paste into the README and the pages under docs/ (cli.md, results.md): the
+sample output of `digitnet train`, the Results table (three seeds where the docs give three),
+the `--preset fast` figures, `gradcheck`, `evaluate --json`, `predict` on photo-like pictures
+(one sure, one unsure), the not-learning hint, and the Kaggle round trip (`predict test.csv --out
+submission.csv` scored against the true labels). The photo benchmark has a script of its own:
+benchmarks/photos.py.
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ def span(values: list[float], form: str) -> str:
 
 
 def fast_preset_sentence(runs: list[dict]) -> str:
-    """The README's description of --preset fast, from presets.PRESETS and the measured runs."""
+    """The description of --preset fast (docs/cli.md), from settings.PRESETS and the runs."""
     from digitnet.training.settings import PRESETS
 
     fast = PRESETS["fast"]

@@ -12,7 +12,7 @@
 # ```
 #
 # To keep the notebook quick we use 20,000 of the 60,000 training images and 10 epochs; the
-# README's table has the full runs.
+# results table (docs/results.md) has the full runs.
 
 # %%
 import subprocess
@@ -147,7 +147,7 @@ assert min(cosine.history["val_accuracy"][-3:]) > 0.9
 # Look at the spread of the last three epochs. With a constant rate the test accuracy keeps
 # jumping from epoch to epoch, so where a run ends is partly luck; as the cosine schedule's
 # steps shrink, the weights settle: the accuracy stops moving, and here it also ends higher and
-# with a lower training loss. On the full training set the README measures +0.08% test
+# with a lower training loss. On the full training set docs/results.md measures +0.08% test
 # accuracy on average over three seeds for the schedule. A schedule adds polish and
 # reliability, not a different network.
 #
@@ -161,7 +161,7 @@ assert min(cosine.history["val_accuracy"][-3:]) > 0.9
 # No. It keeps improving, slowly: the loss is still falling after 40 epochs, and the test
 # accuracy creeps up to about 92% (92.08% measured on these 20,000 images). With a 100 times
 # larger step the same algorithm passes 96.9% within the 10 epochs above; on all 60,000
-# images it reaches 98.1% in 20 (the README's table). Tiny steps are not wrong, only slow.
+# images it reaches 98.1% in 20 (docs/results.md). Tiny steps are not wrong, only slow.
 # </details>
 #
 # 2. Try `"gd lr=2 batch=32 schedule=constant"`. What happens, and what does digitnet say?

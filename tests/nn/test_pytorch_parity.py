@@ -1,4 +1,5 @@
-"""A digitnet model file read into PyTorch gives the same logits: the layout the README fixes.
+"""A digitnet model file read into PyTorch gives the same logits: the layout that
+docs/model-file.md fixes.
 
 Skipped where PyTorch is not installed (CI does not install it; `pip install torch` to run).
 """
@@ -14,7 +15,7 @@ torch = pytest.importorskip("torch")
 
 def to_torch(model: dn.Sequential):
     """The torch.nn.Sequential with the same layers and weights, read from the model file's
-    arrays (names "{i}.{name}") as the README describes them."""
+    arrays (names "{i}.{name}") as docs/model-file.md describes them."""
     nn = torch.nn
     modules = []
     for layer in model.layers:
