@@ -159,7 +159,8 @@ print("model.forward(x):", logits[0])
 #     p_j = e^{z_j} / Σ_k e^{z_k}
 #
 # The exponential makes every score positive, and keeps their order: a larger logit gives
-# a larger probability. Dividing by the sum makes the ten numbers sum to 1.
+# a larger probability. Dividing by the sum makes the ten numbers sum to 1 (up to rounding:
+# in float32 the sum may print as 0.9999999).
 
 
 # %%
@@ -390,7 +391,7 @@ assert np.allclose(model.loss.probs, p_batch, atol=1e-6)
 #
 # ```python
 # print(np.allclose(softmax_stable(z3 + 5), softmax_stable(z3)))  # True
-# print(softmax_stable(z3)[0].max(), softmax_stable(2 * z3)[0].max())  # 0.9975 0.999998
+# print(softmax_stable(z3)[0].max(), softmax_stable(2 * z3)[0].max())  # 0.9951 0.99999
 # ```
 # </details>
 #

@@ -152,8 +152,9 @@ plt.show()
 
 # %% [markdown]
 # Look at them as a person would. Some are hard for us too: a 2 written like a Z (read as a 7),
-# a 7 with a bar across its stem (read as a 2), a 1 with a stray stroke beside it. Others have a
-# shape that few of the 20,000 training digits showed, such as the 2 drawn as a round loop.
+# four 7s with a bar across the stem (read as 2s), 8s whose upper loop is left open (read as
+# 4s). Others have a shape that few of the 20,000 training digits showed, such as the 2 drawn as
+# a round loop (read as a 0).
 #
 # A network's confidence is not a measure of how right it is: it is the softmax of its scores,
 # and scores can be large for an image unlike any it was trained on. That is why `digitnet
@@ -262,12 +263,15 @@ plt.show()
 #
 # - The first two maps are busy, with colour even on the blank background: in an MLP every
 #   pixel has its own weights, trained or not (section 1). The difference map is the one to read.
-# - **Right answer.** In the "7 rather than 2" map, blue fills much of the lower half, where a
-#   2 has its diagonal and its foot: ink there would argue for a 2. The 7 has no ink there, so
-#   those pixels cast no votes; its votes (last map) are red along most of its bar and stem.
-# - **The mistake.** The last map shows which strokes of this 2 argued for a 0: the red ones,
-#   most of all the right side of its big round loop, just where a 0 has ink. The blue pixels,
-#   the ink that looks like a 2's, are too few to outvote them.
+# - **Right answer.** In the "7 rather than 3" map, blue gathers under the bar, left of the
+#   stem, where a 3's middle stroke comes in, and in the lower half on both sides of the stem,
+#   along a 3's lower curve: ink there would argue for a 3. The 7 has no ink there, so those
+#   pixels cast no votes; its votes (last map) are red along most of its bar and stem.
+# - **The mistake.** This is the 2 written like a Z. The last map shows which of its strokes
+#   argued for a 7: the red ones, most of all its long flat top, just where a 7 has its bar,
+#   and (less expected) its foot along the bottom. The blue pixels, the ink that looks like a
+#   2's, mostly the lower end of the diagonal and the sharp turn into the foot, are too few to
+#   outvote them.
 #
 # Two warnings. The map is *local*: it says how a score moves for a small change of each pixel;
 # the votes are exact only as long as the image stays near this one (a ReLU that switches on or
@@ -507,7 +511,7 @@ workdir.cleanup()
 #       f"doubts {unsure[predicted == y_test].mean():.1%} of the right answers")
 # ```
 #
-# For this briefly trained model we measured 75% of the mistakes flagged, and 7.1% of the
+# For this briefly trained model we measured 80% of the mistakes flagged, and 10.0% of the
 # right answers doubted. The README's fully trained model is surer of everything: it flags 49%
 # of its mistakes and doubts 1.2% of its right answers. A threshold trades one against the
 # other, and the best one depends on the model: 0.8 was chosen on the test set for the default
@@ -531,12 +535,13 @@ workdir.cleanup()
 #     why9 = model.input_gradient(changed, np.array([9]))[0]
 # ```
 #
-# We measured the probability of 9 at 0.1% after the first step, 3% after 3 steps (15 pixels),
-# 33% after 5, and 63% after 6 steps: with 30 pixels changed, 4% of the image, the answer is 9.
-# About half of the pixels it picks lie in a line under the 7's bar, left of its stem, where a
-# 9's loop would close; the others are in the bottom rows, far from any stroke, where the MLP's
-# weights happen to favour a 9. A person still sees a 7 with a few specks. Small changes, chosen
-# with the gradient, that flip a network's answer are called *adversarial examples*.
+# We measured the probability of 9 at 0.2% after the first step, 3% after 3 steps (15 pixels),
+# 25% after 5, and 50% after 6 steps: with 30 pixels changed, 4% of the image, the answer is 9,
+# by a hair over the 7 (74% after 7 steps). About a third of the pixels it picks lie under the
+# 7's bar, left of its stem, where a 9's loop would close, and three more just above the bar;
+# another third are in the bottom rows, far from any stroke, where the MLP's weights happen to
+# favour a 9. A person still sees a 7 with a few specks. Small changes, chosen with the
+# gradient, that flip a network's answer are called *adversarial examples*.
 # </details>
 #
 # **4.** Try to break the preprocessing. In the cell that makes the photo, change one thing at a
@@ -546,14 +551,17 @@ workdir.cleanup()
 #
 # <details><summary>Answer</summary>
 #
-# We measured: blue ink, read as a 2 (93%); grey pencil, a 2 (88%); the darker shadow, a 2
-# (89%). Dividing by the page's light (per colour channel, keeping each pixel's darkest one)
-# turns all of them into dark strokes on a white page. The thin pen is where it struggles: still
-# a 2, but only 43% sure, which `digitnet predict` would report as "not sure" (with other
-# noise we have seen it read as a 7). Look at stage 3c: the digit, about 160 pixels tall, is
-# shrunk 8 times to 20 pixels, so a 3-pixel stroke becomes less than half a pixel wide, a
-# faint, broken grey line (12 pixels above 0.5, against 67 with the thick pen; an MNIST digit
-# has about 100). MNIST's digits have strokes 2-3 pixels wide at this scale, and the network
-# has never seen anything thinner. Write with a thicker pen, or photograph thin writing from
-# further away, so that the digit is smaller in the picture.
+# We measured: blue ink, read as a 2 (80%); grey pencil, a 2 (75%); the darker shadow, a 2
+# (76%): each about as sure as of the photo itself (80%). Dividing by the page's light (per
+# colour channel, keeping each pixel's darkest one) turns all of them into dark strokes on a
+# white page. (This briefly trained network is not very sure of this 2 even in the photo, so
+# `digitnet predict`'s "not sure" rule, under 0.8, would flag these three too.) The thin pen is
+# where it struggles: still a 2, but only 32% sure, with 3 (17%) and 7 (13%) close behind,
+# which `digitnet predict` would report as "not sure" (with other noise we have seen it read
+# as a 7). Look at stage 3c: the digit, about 160 pixels tall, is shrunk 8 times to 20 pixels,
+# so a 3-pixel stroke becomes less than half a pixel wide, a faint, broken grey line (12 pixels
+# above 0.5, against 67 with the thick pen; an MNIST digit has about 100). MNIST's digits have
+# strokes 2-3 pixels wide at this scale, and the network has never seen anything thinner.
+# Write with a thicker pen, or photograph thin writing from further away, so that the digit is
+# smaller in the picture.
 # </details>
