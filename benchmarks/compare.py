@@ -303,7 +303,7 @@ def peak_memory_mb() -> dict:
     base = _child_rss("import numpy\n" + PEAK_RSS)
     train = _child_rss(
         "import digitnet as dn\n(X, y), _ = dn.load_mnist(dtype='uint8')\n"
-        "dn.MLP(seed=0).fit(X, y, epochs=1, lr_schedule=\"constant\", verbose=0)\n" + PEAK_RSS
+        'dn.MLP(seed=0).fit(X, y, epochs=1, lr_schedule="constant", verbose=0)\n' + PEAK_RSS
     )
     return {"baseline_mb": base, "training_mb": train, "above_baseline_mb": train - base}
 

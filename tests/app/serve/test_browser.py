@@ -6,6 +6,7 @@ unless DIGITNET_REQUIRE_BROWSER is set (as .ci/run does): then it fails.
 """
 
 import contextlib
+import json
 import os
 import re
 import subprocess
@@ -13,6 +14,8 @@ import sys
 
 import pytest
 from strokes import draw_on_pad
+
+from digitnet.training.settings import CHOICES, DEFAULTS, PAGE_EPOCHS, PRESETS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -59,9 +62,10 @@ def serving(*args, cwd=None):
 
 
 @contextlib.contextmanager
-def chromium_page(url, width, height, errors=None):
+def chromium_page(url, width, height, errors=None, console=None):
     """A headless Chromium page of width x height at `url`; with a list as `errors`, the page's
-    script errors are appended to it from the start."""
+    script errors are appended to it from the start; with a list as `console`, the errors the
+    browser's console shows (a failed request among them)."""
     _require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -72,6 +76,11 @@ def chromium_page(url, width, height, errors=None):
         page = browser.new_page(viewport={"width": width, "height": height})
         if errors is not None:
             page.on("pageerror", lambda error: errors.append(str(error)))
+        if console is not None:
+            page.on(
+                "console",
+                lambda message: console.append(message.text) if message.type == "error" else None,
+            )
         page.goto(url)
         yield page
         browser.close()
@@ -158,3 +167,81 @@ def test_a_lone_dot_asks_to_keep_drawing(page):
     page.wait_for_function("document.body.dataset.state === 'idle'", timeout=15000)
     assert page.text_content("#status") == "keep drawing"
     assert page.text_content("#prediction") == "?"
+
+
+def test_an_unsure_reading_says_not_sure_as_the_command_line_does(page):
+    """Under UNSURE_BELOW the server answers "sure": false; the page then says "not sure: 4
+    (55.0%) or 9 (40.0%)", as `digitnet predict` prints it, not "55.0% sure"."""
+    unsure = [0.0, 0.01, 0.01, 0.01, 0.55, 0.01, 0.0, 0.01, 0.0, 0.40]
+
+    def doubtful(route):
+        answer = route.fetch().json()  # the server's real answer, its probabilities replaced
+        answer.update(digit=4, probabilities=unsure, confidence=0.55, sure=False)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(answer))
+
+    page.route("**/predict", doubtful)
+    try:
+        page.click("#clear")
+        draw_on_pad(page, 4)
+        wait_for_answer(page)
+        assert page.text_content("#status") == "not sure: 4 (55.0%) or 9 (40.0%)"
+        assert page.text_content("#prediction") == "4"
+    finally:
+        page.unroute("**/predict", doubtful)
+    page.click("#clear")
+    draw_on_pad(page, 0)
+    answer = wait_for_answer(page)
+    assert answer["sure"] and answer["confidence"] == max(answer["probabilities"])
+    assert page.text_content("#status") == f"{answer['confidence']:.1%} sure"
+
+
+def test_a_blank_pad_sends_nothing_and_the_console_stays_clean(page, page_url):
+    """Nothing drawn, a lone dot, a stroke off the pad's edge, a teach click on a blank pad:
+    no POST /predict (it would be refused), and not one error in the browser's console."""
+    console, posts = [], []
+    fresh = page.context.browser.new_page(viewport={"width": 1100, "height": 700})
+    fresh.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    fresh.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    try:
+        fresh.goto(page_url)
+        fresh.wait_for_selector("#net option", state="attached")  # the settings have come
+        fresh.wait_for_timeout(500)
+        fresh.click("#clear")
+        box = fresh.locator("#pad").bounding_box()
+        fresh.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # a dot
+        fresh.wait_for_timeout(300)
+        assert fresh.text_content("#status") == "keep drawing"
+        fresh.click("#clear")
+        fresh.mouse.move(box["x"] + 3, box["y"] + 3)  # from the corner, outward
+        fresh.mouse.down()
+        fresh.mouse.move(box["x"] - 60, box["y"] - 60, steps=5)
+        fresh.mouse.up()
+        fresh.wait_for_timeout(300)
+        fresh.click("#clear")
+        fresh.click("[data-teach='3']")
+        fresh.wait_for_timeout(300)
+        assert fresh.text_content("#teach-result") == "draw a digit first, then click what it is"
+        assert fresh.text_content("#prediction") == "?"
+    finally:
+        fresh.close()
+    assert console == [], console
+    assert posts == [], posts
+
+
+def test_the_train_panel_offers_exactly_the_settings(page):
+    """The selects list the names of training/settings.py (read from GET /api/options), and the
+    fields show its defaults, the epochs the page's own (PAGE_EPOCHS)."""
+
+    def values(select):
+        return page.eval_on_selector_all(f"{select} option", "os => os.map((o) => o.value)")
+
+    page.wait_for_function("document.querySelectorAll('#net option').length > 2")
+    assert values("#net") == ["continue", "mlp", *PRESETS, "custom"]
+    assert values("#optimizer") == ["", *CHOICES["optimizer"]]  # "": the preset's
+    assert values("#augment") == ["", *CHOICES["augment"]]
+    assert page.input_value("#optimizer") == DEFAULTS["optimizer"]
+    assert page.input_value("#augment") == DEFAULTS["augment"]
+    assert page.input_value("#epochs") == str(PAGE_EPOCHS)
+    assert float(page.input_value("#lr")) == DEFAULTS["lr"]
+    assert int(page.input_value("#batch-size")) == DEFAULTS["batch_size"]
+    assert page.input_value("#limit") == "60000"  # the training set's size

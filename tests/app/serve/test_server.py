@@ -3,6 +3,7 @@
 import contextlib
 import http.client
 import json
+import re
 import socket
 import threading
 import time
@@ -12,7 +13,8 @@ import pytest
 from strokes import render
 
 import digitnet as dn
-from digitnet.app.serve.server import make_server
+from digitnet.app.answers import UNSURE_BELOW, read_probabilities
+from digitnet.app.serve.server import STATIC_DIR, STATIC_FILES, make_server
 from digitnet.data.preprocess import to_mnist
 
 
@@ -67,6 +69,18 @@ def test_predict_answers_digit_probabilities_input_and_activations(server):
     assert min(min(layer) for layer in answer["activations"]) >= 0  # ReLU outputs
 
 
+def test_predict_says_how_sure_it_is_as_the_command_line_does(server):
+    """/predict answers "sure" and "confidence" as read_probabilities (what `digitnet predict`
+    prints from) reads the same probabilities: sure from UNSURE_BELOW up."""
+    for image in (drawing(3), bar(28).tolist(), drawing(8, 28)):
+        status, answer = post_image(server, image)
+        assert status == 200
+        read = read_probabilities(np.asarray(answer["probabilities"]))
+        assert answer["confidence"] == pytest.approx(read["confidence"], abs=1e-12)
+        assert answer["sure"] is read["sure"] is (max(answer["probabilities"]) >= UNSURE_BELOW)
+        assert answer["digit"] == read["digit"]
+
+
 @pytest.fixture(scope="module")
 def model(mnist_model):
     return dn.load_model(mnist_model)
@@ -107,9 +121,30 @@ def test_page_and_its_files(server):
     for hook in (b'id="pad"', b'id="clear"', b'id="prediction"'):
         assert hook in page
     assert b"http" not in page.replace(b"http-equiv", b"")  # no external scripts or fonts
-    for path, kind in (("/app.js", "text/javascript"), ("/style.css", "text/css")):
+    for path, kind in (("/js/main.js", "text/javascript"), ("/style.css", "text/css")):
         status, content_type, _ = request(server, "GET", path)
         assert status == 200 and content_type.startswith(kind)
+
+
+def test_the_page_is_es_modules_each_served_and_importing_only_each_other(server):
+    """index.html loads js/main.js as a module; every file of static/js is served as JavaScript
+    (STATIC_FILES lists it), imports only served files, and hands nothing over `window` (but the
+    tests' window.lastResult)."""
+    _, _, page = request(server, "GET", "/")
+    assert b'<script type="module" src="js/main.js"></script>' in page
+    assert page.count(b"<script") == 1
+    files = sorted((STATIC_DIR / "js").glob("*.js"))
+    assert {f"/js/{file.name}" for file in files} == {p for p in STATIC_FILES if "/js/" in p}
+    for file in files:
+        status, content_type, body = request(server, "GET", f"/js/{file.name}")
+        assert status == 200 and content_type.startswith("text/javascript")
+        source = body.decode()
+        assert source == file.read_text() and source.startswith("// ")  # its header comment
+        for name in re.findall(r'^import .* from "\./([\w-]+\.js)";$', source, re.M):
+            assert (STATIC_DIR / "js" / name).is_file(), f"{file.name} imports {name}"
+        uses = set(re.findall(r"window\.(\w+)", source))
+        assert uses <= {"lastResult", "devicePixelRatio", "addEventListener"}, (file.name, uses)
+        assert "window.lastResult" not in source or file.name == "main.js"
 
 
 @pytest.mark.parametrize(
@@ -125,7 +160,7 @@ def test_methods_not_served_are_405(server):
     for method in ("PUT", "DELETE", "PATCH"):
         status, _, _ = request(server, method, "/predict")
         assert status == 405
-    assert request(server, "POST", "/app.js", b"{}")[0] == 405
+    assert request(server, "POST", "/js/main.js", b"{}")[0] == 405
 
 
 def test_oversized_body_is_413(server):

@@ -121,6 +121,37 @@ def test_pause_step_resume_stop(live):
     assert stopped["state"] == "done" and stopped["error"] is None
 
 
+def test_no_rate_while_paused(live):
+    """A paused run trains no images: /api/train gives no images per second then (not the rate
+    from before the pause), and gives one again once the run has resumed."""
+    call(live, "POST", "/api/train", {"epochs": 200, "batch_size": 16})
+    time.sleep(0.8)  # a view or two: a rate
+    assert call(live, "GET", "/api/train")[1]["images_per_second"] > 0
+    paused = call(live, "POST", "/api/train/pause")[1]
+    assert paused["state"] == "paused" and paused["images_per_second"] is None
+    assert call(live, "POST", "/api/train/step")[1]["images_per_second"] is None
+    call(live, "POST", "/api/train/resume")
+    time.sleep(1.2)  # VIEW_AT_LEAST: a view since the resume
+    assert call(live, "GET", "/api/train")[1]["images_per_second"] > 0
+    call(live, "POST", "/api/train/stop")
+
+
+def test_the_view_says_what_its_accuracy_is_and_whether_it_is_the_probe(live):
+    """Mid-epoch the live view scores the first PROBE test images ("probe": true); at an epoch's
+    end, all of them, when its accuracy is the epoch's test accuracy."""
+    _, idle = call(live, "GET", "/api/view")
+    assert idle["probe"] is False and idle["confusion_n"] == 1000
+    assert idle["accuracy"] == np.trace(idle["confusion"]) / 1000
+    assert idle["accuracy"] == call(live, "GET", "/api/train")[1]["test_accuracy"]
+    call(live, "POST", "/api/train", {"epochs": 200, "batch_size": 1})
+    paused = call(live, "POST", "/api/train/pause")[1]  # in epoch 1: the probe's view
+    _, view = call(live, "GET", "/api/view")
+    call(live, "POST", "/api/train/stop")
+    assert paused["epoch"] == 0 and paused["history"] == []
+    assert view["probe"] is True and view["confusion_n"] == 500
+    assert view["accuracy"] == np.trace(view["confusion"]) / 500
+
+
 @pytest.mark.parametrize(
     ("setup", "action", "reason"),
     [

@@ -1,6 +1,6 @@
 """The drawing pad's image: the JSON rows the page sends, checked, and what the network makes of
-them (the answer of POST /predict: digit, probabilities, the 28x28 input, every hidden layer's
-activations, and the "why" map)."""
+them (the answer of POST /predict: digit, how sure, probabilities, the 28x28 input, every hidden
+layer's activations, and the "why" map)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ...data.preprocess import to_mnist
 from ...errors import DigitnetError
 from ...nn.losses import softmax
 from ...nn.network import Network
+from ..answers import read_probabilities
 
 MIN_SIDE, MAX_SIDE = 8, 560
 
@@ -40,8 +41,9 @@ def parse_image(payload: object) -> np.ndarray:
 
 
 def predict_image(model: Network, image: np.ndarray) -> dict:
-    """The /predict answer for a grayscale image (ink bright): digit, probabilities, the 28x28
-    input the network saw, and every hidden layer's activations."""
+    """The /predict answer for a grayscale image (ink bright): digit, confidence, whether sure
+    (as `digitnet predict` reads it), probabilities, the 28x28 input the network saw, and every
+    hidden layer's activations."""
     field = to_mnist(image, "image")
     hidden: list[np.ndarray] = []  # each activation layer's output
     x = field.reshape(1, *model.input_shape).astype(model.dtype)
@@ -49,23 +51,21 @@ def predict_image(model: Network, image: np.ndarray) -> dict:
     probs = softmax(logits.astype(np.float64))[0]
     if not np.all(np.isfinite(probs)):
         raise DigitnetError("the network's weights are not finite numbers: train it anew")
-    digit = int(probs.argmax())
     answer = {
-        "digit": digit,
-        "probabilities": probs.tolist(),
+        **read_probabilities(probs),  # digit, confidence, sure, probabilities
         "input": np.round(field, 3).tolist(),
         "activations": [activation_values(h[0]) for h in hidden],
     }
     # "why": the gradient of the digit's score (its logit) with respect to each input pixel
-    saliency = model.input_gradient(x, np.array([digit]))[0].reshape(field.shape)
+    saliency = model.input_gradient(x, np.array([answer["digit"]]))[0].reshape(field.shape)
     answer["saliency"] = np.round(saliency.astype(np.float64), 5).tolist()
     return answer
 
 
 def activation_values(h: np.ndarray) -> list:
     """One image's activations of one layer as JSON lists: a vector (D,) to 4 decimals, feature
-    maps (C, H, W) to 3. (For conv layers of 16 and 32 channels, 18,816 numbers: about 95 KB.)"""
-    decimals = 4 if h.ndim == 1 else 3  # maps are many; 3 decimals is finer than a grey level
+    maps (C, H, W) to 3 (they are many, and 3 decimals is still finer than a grey level)."""
+    decimals = 4 if h.ndim == 1 else 3
     return np.round(h.astype(np.float64), decimals).tolist()  # float64: no float32 tails
 
 

@@ -3,13 +3,11 @@ and turned into a run's settings, with a one-line reason for anything wrong."""
 
 from __future__ import annotations
 
-import math
 import re
 
-from ...data.augment import AUGMENTATIONS
+from ...checks import integer, positive_number
 from ...errors import DigitnetError
-from ...optim import OPTIMIZERS
-from ...training.settings import PRESETS, RunSettings, resolve
+from ...training.settings import CHOICES, PRESETS, RunSettings, resolve
 
 # The keys of POST /api/train; a key left out takes `digitnet train`'s default (or the preset's)
 TRAIN_KEYS = (
@@ -48,8 +46,8 @@ def settings_from_json(payload: object) -> tuple[RunSettings, bool]:
         raise DigitnetError(f'"layers" must be a spec like "dense 128, relu", got {layers!r}')
     explicit = {
         "layers": layers,
-        "optimizer": _choice(body, "optimizer", OPTIMIZERS),
-        "augment": _choice(body, "augment", ("none", *AUGMENTATIONS)),
+        "optimizer": _choice(body, "optimizer"),
+        "augment": _choice(body, "augment"),
         "lr": _number(body, "lr"),
         "batch_size": _integer(body, "batch_size", 1, MAX_BATCH),
         "epochs": _integer(body, "epochs", 1, MAX_EPOCHS),
@@ -98,30 +96,18 @@ def _object(payload: object, where: str) -> dict:
     return payload
 
 
-def _choice(body: dict, key: str, choices: tuple[str, ...]) -> str | None:
+def _choice(body: dict, key: str) -> str | None:
     value = body.get(key)
-    if value is not None and value not in choices:
-        raise DigitnetError(f'"{key}" must be one of {", ".join(choices)}, got {value!r}')
+    if value is not None and value not in CHOICES[key]:
+        raise DigitnetError(f'"{key}" must be one of {", ".join(CHOICES[key])}, got {value!r}')
     return value
 
 
 def _number(body: dict, key: str) -> float | None:
     value = body.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise DigitnetError(f'"{key}" must be a number > 0, got {value!r}')
-    if not math.isfinite(value):
-        raise DigitnetError(f'"{key}" must be finite, got {value!r}')
-    return float(value)
+    return None if value is None else positive_number(f'"{key}"', value)
 
 
 def _integer(body: dict, key: str, least: int, most: int | None) -> int | None:
     value = body.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise DigitnetError(f'"{key}" must be an integer >= {least}, got {value!r}')
-    if most is not None and value > most:
-        raise DigitnetError(f'"{key}" must be at most {most}, got {value}')
-    return value
+    return None if value is None else integer(f'"{key}"', value, least, most)

@@ -1,7 +1,8 @@
-"""One training run started from the live page: the callback that lets the page pause, step,
-stop and re-tune it between two steps, and that records what the page plots.
+"""One training run started from the live page: its new network (refused if too big), and the
+callback that lets the page pause, step, stop and re-tune it between two steps, and that records
+what the page plots (the curve, the epochs, the images per second).
 
-The run trains on the session's worker thread (live_session.py), inside loop.fit; after every
+The run trains on the session's worker thread (session.py), inside loop.fit; after every
 step, fit calls on_batch_end here, which records the step, lets the session refresh what the
 page shows, runs the jobs other requests handed in (teach, save), and waits while paused.
 """
@@ -10,14 +11,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
+from ...data.augment import AUGMENTATIONS
+from ...errors import DigitnetError
+from ...nn.network import Network
+from ...optim import SGD, Adam
 from ...training.callbacks import Callback, RunState
+from ...training.loop import fit
 from ...training.settings import RunSettings
+from ..networks import fresh_model
 from .errors import NotFound, Refused
 from .worker import Worker
 
 MAX_POINTS = 2000  # training-curve points kept; past that every other one is dropped
 POINTS_PER_EPOCH = 40
+MAX_PARAMETERS = 20_000_000  # 80 MB of float32, held 3 times and in each snapshot
+# A rate measured over less time than this is mostly the cost of the view that measures it.
+MIN_RATE_SECONDS = 0.25
 
 
 IDLE_REPORT: dict = {  # LiveRun.report() before any run
@@ -33,6 +44,20 @@ IDLE_REPORT: dict = {  # LiveRun.report() before any run
     "history": [],
     "batches": [],
 }
+
+
+def run_network(settings: RunSettings, n_inputs: int) -> Network:
+    """A new network for a run's settings, refused if too big for the page to hold."""
+    try:
+        model = fresh_model(settings, n_inputs)
+    except MemoryError:
+        raise DigitnetError("that network does not fit in memory") from None
+    if model.flat_params.size > MAX_PARAMETERS:
+        raise DigitnetError(
+            f"that network has {model.flat_params.size:,} parameters; the page trains "
+            f"networks of up to {MAX_PARAMETERS:,}"
+        )
+    return model
 
 
 class StopRun(Exception):
@@ -58,17 +83,38 @@ class LiveRun(Callback):
         self.points: list[dict] = []  # the training curve
         self.history: list[dict] = []  # one record per epoch
         self.images_per_second: float | None = None
+        self._rate_from = (0, time.perf_counter())  # the step and time the rate counts from
         self._sums = [0.0, 0, 0]  # loss x size, right answers, images since the last point
         self._every = 1  # steps per point
         self.on_step: Callable[[dict], None] = lambda logs: None  # set by the session
         self.started = time.perf_counter()
 
-    # --- what loop.fit calls --------------------------------------------------------------
+    def train(
+        self, model: Network, optimizer: SGD | Adam, X: Any, y: Any, epoch_end: Callback
+    ) -> None:
+        """On the worker: loop.fit with this run's settings, this run and `epoch_end` its
+        callbacks (StopRun ends it early)."""
+        s = self.settings
+        fit(
+            model,
+            X,
+            y,
+            epochs=s.epochs,
+            batch_size=s.batch_size,
+            optimizer=optimizer,
+            verbose=0,
+            callbacks=[self, epoch_end],
+            lr_schedule=s.schedule,
+            warmup_epochs=s.warmup_epochs,
+            augment=AUGMENTATIONS.get(s.augment),
+        )
+
     def on_train_begin(self, run: RunState) -> None:
         self.run = run
         self.steps_per_epoch = run.steps_per_epoch
         self._every = max(1, run.steps_per_epoch // POINTS_PER_EPOCH)
         self.started = time.perf_counter()
+        self._rate_from = (0, self.started)
 
     def on_batch_end(self, batch: int, logs: dict) -> None:
         with self.cond:
@@ -86,7 +132,6 @@ class LiveRun(Callback):
         with self.cond:
             self.epoch = epoch
 
-    # --- between two steps: jobs, then wait while paused ------------------------------------
     def _between_steps(self) -> None:
         """Run the waiting jobs; while paused, wait for resume, a step, a stop or more jobs."""
         while True:
@@ -98,11 +143,12 @@ class LiveRun(Callback):
                 if self.stop_requested:
                     self.parked = False
                     raise StopRun
-                if not self.paused:
-                    self.parked = False
-                    return
-                if self.steps_allowed > 0:
-                    self.steps_allowed -= 1
+                if not self.paused or self.steps_allowed > 0:
+                    if self.paused:
+                        self.steps_allowed -= 1
+                    if self.parked:  # the time spent parked trained nothing: not in the rate
+                        self._rate_from = (self.step, time.perf_counter())
+                        self.images_per_second = None
                     self.parked = False
                     return
                 self.parked = True
@@ -124,7 +170,17 @@ class LiveRun(Callback):
             self.points = self.points[1::2]
             self._every *= 2
 
-    # --- what the page asks (called on request threads, holding cond) -----------------------
+    def measure_rate(self, now: float) -> None:
+        """(Holding cond) The images trained per second since the last measure (or since the
+        run started or left a pause), as of `now`; too soon after it, none yet."""
+        step, then = self._rate_from
+        if now - then < MIN_RATE_SECONDS:
+            return
+        if self.step > step:
+            images = (self.step - step) * self.settings.batch_size
+            self.images_per_second = images / (now - then)
+        self._rate_from = (self.step, now)
+
     @property
     def under_way(self) -> bool:
         """Running or paused: the worker thread is inside this run."""
@@ -179,7 +235,7 @@ class LiveRun(Callback):
             "steps_per_epoch": self.steps_per_epoch,
             "lr": self.lr if self.under_way else None,
             "settings": {key: getattr(s, key) for key in shown},
-            "images_per_second": self.images_per_second,
+            "images_per_second": None if self.paused else self.images_per_second,
             "history": list(self.history),
             "batches": list(self.points),
         }

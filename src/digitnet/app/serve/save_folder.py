@@ -17,7 +17,7 @@ class SaveFolder:
         self.saved: set[str] = set()
 
     def target(self, name: str) -> Path:
-        """The path to save `name` (checked by run_request.save_name_from_json) to: refused if
+        """The path to save `name` (checked by requests.save_name_from_json) to: refused if
         it would leave the folder, or replace a file that the page did not write."""
         path = (self.folder / name).resolve()
         if path.parent != self.folder:

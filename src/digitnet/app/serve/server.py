@@ -1,20 +1,23 @@
 """The page's local web server: its static files, and the JSON API of the drawing pad and of
-live training (the README's "Train it live" section lists every endpoint).
+live training (docs/live.md lists every endpoint).
 
 Python's standard library only (http.server): no web framework. Binds 127.0.0.1 (this machine
 only) unless told otherwise. Only the files listed in STATIC_FILES are ever served, so no path can
 reach anything else on disk. What the requests act on (the network, the run, the snapshots) is
-the LiveSession (live_session.py); this module parses requests and answers them:
+the LiveSession (session.py); this module parses requests and answers them:
 
     POST /predict   {"image": [[...], ...]}   rows of grayscale values in [0, 1], ink bright,
                                               any size from 8x8 to 560x560; "epoch": a snapshot
-    -> {"digit": d, "probabilities": [10 floats], "input": 28x28 rows,
+    -> {"digit": d, "confidence": p, "sure": p >= answers.UNSURE_BELOW,
+        "probabilities": [10 floats], "input": 28x28 rows,
         "activations": [one per hidden layer: a list of floats, or for a conv layer its
                         feature maps, C lists of H rows of W floats],
         "saliency": 28x28 rows, d(score of the digit) / d(pixel), "epoch": e or null}
 
 Bad input gets a 4xx answer {"error": "the reason"}: 400 malformed, 403 another site's request,
-404 no such thing, 409 not possible now (a run under way, none to pause), 411/413 bodies.
+404 no such thing, 405 a method not served, 409 not possible now (a run under way, none to
+pause), 411/413 bodies; 503 when the network stayed busy too long to take the job, 500 for a
+failure of the machine (a disk that refuses a file) or a bug.
 A body over MAX_BODY_BYTES gets 413 and the connection is closed; the refused body is first read
 and thrown away for a bounded time and size, so that a client still sending it reads the 413
 rather than a reset (a "lingering close", as nginx and Apache do).
@@ -40,13 +43,19 @@ from .log import LOG
 from .session import LiveSession
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+JAVASCRIPT = "text/javascript; charset=utf-8"
+# The page's ES modules (static/js/NAME.js), one per panel; main.js imports the others.
+MODULES = (
+    "api pictures pad verdict bars hidden teach form train curves strip confusion filters layers "
+    "time save main"
+).split()
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
     "/": ("index.html", "text/html; charset=utf-8"),
     "/index.html": ("index.html", "text/html; charset=utf-8"),
-    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/live.js": ("live.js", "text/javascript; charset=utf-8"),
     "/style.css": ("style.css", "text/css; charset=utf-8"),
+    **{f"/js/{name}.js": (f"js/{name}.js", JAVASCRIPT) for name in MODULES},
 }
+READ_ONLY = ("/api/view", "/api/snapshots", "/api/options")  # GET only: POST gets 405
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a 560x560 image as JSON is about 2 MB
 
 
@@ -91,6 +100,7 @@ class Handler(BaseHTTPRequestHandler):
             "/api/train": session.status,
             "/api/view": session.live_view,
             "/api/snapshots": session.snapshot_list,
+            "/api/options": session.options,
         }
         if path not in reads:
             self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {path}"})
@@ -115,7 +125,7 @@ class Handler(BaseHTTPRequestHandler):
         for action in ("pause", "resume", "step", "stop"):
             actions[f"/api/train/{action}"] = functools.partial(control, session, action)
         if path not in actions:
-            known = path in STATIC_FILES or path in ("/api/view", "/api/snapshots")
+            known = path in STATIC_FILES or path in READ_ONLY
             status = HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_FOUND
             self._send_json(status, {"error": f"POST {path} is not served"})
             return

@@ -1,12 +1,12 @@
 """Everything `digitnet serve` holds while the page trains, draws and teaches: the current network,
-the data, the run under way, what the page shows, the snapshots, the taught drawings, the saved
-files.
+the data, the run under way, the taught drawings, the saved files; what the page reads of them
+lives in live_view.py.
 
 Threads. The HTTP server answers each request on a thread of its own; one worker thread owns the
 network: only it trains, teaches or saves. Requests that need the network hand the worker a job
 and wait for its answer; during a run the worker takes jobs between two steps (and while paused).
-/predict never waits for the network: it reads `viewer`, a copy of the weights that the worker
-refreshes a few times a second (under `view_lock`). `cond` guards the run's state and records.
+/predict never waits for the network: it reads the LiveView's copy of the weights, which the
+worker refreshes a few times a second. `cond` guards the run's state and records.
 """
 
 from __future__ import annotations
@@ -18,49 +18,30 @@ from typing import Any
 
 import numpy as np
 
-from ...data.augment import AUGMENTATIONS
+from ...checks import integer
 from ...data.datasets import DataSplits
 from ...data.preprocess import to_mnist
 from ...errors import DigitnetError
 from ...nn.network import Network
 from ...training.callbacks import LambdaCallback
-from ...training.loop import fit
 from ...training.settings import optimizer_of
-from ..networks import describe_network, fresh_model
-from .drawing import parse_epoch, parse_image, predict_image
-from .errors import NotFound, Refused
+from ..networks import describe_network
+from .drawing import parse_epoch, parse_image
+from .errors import Refused
+from .live_view import LiveView
 from .log import LOG
+from .options import page_options
 from .requests import (
     label_from_json,
     learning_rate_from_json,
     save_name_from_json,
     settings_from_json,
 )
-from .run import IDLE_REPORT, LiveRun, StopRun
+from .run import IDLE_REPORT, LiveRun, StopRun, run_network
 from .save_folder import SaveFolder
-from .teach import TaughtSet, teach
-from .views import (
-    Snapshot,
-    Snapshots,
-    clone,
-    first_layer_filters,
-    layer_statistics,
-    put_weights,
-    score,
-    strip_indices,
-    strip_view,
-    take_weights,
-    weights_of,
-)
+from .teach import TaughtSet, lesson
+from .views import Snapshot, put_weights, score, take_weights
 from .worker import Worker
-
-# Seconds between refreshes of the live view (and of the viewer's weights) while training: every
-# VIEW_EVERY, or, where a refresh takes longer than an eighth of that, every 8 refreshes' time,
-# but at least once every VIEW_AT_LEAST. A refresh costs 1 ms for the MLP and 35 ms for --preset
-# cnn (mostly the probe), so the views take under 10% of the training time.
-VIEW_EVERY, VIEW_AT_LEAST = 0.5, 1.0
-PROBE = 500  # test images behind the live confusion matrix between epochs
-MAX_PARAMETERS = 20_000_000  # 80 MB of float32, held 3 times and in each snapshot
 
 
 class LiveSession:
@@ -77,35 +58,23 @@ class LiveSession:
         self.worker = Worker(self.cond)
         self.run: LiveRun | None = None
         self.version = 0
-        self.test: tuple[float, float] | None = None  # accuracy, loss of the current network
-        self.view: dict = {}
-        self.strip = strip_indices(data.y_eval)
-        self.view_lock = threading.Lock()  # viewer, snapshot_viewer, snapshots
-        self._adopt(model)
-        self._last_step_view = 0.0  # when a step last refreshed the view
-        self._view_seconds = 0.0  # how long that took
-        self._last_rate = (0, time.perf_counter())  # step and time of the last view
+        # accuracy and loss on the whole test set, when last scored (at the start of a run,
+        # after each epoch, after a run or a teach)
+        self.test: tuple[float, float] | None = None
+        self.view: dict = {}  # GET /api/view, guarded by cond
+        self.views = LiveView(data.X_eval, data.y_eval)
+        self.views.adopt(model)
         self.worker.submit(self._show_start)
 
-    # --- training ----------------------------------------------------------------------------
     def start_run(self, payload: object) -> dict:
         """POST /api/train: check the request, then train on the worker (answers at once)."""
         settings, keep_going = settings_from_json(payload)
         self._refuse_if_under_way()  # early, before building a network (again below, locked)
         X, y = self.data.X_train, self.data.y_train
         if settings.limit is not None:
-            if settings.limit > len(X):
-                raise DigitnetError(f'"limit" must be at most {len(X)}, got {settings.limit}')
+            integer('"limit"', settings.limit, 1, len(X))
             X, y = X[: settings.limit], y[: settings.limit]
-        try:
-            model = None if keep_going else fresh_model(settings, X.shape[1])
-        except MemoryError:
-            raise DigitnetError("that network does not fit in memory") from None
-        if model is not None and model.flat_params.size > MAX_PARAMETERS:
-            raise DigitnetError(
-                f"that network has {model.flat_params.size:,} parameters; the page trains "
-                f"networks of up to {MAX_PARAMETERS:,}"
-            )
+        model = None if keep_going else run_network(settings, X.shape[1])
         optimizer = optimizer_of(settings)
         run = LiveRun(settings, self.worker)
         with self.cond:
@@ -121,30 +90,15 @@ class LiveSession:
 
     def _train(self, run: LiveRun, model: Network | None, optimizer: Any, X: Any, y: Any) -> None:
         """On the worker: the whole run, then its end state (done, or failed and why)."""
-        s = run.settings
         state, error = "done", None
         try:
             if model is not None:
                 self._adopt(model)
-            self._last_step_view = 0.0  # the first step shows itself
-            with self.view_lock:
-                self.snapshots = Snapshots()
+            self.views.start_run()
             self._snapshot(0)
             run.on_step = lambda logs: self._after_step(run, logs)
             epoch_end = LambdaCallback(lambda epoch, logs: self._after_epoch(run, epoch, logs))
-            fit(
-                self.model,
-                X,
-                y,
-                epochs=s.epochs,
-                batch_size=s.batch_size,
-                optimizer=optimizer,
-                verbose=0,
-                callbacks=[run, epoch_end],
-                lr_schedule=s.schedule,
-                warmup_epochs=s.warmup_epochs,
-                augment=AUGMENTATIONS.get(s.augment),
-            )
+            run.train(self.model, optimizer, X, y, epoch_end)
         except StopRun:
             pass
         except DigitnetError as problem:  # divergence, or what the settings could not do
@@ -153,8 +107,8 @@ class LiveSession:
             state, error = "failed", f"{type(problem).__name__}: {problem}"
             LOG.error("the run failed: %s", error)
         finally:
-            if state == "failed" and self.snapshots.items:  # back to finite weights
-                last = self.snapshots.items[-1]
+            last = self.views.last_snapshot()
+            if state == "failed" and last is not None:  # back to finite weights
                 put_weights(self.model, last.weights)
                 error = f"{error}; the network is back at its weights of epoch {last.epoch}"
             with self.cond:
@@ -163,13 +117,9 @@ class LiveSession:
         self._after_change()
 
     def _after_step(self, run: LiveRun, logs: dict) -> None:
-        """On the worker after each step: every VIEW_EVERY seconds, refresh the live view."""
-        now = time.perf_counter()
-        every = min(VIEW_AT_LEAST, max(VIEW_EVERY, 8 * self._view_seconds))
-        if now - self._last_step_view >= every or run.paused:
+        """On the worker after each step: now and then, refresh the live view."""
+        if self.views.due(run.paused):
             self._refresh_view(logs["activations"], run)
-            self._last_step_view = now
-            self._view_seconds = time.perf_counter() - now
 
     def _after_epoch(self, run: LiveRun, epoch: int, logs: dict) -> None:
         """On the worker after each epoch: score the whole test set, record, snapshot."""
@@ -190,8 +140,7 @@ class LiveSession:
         """Score the network on the test set and keep a snapshot of it."""
         accuracy, loss, confusion = score(self.model, self.data.X_eval, self.data.y_eval)
         snapshot = Snapshot(epoch, take_weights(self.model), accuracy, loss, confusion)
-        with self.view_lock:
-            self.snapshots.add(snapshot)
+        self.views.keep(snapshot)
         with self.cond:
             self.test = (accuracy, loss)
         return snapshot
@@ -201,21 +150,18 @@ class LiveSession:
         snapshot = self._snapshot(0)
         self._refresh_view(None, None, snapshot.confusion)
 
-    def _after_change(self) -> None:
-        """On the worker, after a run, a teach, or at start: score and show the network."""
+    def _after_change(self) -> float:
+        """On the worker, after a run or a teach: score and show the network; its accuracy."""
         accuracy, loss, confusion = score(self.model, self.data.X_eval, self.data.y_eval)
         with self.cond:
             self.test = (accuracy, loss)
         self._refresh_view(None, self.run, confusion)
+        return accuracy
 
     def _adopt(self, model: Network) -> None:
         """Make `model` the current network (a new run's), with its copies for the readers."""
         self.model = model
-        self._step_stats: list[dict] | None = None  # of the last step shown
-        with self.view_lock:
-            self.viewer = clone(model)
-            self.snapshot_viewer = clone(model)
-            self.snapshots = Snapshots()
+        self.views.adopt(model)
 
     def _refresh_view(
         self,
@@ -223,35 +169,12 @@ class LiveSession:
         run: LiveRun | None,
         confusion: np.ndarray | None = None,
     ) -> None:
-        """On the worker: copy the weights to the viewer and rebuild what /api/view shows."""
-        model = self.model
-        if activations is not None:  # first: they are buffers the next step overwrites
-            stats = self._step_stats = layer_statistics(model, activations)
-        else:  # between epochs, after teaching: the last step's dead units still stand
-            stats = self._step_stats or layer_statistics(model, None, run is not None)
-        X_test, y_test = self.data.X_eval, self.data.y_eval
-        source = f"all {len(y_test):,} test images"
-        if confusion is None:  # mid-epoch: a quicker look
-            _, _, confusion = score(model, X_test[:PROBE], y_test[:PROBE])
-            source = f"the first {min(PROBE, len(y_test)):,} test images (live)"
-        view = {
-            "strip": strip_view(model, X_test[self.strip], y_test[self.strip]),
-            "confusion": confusion.tolist(),
-            "confusion_n": int(confusion.sum()),
-            "confusion_source": source,
-            "filters": first_layer_filters(model),
-            "layers": stats,
-        }
-        with self.view_lock:
-            put_weights(self.viewer, weights_of(model))  # one copy, straight into the viewer
+        """On the worker: rebuild what /api/view shows (and the viewer's weights)."""
+        view = self.views.build(self.model, activations, run is not None, confusion)
         now = time.perf_counter()
         with self.cond:
             if run is not None:
-                step, then = self._last_rate
-                if run.step > step and now > then:
-                    images = (run.step - step) * run.settings.batch_size
-                    run.images_per_second = images / (now - then)
-                self._last_rate = (run.step, now)
+                run.measure_rate(now)
             self.version += 1
             self.view = {**view, "version": self.version}
 
@@ -266,7 +189,6 @@ class LiveSession:
         self.worker.submit(idle.set, wait=False)
         idle.wait(seconds)
 
-    # --- the page's controls -----------------------------------------------------------------
     def control(self, action: str) -> dict:
         """POST /api/train/pause, resume, step or stop; waits until the run has done it."""
         with self.cond:
@@ -289,7 +211,6 @@ class LiveSession:
             self.version += 1
             return {"lr": self.run.lr}
 
-    # --- what the page reads -------------------------------------------------------------------
     def status(self) -> dict:
         """GET /api/train."""
         with self.cond:
@@ -310,76 +231,33 @@ class LiveSession:
 
     def snapshot_list(self) -> dict:
         """GET /api/snapshots."""
-        with self.view_lock:
-            return {"snapshots": self.snapshots.summary()}
+        return self.views.snapshot_list()
 
     def snapshot(self, epoch: str) -> dict:
         """GET /api/snapshot/<epoch>: that epoch's scores and first-layer weights."""
-        with self.view_lock:
-            snapshot = self._find(int(parse_epoch(epoch) or 0))
-            put_weights(self.snapshot_viewer, snapshot.weights)
-            filters = first_layer_filters(self.snapshot_viewer)
-        return {
-            "epoch": snapshot.epoch,
-            "test_accuracy": snapshot.test_accuracy,
-            "confusion": snapshot.confusion.tolist(),
-            "filters": filters,
-        }
+        return self.views.snapshot(int(parse_epoch(epoch) or 0))
 
-    def _find(self, epoch: int) -> Snapshot:
-        found = self.snapshots.find(epoch)
-        if found is None:
-            kept = [s.epoch for s in self.snapshots.items]
-            raise NotFound(f"no snapshot of epoch {epoch}; kept: {kept}")
-        return found
+    def options(self) -> dict:
+        """GET /api/options: what the Train panel offers, for this session's training set."""
+        return page_options(len(self.data.X_train))
 
-    # --- drawing, teaching, saving ---------------------------------------------------------------
     def predict(self, payload: object) -> dict:
         """POST /predict: the drawing read by the current weights, or by a snapshot's."""
         image = parse_image(payload)
         assert isinstance(payload, dict)  # parse_image has checked
         epoch = parse_epoch(payload.get("epoch"))
-        with self.view_lock:
-            network = self.viewer
-            if epoch is not None:
-                put_weights(self.snapshot_viewer, self._find(epoch).weights)
-                network = self.snapshot_viewer
-            answer = predict_image(network, image)
-        return {**answer, "epoch": epoch}
+        return {**self.views.predict(image, epoch), "epoch": epoch}
 
     def teach(self, payload: object) -> dict:
         """POST /api/teach: a few steps on the drawing with its right label (on the worker)."""
         label = label_from_json(payload)
         field = to_mnist(parse_image(payload), "image")
-        x = field.reshape(1, -1)
 
         def job() -> dict:
             started = time.perf_counter()
-            before = self.model.predict_proba(x)[0]
-            accuracy_before = self.model.score(self.data.X_eval, self.data.y_eval)
-            self.taught.add(field, label)  # first: a drawing that cannot be kept is not taught
-            steps = teach(
-                self.model,
-                field,
-                label,
-                self.data.X_train,
-                self.data.y_train,
-                self.taught,
-                self.rng,
-            )
-            after = self.model.predict_proba(x)[0]
-            self._after_change()
-            assert self.test is not None
-            return {
-                "before": before.tolist(),
-                "after": after.tolist(),
-                "test_accuracy_before": accuracy_before,
-                "test_accuracy_after": self.test[0],
-                "steps": steps,
-                "seconds": round(time.perf_counter() - started, 3),
-                "taught": len(self.taught),
-                "taught_path": str(self.taught.path),
-            }
+            answer = lesson(self.model, field, label, self.data, self.taught, self.rng)
+            answer["test_accuracy_after"] = self._after_change()
+            return {**answer, "seconds": round(time.perf_counter() - started, 3)}
 
         return self.worker.submit(job)
 

@@ -1,0 +1,28 @@
+// The probability bars of the verdict panel: in #bars a .bar row per digit, its .fill as wide as
+// the digit's probability, the most likely digit's in green. No endpoint (the answer of
+// POST /predict, handed in by verdict.js).
+
+import { byId } from "./api.js";
+
+function buildBars(bars) {
+  for (let digit = 0; digit < 10; digit++) {
+    const row = document.createElement("div");
+    row.className = "bar";
+    row.innerHTML = `<span class="digit">${digit}</span><span class="track">` +
+      `<span class="fill"></span></span><span class="value"></span>`;
+    bars.appendChild(row);
+  }
+}
+
+// Ten probabilities, or null for empty bars.
+export function showBars(probabilities) {
+  const bars = byId("bars");
+  if (!bars.children.length) buildBars(bars);
+  const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+  [...bars.children].forEach((row, digit) => {
+    const p = probabilities ? probabilities[digit] : 0;
+    row.querySelector(".fill").style.width = `${(p * 100).toFixed(1)}%`;
+    row.querySelector(".value").textContent = probabilities ? `${(p * 100).toFixed(1)}%` : "";
+    row.classList.toggle("best", digit === best);
+  });
+}

@@ -1,0 +1,46 @@
+// The page's entry point (index.html loads it as an ES module): sets up each panel and wires
+// them together. The pad reads the drawing (verdict.js shows the reading, teach.js teaches
+// it); the Train panel (form.js, train.js) polls the run and hands the changed views to the
+// strip, the layer statistics and the time slider (which shows the confusion matrix and the
+// first layer). For tests, window.lastResult holds the last /predict answer shown (null when
+// the pad is clear): no module reads it. DOM: #train-error (when the settings cannot be read).
+// Endpoint: GET /api/options (once, at the start).
+
+import { byId, getJSON } from "./api.js";
+import { createForm } from "./form.js";
+import { showLayers } from "./layers.js";
+import { createPad } from "./pad.js";
+import { setUpSaving } from "./save.js";
+import { showStrip } from "./strip.js";
+import { setUpTeaching } from "./teach.js";
+import { createTimeTravel } from "./time.js";
+import { createTrainPanel } from "./train.js";
+import { clearAnswer, say, showAnswer } from "./verdict.js";
+
+window.lastResult = null;
+const pad = createPad({
+  onAnswer: (answer) => { window.lastResult = answer; showAnswer(answer); },
+  onClear: () => { window.lastResult = null; clearAnswer(); },
+  say,
+});
+let train = null; // once the settings have arrived
+const time = createTimeTravel({ pad, onError: (text) => train?.showRefusal(text) });
+setUpTeaching({ pad, beforeTeach: () => time.toNow(), afterTeach: () => train?.refresh() });
+
+function showViews(view, snapshots) {
+  showStrip(view.strip);
+  showLayers(view.layers);
+  time.showView(view);
+  time.showSnapshots(snapshots);
+  pad.predictSoon(); // the network changed: read the drawing again
+}
+
+getJSON("/api/options").then((options) => {
+  pad.setMinDigit(options.drawing.min_digit);
+  train = createTrainPanel({ form: createForm(options), onViews: showViews });
+  setUpSaving({ command: train.command, refusal: train.refusal });
+}, (error) => {
+  const box = byId("train-error");
+  box.textContent = `the settings could not be read from the server: ${error.message || error}`;
+  box.hidden = false;
+});

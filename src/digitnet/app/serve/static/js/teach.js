@@ -1,0 +1,87 @@
+// Teaching: "It is a: 0 ... 9". A click on [data-teach="d"] sends the drawing with the right
+// digit to POST /api/teach, then #teach-result shows what the network read before and after (a
+// row of small bars each), the test accuracy before and after, and where the drawing is kept.
+// DOM: [data-teach="0".."9"], #teach-result (data-state teaching, done or failed).
+// Endpoint: POST /api/teach.
+
+import { byId, postJSON } from "./api.js";
+
+const percent = (p) => `${(p * 100).toFixed(0)}%`;
+const top1 = (probabilities) => probabilities.indexOf(Math.max(...probabilities));
+
+// A row of ten small bars (one per digit) for a list of probabilities; `label` in green.
+function miniBars(name, probabilities, label) {
+  const row = document.createElement("div");
+  row.className = "mini-row";
+  const title = document.createElement("span");
+  title.className = "mini-name";
+  title.textContent = name;
+  row.appendChild(title);
+  probabilities.forEach((p, digit) => {
+    const cell = document.createElement("span");
+    cell.className = "mini" + (digit === label ? " taught" : "");
+    cell.title = `${digit}: ${(p * 100).toFixed(1)}%`;
+    const fill = document.createElement("span");
+    fill.style.height = `${Math.max(1, p * 100).toFixed(0)}%`;
+    const digitName = document.createElement("b");
+    digitName.textContent = digit;
+    cell.append(fill, digitName);
+    row.appendChild(cell);
+  });
+  return row;
+}
+
+function showResult(answer, label) {
+  const [before, after] = [top1(answer.before), top1(answer.after)];
+  const line = document.createElement("div");
+  line.className = "teach-line";
+  line.textContent = `taught ${label}: before: ${before} (${percent(answer.before[before])}), ` +
+    `after: ${after} (${percent(answer.after[after])})`;
+  const accuracy = document.createElement("div");
+  accuracy.className = "teach-accuracy";
+  accuracy.textContent =
+    `test accuracy ${(answer.test_accuracy_before * 100).toFixed(2)}% \u2192 ` +
+    `${(answer.test_accuracy_after * 100).toFixed(2)}% ` +
+    `(${answer.steps} steps, ${answer.seconds.toFixed(1)} s)`;
+  const kept = document.createElement("div");
+  kept.className = "note";
+  kept.textContent = `${answer.taught} drawing${answer.taught === 1 ? "" : "s"} kept in ` +
+    `${answer.taught_path} (for digitnet train --data)`;
+  byId("teach-result").replaceChildren(line, miniBars("before", answer.before, label),
+                                       miniBars("after", answer.after, label), accuracy, kept);
+}
+
+// pad: pad.js's; beforeTeach(): teaching changes the current network, so show that one (not a
+// past epoch's); afterTeach(): its test accuracy and views changed.
+export function setUpTeaching({ pad, beforeTeach, afterTeach }) {
+  const box = byId("teach-result");
+  const buttons = document.querySelectorAll("[data-teach]");
+
+  async function teach(label) {
+    if (!pad.hasDigit()) {
+      box.dataset.state = "failed";
+      box.textContent = "draw a digit first, then click what it is";
+      return;
+    }
+    beforeTeach();
+    buttons.forEach((button) => { button.disabled = true; });
+    box.dataset.state = "teaching";
+    box.textContent = `teaching it that this is a ${label}\u2026`;
+    try {
+      const answer = await postJSON("/api/teach", { image: pad.imageRows(), label });
+      showResult(answer, label);
+      box.dataset.state = "done";
+      pad.predict(); // read the drawing again with the taught network
+      afterTeach();
+    } catch (error) {
+      box.dataset.state = "failed";
+      box.textContent = `not taught: ${error.message || error}`;
+    } finally {
+      buttons.forEach((button) => { button.disabled = false; });
+    }
+  }
+
+  buttons.forEach((button) => {
+    button.addEventListener("click", () => teach(Number(button.dataset.teach)));
+  });
+}
