@@ -17,6 +17,8 @@ from strokes import draw_on_pad
 
 from digitnet.training.settings import CHOICES, DEFAULTS, PAGE_EPOCHS, PRESETS
 
+pytestmark = pytest.mark.slow  # headless Chromium
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--no-sandbox",

@@ -13,6 +13,8 @@ from test_browser import chromium_page, serving, wait_for_answer
 
 import digitnet as dn
 
+pytestmark = pytest.mark.slow  # headless Chromium
+
 CHANNELS = (4, 8)
 
 

@@ -21,6 +21,8 @@ from test_browser import chromium_page, serving, wait_for_answer
 
 import digitnet as dn
 
+pytestmark = pytest.mark.slow  # headless Chromium
+
 # 3 epochs of all 60,000 images, 1,875 steps each: about 4 s here. Long enough to pause it from
 # the page (which polls every 0.5 s); 3,000 images would be done in 0.3 s.
 EPOCHS, LIMIT, BATCH = 3, 60000, 32

@@ -21,6 +21,8 @@ import pytest
 from test_browser import chromium_page, serving
 from test_browser_live import api, wait_state
 
+pytestmark = pytest.mark.slow  # headless Chromium
+
 # Batches of one image: a first epoch of 60,000 steps, which lasts far longer than the test.
 RUN = {"limit": 60000, "batch-size": 1, "epochs": 2}
 

@@ -17,11 +17,14 @@ from digitnet.app.answers import UNSURE_BELOW, read_probabilities
 from digitnet.app.serve.server import STATIC_DIR, STATIC_FILES, make_server
 from digitnet.data.preprocess import to_mnist
 
+# How often serve_forever looks for shutdown(): every test's server stops within this (seconds).
+POLL = 0.02
+
 
 @pytest.fixture(scope="module")
 def server(mnist_model):
     httpd = make_server(dn.load_model(mnist_model), "127.0.0.1", 0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True)
     thread.start()
     yield httpd.server_address
     httpd.shutdown()
@@ -199,6 +202,7 @@ def test_malformed_requests_are_400_with_a_reason(server, body, message):
     assert status == 400 and message in json.loads(data)["error"]
 
 
+@pytest.mark.slow  # 8,000 requests
 def test_keeps_answering_8_clients_1000_requests_a_fifth_malformed(server):
     """8 clients send 125 requests each; every fifth is malformed (bad JSON, wrong shape, out
     of range values, wrong path or method, or too big). Every answer must be the right one."""
@@ -250,7 +254,7 @@ def serving(model_path, **limits):
     httpd = make_server(dn.load_model(model_path), "127.0.0.1", 0)
     for name, value in limits.items():
         setattr(httpd.RequestHandlerClass, name, value)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True)
     thread.start()
     try:
         yield httpd.server_address

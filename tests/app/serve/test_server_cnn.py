@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from test_server import drawing, request
+from test_server import POLL, drawing, request
 
 import digitnet as dn
 from digitnet.app.serve.drawing import predict_image
@@ -34,7 +34,7 @@ def cnn(channels=(4, 6), hidden=16) -> dn.Sequential:
 
 def serve(model):
     httpd = make_server(model, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
     return httpd
 
 

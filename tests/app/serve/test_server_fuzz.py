@@ -10,15 +10,18 @@ import struct
 import threading
 
 import pytest
+from test_server import POLL
 
 import digitnet as dn
 from digitnet.app.serve.server import make_server
+
+pytestmark = pytest.mark.slow  # hundreds of random requests
 
 
 @pytest.fixture
 def server():
     httpd = make_server(dn.MLP(seed=0), "127.0.0.1", 0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True)
     thread.start()
     yield httpd.server_address[:2]
     httpd.shutdown()
@@ -191,7 +194,7 @@ def test_random_api_requests_get_json_answers_never_a_server_error(tmp_path, cap
         dn.MLP(seed=0), DataSplits(X[:500], y[:500], Xt[:200], yt[:200], "test", "MNIST"), tmp_path
     )
     httpd = make_server(session, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
     address = httpd.server_address[:2]
     rng = random.Random(1)
     statuses = set()

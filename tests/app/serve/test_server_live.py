@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 from strokes import render
-from test_server import drawing
+from test_server import POLL, drawing
 
 import digitnet as dn
 from digitnet.app.serve.server import make_server
@@ -31,7 +31,7 @@ def live(mnist_small, tmp_path):
     """A server on a fresh session (an untrained MLP) saving into tmp_path: its address."""
     session = LiveSession(dn.MLP(seed=0), mnist_small, tmp_path)
     httpd = make_server(session, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
     yield httpd.server_address
     session.close()  # end a run still under way: the worker stops using the CPU
     httpd.shutdown()

@@ -5,6 +5,7 @@ page copies none of them."""
 import threading
 
 import pytest
+from test_server import POLL
 from test_server_live import call
 
 import digitnet as dn
@@ -21,7 +22,7 @@ def address(tmp_path_factory):
     data = DataSplits(X[:2500], y[:2500], Xt[:500], yt[:500], "test", "bundled MNIST")
     session = LiveSession(dn.MLP(seed=0), data, tmp_path_factory.mktemp("options"))
     httpd = make_server(session, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
     yield httpd.server_address
     session.close()
     httpd.shutdown()
