@@ -2,7 +2,7 @@
 
 Version 2 (written since digitnet 0.2):
     meta = {"format": "digitnet", "version": 2, "input_shape": [784], "dtype": "float32",
-            "output": "softmax", "digitnet_version": "0.3.0",
+            "output": "softmax", "digitnet_version": "0.4.0",
             "layers": [{"type": "dense", "in_features": 784, "out_features": 128},
                        {"type": "relu"}, ...]}
     "0.W" (784, 128), "0.b" (128,), "2.W", ...: layer i's params and state, by layer index.
