@@ -76,7 +76,7 @@ def test_products_have_the_layers_shapes(benchmarks_on_path):
     (_, _, K, L, _, stack), *_ = cnn_bench.training_products(model, batch=5)
     assert conv._cols.shape == (stack, K, L)
     assert dense.params["W"].shape == (32, 3)
-    assert cnn_bench.gemms_seconds(model, batch=5, n=10, steps=2, repeats=1) > 0
+    assert cnn_bench.gemms_seconds(model, batch=5, n=10, steps=2, repeats=1) > 0  # smoke check
 
 
 def test_pytorch_copy_computes_the_same_logits_and_gradients(benchmarks_on_path, mnist):
@@ -175,6 +175,7 @@ def test_compare_cnn_only_reports(benchmarks_on_path, monkeypatch, tmp_path, cap
     expected = {"digitnet", "PyTorch"} if importlib.util.find_spec("torch") else {"digitnet"}
     assert set(cnn["training"]) == expected
     for result in cnn["training"].values():
+        # smoke checks: each competitor was timed and scored
         assert result["median_epoch_seconds"] > 0 and 0 <= result["final_accuracy"] <= 1
     flops = cnn_bench.flops_per_epoch(cnn_bench.lenet(), n=128)
     assert cnn["gflop_per_epoch"] == pytest.approx(flops / 1e9)
