@@ -88,6 +88,17 @@ def chromium_page(url, width, height, errors=None, console=None):
         browser.close()
 
 
+@contextlib.contextmanager
+def idle_train_page(url):
+    """The page at `url`, 1280x900, once its Train panel says idle; at the end, a failure if
+    any of its scripts raised an error."""
+    errors = []
+    with chromium_page(url, 1280, 900, errors) as page:
+        page.wait_for_function("document.getElementById('train-state').textContent === 'idle'")
+        yield page
+    assert not errors, f"the page's scripts failed: {errors}"
+
+
 @pytest.fixture(scope="module")
 def page_url(mnist_model):
     with serving(str(mnist_model)) as url:

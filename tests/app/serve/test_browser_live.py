@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from strokes import draw_on_pad
-from test_browser import chromium_page, serving, wait_for_answer
+from test_browser import idle_train_page, serving, wait_for_answer
 
 import digitnet as dn
 
@@ -43,11 +43,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    errors = []
-    with chromium_page(server["url"], 1280, 900, errors) as page:
-        page.wait_for_function("document.getElementById('train-state').textContent === 'idle'")
+    with idle_train_page(server["url"]) as page:
         yield page
-    assert not errors, f"the page's scripts failed: {errors}"
 
 
 def api(server, path):

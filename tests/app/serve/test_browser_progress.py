@@ -18,7 +18,7 @@ import urllib.request
 
 import numpy as np
 import pytest
-from test_browser import chromium_page, serving
+from test_browser import idle_train_page, serving
 from test_browser_live import api, wait_state
 
 pytestmark = pytest.mark.slow  # headless Chromium
@@ -37,11 +37,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    errors = []
-    with chromium_page(server["url"], 1280, 900, errors) as page:
-        page.wait_for_function("document.getElementById('train-state').textContent === 'idle'")
+    with idle_train_page(server["url"]) as page:
         yield page
-    assert not errors, f"the page's scripts failed: {errors}"
 
 
 def post(url, path):
