@@ -31,7 +31,7 @@ import numpy as np
 import digitnet as dn
 from digitnet.nn import conv as conv_module
 from digitnet.nn import dense as dense_module
-from digitnet.training.loop import Batches
+from digitnet.training.batches import Batches
 
 EPOCH_IMAGES = 60000
 WARMUP = 2  # batches run before timing: the first allocates every buffer
