@@ -21,7 +21,7 @@ import numpy as np
 
 import digitnet as dn
 from digitnet.data.augment import (
-    PRESETS,
+    AUGMENTATIONS,
     _affine_sources,
     _elastic_displacements,
     bilinear_sample,
@@ -58,7 +58,7 @@ def main() -> None:
     images = X[: args.batch].reshape(-1, 28, 28).astype(np.float32)
     n, pixels = len(images), images.size
     rng = np.random.default_rng(0)
-    elastic = PRESETS["elastic"]
+    elastic = AUGMENTATIONS["elastic"]
     rows, cols = _affine_sources(n, rng, elastic)
     d_rows, d_cols = _elastic_displacements(n, rng, elastic, np.float32)
     rows, cols = rows + d_rows, cols + d_cols

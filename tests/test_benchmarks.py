@@ -97,3 +97,16 @@ def test_photos_benchmark_reports_each_condition_as_it_goes(capsys):
     assert len(lines) == len(results) >= 3
     assert lines[0].startswith("MNIST 1/") and lines[-1].startswith(f"MNIST {len(results)}/")
     assert all(0 <= value <= 1 for value in results.values())
+
+
+@pytest.mark.parametrize("script", sorted(BENCHMARKS.glob("*.py")), ids=lambda path: path.name)
+def test_every_benchmark_script_imports(script, benchmarks_on_path):
+    """Each script loads (its imports resolve: a renamed name fails here, not in a user's run);
+    loaded by its path under another name, so that no script runs its main."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"benchmark_{script.stem}", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.__doc__, f"{script.name} says what it measures in its docstring"
