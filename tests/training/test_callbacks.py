@@ -6,6 +6,7 @@ import pytest
 import digitnet as dn
 from digitnet.errors import DigitnetError
 from digitnet.training.callbacks import (
+    Callback,
     EarlyStopping,
     EpochLogger,
     LambdaCallback,
@@ -134,3 +135,30 @@ def test_early_stopping_restores_the_best_epoch():
     assert np.array_equal(model.flat_params, snapshots[best])
     with pytest.raises(DigitnetError, match="validation"):
         dn.MLP().fit(X, y, early_stopping=2, verbose=0)
+
+
+def test_early_stopping_comes_after_the_callers_callbacks():
+    """As callbacks=[mine, EarlyStopping(3)] would: a callback of the caller sees each epoch as
+    it ended (not yet stopped) and, at the end, the last epoch's weights (not yet restored)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.random((64, 784)).astype(np.float32), rng.integers(0, 10, 64)
+    X_val, y_val = rng.random((64, 784)).astype(np.float32), rng.integers(0, 10, 64)
+    model = dn.MLP(seed=0)
+    seen = {"stopped": [], "end": None}
+
+    class Watch(Callback):
+        def on_train_begin(self, run):
+            self.run = run
+
+        def on_epoch_end(self, epoch, logs):
+            seen["stopped"].append(self.run.stop_training)
+
+        def on_train_end(self):
+            seen["end"] = model.flat_params.copy()
+
+    history = model.fit(
+        X, y, epochs=50, batch_size=16, optimizer=dn.Adam(0.01), verbose=0,
+        validation_data=(X_val, y_val), early_stopping=3, callbacks=[Watch()],
+    )  # fmt: skip
+    assert len(history.epoch) < 50 and not any(seen["stopped"])
+    assert not np.array_equal(seen["end"], model.flat_params)  # restored after Watch saw it

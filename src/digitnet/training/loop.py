@@ -129,8 +129,8 @@ def _callbacks(
     extra: Sequence[Callback],
 ) -> list[Callback]:
     """Every callback of a run, in the order they are called: the divergence guard, the
-    evaluation, the timer (after evaluating), the history, what verbose shows, early stopping,
-    then the caller's own."""
+    evaluation, the timer (after evaluating), the history, what verbose shows, the caller's
+    own, then early stopping (as callbacks=[..., EarlyStopping(patience)] would place it)."""
     everyone: list[Callback] = [DivergenceGuard()]
     if validation_data is not None:
         model.check_input(*validation_data)
@@ -138,9 +138,10 @@ def _callbacks(
     elif early_stopping is not None:
         raise DigitnetError("early stopping needs validation data (a validation split)")
     everyone += [Timer(), history, *default_callbacks(verbose)]
-    if early_stopping is not None:
+    everyone += [c for c in extra if c is not history]
+    if early_stopping is not None:  # last: the caller's callbacks see the epoch as it ended
         everyone.append(EarlyStopping(early_stopping, verbose=bool(verbose)))
-    return everyone + [c for c in extra if c is not history]
+    return everyone
 
 
 class Schedule:
