@@ -40,7 +40,8 @@ def test_an_out_that_cannot_be_written_fails_before_training(idx_folder, capsys,
     code = main(["train", "--data", str(idx_folder), "--out", "/proc/x.npz", "--quiet"])
     assert code == 2 and not trained
     err = capsys.readouterr().err
-    assert err.startswith("digitnet: error: /proc: cannot write there") and err.count("\n") == 1
+    assert err.startswith("digitnet: error: /proc/x.npz: cannot write there")
+    assert err.count("\n") == 1
     assert time.perf_counter() - started < 30
 
 
@@ -89,3 +90,27 @@ def test_predict_into_head_prints_no_error(mnist_model, tmp_path):
     predict.wait(timeout=120)
     assert head.stdout.count(b"\n") == 1
     assert "Broken pipe" not in err and "Traceback" not in err, err
+
+
+def test_compare_predict_and_plot_check_their_output_before_the_work(
+    mnist_model, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr("digitnet.app.cli.compare.train_recipe", lambda *a: pytest.fail("ran"))
+    assert main(["compare", "gd", "--limit", "100", "--out", "/proc/c.png"]) == 2
+    assert capsys.readouterr().err.startswith("digitnet: error: /proc/c.png: cannot write there")
+    csv = tmp_path / "test.csv"
+    csv.write_text("pixel0\n0\n")
+    assert main(["predict", str(mnist_model), str(csv), "--out", "/proc/sub.csv"]) == 2
+    assert "/proc/sub.csv: cannot write there" in capsys.readouterr().err
+    monkeypatch.setattr("digitnet.model.load_model", lambda *a: pytest.fail("read"))
+    assert main(["plot", str(mnist_model), "--out", "/proc/plots"]) == 2
+    assert "/proc/plots: cannot" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["train", "compare gd", "gradcheck"])
+def test_a_negative_seed_is_refused_in_one_line(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([*command.split(), "--seed", "-1"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "expected a seed 0 to 2**32-1, got '-1'" in err and err.count("\n") == 1

@@ -1,11 +1,13 @@
-"""argparse types (text -> a checked value, or one line saying what was expected) and the flags
-that several commands share."""
+"""argparse types (text -> a checked value, or one line saying what was expected), the flags that
+several commands share, and the check that an output can be written, made before the work."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from ... import checks
@@ -39,6 +41,7 @@ non_negative_float = number(float, "a finite number >= 0", lambda v: 0 <= v < ma
 momentum = number(float, "a momentum in [0, 1)", lambda v: 0 <= v < 1)
 fraction = number(float, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
 port = number(int, "a port number 0-65535", lambda v: checks.integer("port", v, 0, 65535))
+seed = number(int, "a seed 0 to 2**32-1", lambda v: checks.integer("seed", v, 0, 2**32 - 1))
 
 
 def hidden_sizes(text: str) -> list[int]:
@@ -65,3 +68,32 @@ def add_model(parser: argparse.ArgumentParser) -> None:
 def add_data(parser: argparse.ArgumentParser, text: str) -> None:
     """--data PATH: an IDX folder or a CSV file, described by `text`."""
     parser.add_argument("--data", metavar="PATH", default=None, help=text)
+
+
+def prepare_folder(folder: Path, target: Path | None = None) -> None:
+    """Create `folder` if needed and make sure a file can be written there; an error names
+    `target` (the file to be written there) if given, else the folder."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DigitnetError(f"{folder}: cannot create the folder ({error.strerror})") from None
+    _try_writing_in(folder, target or folder)
+
+
+def check_writable_file(path: Path, flag: str) -> None:
+    """`path` (given as `flag`) names a file in an existing folder where a file can be written:
+    checked before the work, not after it."""
+    if not path.parent.is_dir():
+        raise DigitnetError(f"{path.parent}: no such folder for {flag}")
+    if path.is_dir():
+        raise DigitnetError(f"{path}: is a folder; {flag} needs a file name")
+    _try_writing_in(path.parent, path)
+
+
+def _try_writing_in(folder: Path, name: Path) -> None:
+    """Write (and drop) a temporary file in `folder`, as the atomic saves will do."""
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".digitnet-check-"):
+            pass
+    except OSError as error:
+        raise DigitnetError(f"{name}: cannot write there ({error.strerror})") from None

@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 
 from ...data.datasets import load_data
-from ...errors import DigitnetError
 from ..recipes import KEYS, Result, plan_recipes, train_recipe
 from . import arguments
 from .exit_codes import DIVERGED, OK
@@ -34,7 +33,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help=f"epochs of each ({DEFAULT_EPOCHS})",
     )
     compare.add_argument("--limit", type=arguments.positive_int, help="training images (all)")
-    compare.add_argument("--seed", type=int, default=0, help="initial weights and order (0)")
+    compare.add_argument(
+        "--seed", type=arguments.seed, default=0, help="initial weights and order (0)"
+    )
     compare.add_argument("--layers", help="the network as text (default: the 784-128-64-10 MLP)")
     arguments.add_data(compare, "IDX folder or CSV (bundled MNIST)")
     compare.add_argument("--out", default="compare.png", help="the picture (compare.png)")
@@ -47,8 +48,7 @@ def run_compare(args: argparse.Namespace) -> int:
     from ..plots.figures import save_png
 
     out = Path(args.out)
-    if not out.parent.is_dir():
-        raise DigitnetError(f"{out.parent}: no such folder for --out")
+    arguments.check_writable_file(out, "--out")
     splits = load_data(args.data, "uint8", args.limit, seed=args.seed)
     n_features = splits.X_train.shape[1]
     plans = plan_recipes(args.recipes, args.epochs, args.seed, args.layers, n_features)

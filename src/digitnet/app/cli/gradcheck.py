@@ -13,7 +13,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     gradcheck = commands.add_parser(
         "gradcheck", help="check every gradient against finite differences"
     )
-    gradcheck.add_argument("--seed", type=int, default=0)
+    gradcheck.add_argument("--seed", type=arguments.seed, default=0, help="random seed (0)")
     gradcheck.add_argument(
         "--layers", help="check this network (as train --layers) instead, on small images"
     )

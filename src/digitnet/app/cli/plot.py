@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..networks import check_28x28
 from . import arguments
@@ -24,6 +25,7 @@ def run_plot(args: argparse.Namespace) -> int:
     from ...model import load_model
     from ..plots import read_history_csv, write_plots
 
+    arguments.prepare_folder(Path(args.out))  # before reading the data and drawing
     model = load_model(args.model)
     check_28x28(model, args.model)
     history = read_history_csv(args.history) if args.history else None

@@ -83,7 +83,7 @@ def run_predict(args: argparse.Namespace) -> int:
             "--out writes a Kaggle submission: give exactly one CSV of images (like test.csv)"
         )
     if args.out is not None:  # fail now, not after reading 28,000 rows
-        _check_writable(Path(args.out))
+        arguments.check_writable_file(Path(args.out), "--out")
     model = load_model(args.model)
     check_28x28(model, args.model)
     results = []
@@ -131,11 +131,3 @@ def _predict_csv(model: Network, name: str) -> list[dict]:
 
     probs = model.predict_proba(load_csv_images(name))
     return [answer(f"{name} row {i}", p) for i, p in enumerate(probs, 1)]
-
-
-def _check_writable(path: Path) -> None:
-    folder = path.parent
-    if not folder.is_dir():
-        raise DigitnetError(f"{folder}: no such folder for --out")
-    if path.is_dir():
-        raise DigitnetError(f"{path}: is a folder; --out needs a file name like submission.csv")

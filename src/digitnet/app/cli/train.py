@@ -14,7 +14,6 @@ import dataclasses
 import os
 import shlex
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +34,7 @@ from ...training.settings import (
     resolve,
 )
 from ..networks import check_28x28, describe_network, is_mlp
+from . import arguments
 from .exit_codes import INTERRUPTED
 from .train_callbacks import SaveCheckpoint, StopAfterEpoch
 from .train_flags import DEFAULT_OUT, add_train_flags
@@ -153,23 +153,10 @@ def _check_outputs(args: argparse.Namespace, settings: RunSettings) -> None:
         setattr(settings, key, None if value is None else os.path.abspath(value))
     for target in (settings.out, settings.history):
         if target:
-            prepare_folder(Path(target).parent)
+            arguments.prepare_folder(Path(target).parent, Path(target))
     for folder in (args.checkpoint_dir, settings.plots):
         if folder:
-            prepare_folder(Path(folder))
-
-
-def prepare_folder(folder: Path) -> None:
-    """Create `folder` if needed and make sure a file can be written there (by writing one)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise DigitnetError(f"{folder}: cannot create the folder ({error.strerror})") from None
-    try:  # as the atomic writes will: a temporary file beside the target
-        with tempfile.TemporaryFile(dir=folder, prefix=".digitnet-check-"):
-            pass
-    except OSError as error:
-        raise DigitnetError(f"{folder}: cannot write there ({error.strerror})") from None
+            arguments.prepare_folder(Path(folder))
 
 
 def _splits(data: DataSplits, settings: RunSettings) -> tuple[Arrays, Arrays, str]:

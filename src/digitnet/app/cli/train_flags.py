@@ -91,7 +91,7 @@ def add_recipe_flags(train: argparse.ArgumentParser) -> None:
 def add_run_flags(train: argparse.ArgumentParser) -> None:
     """The seed and the data; where the run writes; checkpoints and resuming; --quiet."""
     run = RunSettings()
-    train.add_argument("--seed", type=int, help=f"random seed ({run.seed})")
+    train.add_argument("--seed", type=arguments.seed, help=f"random seed ({run.seed})")
     arguments.add_data(
         train,
         "folder of MNIST-named IDX files, or a Kaggle-style CSV (default: the bundled MNIST)",
