@@ -18,7 +18,7 @@ from strokes import render  # noqa: E402
 
 import digitnet as dn  # noqa: E402
 from digitnet.app.serve.teach import TaughtSet, teach  # noqa: E402
-from digitnet.app.serve.views import clone  # noqa: E402
+from digitnet.app.serve.view_parts import clone  # noqa: E402
 from digitnet.data.preprocess import to_mnist  # noqa: E402
 
 # teach.teach's settings: (lr, copies of the drawing, replayed images, most steps, stop at

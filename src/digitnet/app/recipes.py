@@ -19,7 +19,7 @@ from ..optim import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
 from ..training.history import History
 from ..training.loop import fit
-from ..training.settings import RunSettings, optimizer_of, resolve
+from ..training.settings import COMPARE_EPOCHS, RunSettings, optimizer_of, resolve
 from .networks import fresh_model
 
 KEYS = {  # recipe key: (RunSettings field, type)
@@ -86,7 +86,7 @@ def parse_recipe(text: str) -> dict:
 
 def plan_recipes(
     recipes: list[str],
-    epochs: int = 10,
+    epochs: int = COMPARE_EPOCHS,
     seed: int = 0,
     layers: str | None = None,
     n_features: int = 784,
@@ -109,7 +109,7 @@ def plan_recipes(
 
 def run_recipes(
     recipes: list[str],
-    epochs: int = 10,
+    epochs: int = COMPARE_EPOCHS,
     limit: int | None = None,
     seed: int = 0,
     layers: str | None = None,

@@ -79,6 +79,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 # The live page starts shorter runs than `digitnet train`: a learner watches them as they go.
 PAGE_EPOCHS = 5
+# `digitnet compare` trains its recipes one after the other: shorter runs each, by default.
+COMPARE_EPOCHS = 10
 
 PRESETS = {
     # The quickest recipe found that reaches 98.0% test accuracy with the reference network

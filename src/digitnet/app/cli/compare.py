@@ -7,11 +7,10 @@ import argparse
 from pathlib import Path
 
 from ...data.datasets import load_data
+from ...training.settings import COMPARE_EPOCHS
 from ..recipes import KEYS, Result, plan_recipes, train_recipe
 from . import arguments
 from .exit_codes import DIVERGED, OK
-
-DEFAULT_EPOCHS = 10
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -29,8 +28,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     compare.add_argument(
         "--epochs",
         type=arguments.positive_int,
-        default=DEFAULT_EPOCHS,
-        help=f"epochs of each ({DEFAULT_EPOCHS})",
+        default=COMPARE_EPOCHS,
+        help=f"epochs of each ({COMPARE_EPOCHS})",
     )
     compare.add_argument("--limit", type=arguments.positive_int, help="training images (all)")
     compare.add_argument(

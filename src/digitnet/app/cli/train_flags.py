@@ -21,59 +21,63 @@ def add_train_flags(train: argparse.ArgumentParser) -> None:
 def add_recipe_flags(train: argparse.ArgumentParser) -> None:
     """The recipe: each flag a RunSettings field, left None unless given (a preset or the
     default fills it in), its help showing the default."""
-    d = DEFAULTS
-    hidden = ",".join(map(str, d["hidden"]))
+    default = DEFAULTS
+    hidden = ",".join(map(str, default["hidden"]))
     recipe: list[tuple[str, Callable[[str], object] | Sequence[str], str]] = [
         # (flag, type or choices, help)
         ("--preset", list(PRESETS), "a named recipe for the settings you leave out"),
-        ("--epochs", arguments.positive_int, f"passes over the training set ({d['epochs']})"),
-        ("--batch-size", arguments.positive_int, f"images per step ({d['batch_size']})"),
-        ("--optimizer", CHOICES["optimizer"], f"update rule ({d['optimizer']})"),
-        ("--lr", arguments.positive_float, f"learning rate ({d['lr']})"),
-        ("--momentum", arguments.momentum, f"for momentum/nesterov ({d['momentum']})"),
+        (
+            "--epochs",
+            arguments.positive_int,
+            f"passes over the training set ({default['epochs']})",
+        ),
+        ("--batch-size", arguments.positive_int, f"images per step ({default['batch_size']})"),
+        ("--optimizer", CHOICES["optimizer"], f"update rule ({default['optimizer']})"),
+        ("--lr", arguments.positive_float, f"learning rate ({default['lr']})"),
+        ("--momentum", arguments.momentum, f"for momentum/nesterov ({default['momentum']})"),
         (
             "--schedule",
             CHOICES["schedule"],
-            f"learning-rate schedule ({d['schedule']}: --lr down to 0)",
+            f"learning-rate schedule ({default['schedule']}: --lr down to 0)",
         ),
         (
             "--warmup-epochs",
             arguments.non_negative_float,
-            f"linear learning-rate warm-up first ({d['warmup_epochs']:g})",
+            f"linear learning-rate warm-up first ({default['warmup_epochs']:g})",
         ),
         ("--hidden", arguments.hidden_sizes, f"hidden layer sizes, e.g. 256,128 ({hidden})"),
-        ("--activation", CHOICES["activation"], f"hidden activation ({d['activation']})"),
+        ("--activation", CHOICES["activation"], f"hidden activation ({default['activation']})"),
         (
             "--layers",
             str,
             'any network as text, instead of --hidden: "conv 16 5 pad 2, relu, '
             'maxpool 2, dense 128, relu" (docs/cli.md: the terms)',
         ),
-        ("--dtype", CHOICES["dtype"], f"floating-point type ({d['dtype']})"),
+        ("--dtype", CHOICES["dtype"], f"floating-point type ({default['dtype']})"),
         (
             "--weight-decay",
             arguments.non_negative_float,
-            f"L2 weight decay (decoupled for adam) ({d['weight_decay']:g})",
+            f"L2 weight decay (decoupled for adam) ({default['weight_decay']:g})",
         ),
         (
             "--dropout",
             arguments.fraction,
-            f"dropout rate after each hidden layer ({d['dropout']:g})",
+            f"dropout rate after each hidden layer ({default['dropout']:g})",
         ),
         (
             "--input-dropout",
             arguments.fraction,
-            f"dropout rate on the input pixels ({d['input_dropout']:g})",
+            f"dropout rate on the input pixels ({default['input_dropout']:g})",
         ),
         (
             "--augment",
             CHOICES["augment"],
-            f"random distortions of each batch ({d['augment']})",
+            f"random distortions of each batch ({default['augment']})",
         ),
         (
             "--validation-split",
             arguments.fraction,
-            f"share of the training set held out to validate ({d['validation_split']:g})",
+            f"share of the training set held out to validate ({default['validation_split']:g})",
         ),
         (
             "--early-stopping",

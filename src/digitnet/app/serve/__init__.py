@@ -4,7 +4,7 @@ server.py makes the server, handler.py answers each request (routes, Host/Origin
 bodies); session.py holds the network, the data and the run under way, with one worker thread
 (worker.py) that alone touches the network; run.py is a run's network, controls and records;
 live_view.py what the page reads while the worker trains (the view, the viewer's weights, the
-snapshots), views.py computes what it shows; teach.py teaches a drawing, drawing.py reads one;
+snapshots), view_parts.py computes its parts; teach.py teaches a drawing, drawing.py reads one;
 requests.py checks the JSON bodies, options.py says what the Train panel offers, errors.py what
 the errors mean in HTTP, save_folder.py where the page saves, log.py is its one logger; static/
 is the page itself (index.html, style.css, and the ES modules of static/js, one per panel).

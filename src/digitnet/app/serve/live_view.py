@@ -13,7 +13,7 @@ import numpy as np
 from ...nn.network import Network
 from .drawing import predict_image
 from .errors import NotFound
-from .views import (
+from .view_parts import (
     Snapshot,
     Snapshots,
     clone,

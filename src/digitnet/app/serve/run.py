@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+
+import numpy as np
 
 from ...data.augment import AUGMENTATIONS
 from ...errors import DigitnetError
 from ...nn.network import Network
-from ...optim import SGD, Adam
+from ...optim import Optimizer
 from ...training.callbacks import Callback, RunState
 from ...training.loop import fit
 from ...training.settings import RunSettings
@@ -90,23 +91,28 @@ class LiveRun(Callback):
         self.started = time.perf_counter()
 
     def train(
-        self, model: Network, optimizer: SGD | Adam, X: Any, y: Any, epoch_end: Callback
+        self,
+        model: Network,
+        optimizer: Optimizer,
+        X: np.ndarray,
+        y: np.ndarray,
+        epoch_end: Callback,
     ) -> None:
         """On the worker: loop.fit with this run's settings, this run and `epoch_end` its
         callbacks (StopRun ends it early)."""
-        s = self.settings
+        settings = self.settings
         fit(
             model,
             X,
             y,
-            epochs=s.epochs,
-            batch_size=s.batch_size,
+            epochs=settings.epochs,
+            batch_size=settings.batch_size,
             optimizer=optimizer,
             verbose=0,
             callbacks=[self, epoch_end],
-            lr_schedule=s.schedule,
-            warmup_epochs=s.warmup_epochs,
-            augment=AUGMENTATIONS.get(s.augment),
+            lr_schedule=settings.schedule,
+            warmup_epochs=settings.warmup_epochs,
+            augment=AUGMENTATIONS.get(settings.augment),
         )
 
     def on_train_begin(self, run: RunState) -> None:
@@ -224,17 +230,17 @@ class LiveRun(Callback):
 
     def report(self) -> dict:
         """The run's part of GET /api/train (holding cond)."""
-        s = self.settings
+        settings = self.settings
         shown = ("layers", "optimizer", "lr", "batch_size", "epochs", "limit", "augment", "seed")
         return {
             "state": self.shown_state,
             "error": self.error,
             "epoch": self.epoch,
-            "epochs": s.epochs,
+            "epochs": settings.epochs,
             "step": self.step,
             "steps_per_epoch": self.steps_per_epoch,
             "lr": self.lr if self.under_way else None,
-            "settings": {key: getattr(s, key) for key in shown},
+            "settings": {key: getattr(settings, key) for key in shown},
             "images_per_second": None if self.paused else self.images_per_second,
             "history": list(self.history),
             "batches": list(self.points),

@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from ...data.datasets import DataSplits
 from ...data.preprocess import to_mnist
 from ...errors import DigitnetError
 from ...nn.network import Network
+from ...optim import Optimizer
 from ...training.callbacks import LambdaCallback
 from ...training.settings import optimizer_of
 from ..networks import describe_network
@@ -40,7 +40,7 @@ from .requests import (
 from .run import IDLE_REPORT, LiveRun, StopRun, run_network
 from .save_folder import SaveFolder
 from .teach import TaughtSet, lesson
-from .views import Snapshot, put_weights, score, take_weights
+from .view_parts import Snapshot, put_weights, score, take_weights
 from .worker import Worker
 
 
@@ -62,8 +62,8 @@ class LiveSession:
         # after each epoch, after a run or a teach)
         self.test: tuple[float, float] | None = None
         self.view: dict = {}  # GET /api/view, guarded by cond
-        self.views = LiveView(data.X_eval, data.y_eval)
-        self.views.adopt(model)
+        self.live = LiveView(data.X_eval, data.y_eval)
+        self.live.adopt(model)
         self.worker.submit(self._show_start)
 
     def start_run(self, payload: object) -> dict:
@@ -88,13 +88,20 @@ class LiveSession:
         if self.run is not None and self.run.under_way:
             raise Refused("a run is under way: stop it first (one run at a time)")
 
-    def _train(self, run: LiveRun, model: Network | None, optimizer: Any, X: Any, y: Any) -> None:
+    def _train(
+        self,
+        run: LiveRun,
+        model: Network | None,
+        optimizer: Optimizer,
+        X: np.ndarray,
+        y: np.ndarray,
+    ) -> None:
         """On the worker: the whole run, then its end state (done, or failed and why)."""
         state, error = "done", None
         try:
             if model is not None:
                 self._adopt(model)
-            self.views.start_run()
+            self.live.start_run()
             self._snapshot(0)
             run.on_step = lambda logs: self._after_step(run, logs)
             epoch_end = LambdaCallback(lambda epoch, logs: self._after_epoch(run, epoch, logs))
@@ -107,7 +114,7 @@ class LiveSession:
             state, error = "failed", f"{type(problem).__name__}: {problem}"
             LOG.error("the run failed: %s", error)
         finally:
-            last = self.views.last_snapshot()
+            last = self.live.last_snapshot()
             if state == "failed" and last is not None:  # back to finite weights
                 put_weights(self.model, last.weights)
                 error = f"{error}; the network is back at its weights of epoch {last.epoch}"
@@ -118,7 +125,7 @@ class LiveSession:
 
     def _after_step(self, run: LiveRun, logs: dict) -> None:
         """On the worker after each step: now and then, refresh the live view."""
-        if self.views.due(run.paused):
+        if self.live.due(run.paused):
             self._refresh_view(logs["activations"], run)
 
     def _after_epoch(self, run: LiveRun, epoch: int, logs: dict) -> None:
@@ -140,7 +147,7 @@ class LiveSession:
         """Score the network on the test set and keep a snapshot of it."""
         accuracy, loss, confusion = score(self.model, self.data.X_eval, self.data.y_eval)
         snapshot = Snapshot(epoch, take_weights(self.model), accuracy, loss, confusion)
-        self.views.keep(snapshot)
+        self.live.keep(snapshot)
         with self.cond:
             self.test = (accuracy, loss)
         return snapshot
@@ -161,7 +168,7 @@ class LiveSession:
     def _adopt(self, model: Network) -> None:
         """Make `model` the current network (a new run's), with its copies for the readers."""
         self.model = model
-        self.views.adopt(model)
+        self.live.adopt(model)
 
     def _refresh_view(
         self,
@@ -170,7 +177,7 @@ class LiveSession:
         confusion: np.ndarray | None = None,
     ) -> None:
         """On the worker: rebuild what /api/view shows (and the viewer's weights)."""
-        view = self.views.build(self.model, activations, run is not None, confusion)
+        view = self.live.build(self.model, activations, run is not None, confusion)
         now = time.perf_counter()
         with self.cond:
             if run is not None:
@@ -231,11 +238,11 @@ class LiveSession:
 
     def snapshot_list(self) -> dict:
         """GET /api/snapshots."""
-        return self.views.snapshot_list()
+        return self.live.snapshot_list()
 
     def snapshot(self, epoch: str) -> dict:
         """GET /api/snapshot/<epoch>: that epoch's scores and first-layer weights."""
-        return self.views.snapshot(int(parse_epoch(epoch) or 0))
+        return self.live.snapshot(int(parse_epoch(epoch) or 0))
 
     def options(self) -> dict:
         """GET /api/options: what the Train panel offers, for this session's training set."""
@@ -246,7 +253,7 @@ class LiveSession:
         image = parse_image(payload)
         assert isinstance(payload, dict)  # parse_image has checked
         epoch = parse_epoch(payload.get("epoch"))
-        return {**self.views.predict(image, epoch), "epoch": epoch}
+        return {**self.live.predict(image, epoch), "epoch": epoch}
 
     def teach(self, payload: object) -> dict:
         """POST /api/teach: a few steps on the drawing with its right label (on the worker)."""

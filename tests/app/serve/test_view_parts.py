@@ -8,7 +8,7 @@ import numpy as np
 
 import digitnet as dn
 from digitnet.app.serve.run import MAX_POINTS, LiveRun
-from digitnet.app.serve.views import (
+from digitnet.app.serve.view_parts import (
     Snapshot,
     Snapshots,
     clone,
