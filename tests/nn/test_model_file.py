@@ -10,6 +10,7 @@ import pytest
 
 import digitnet as dn
 from digitnet.errors import DigitnetError
+from digitnet.nn.layers import LAYER_TYPES
 from digitnet.nn.model_file import model_meta
 
 # Written by digitnet 0.1.0 (format version 1): MLP([784, 16, 8, 10], ["tanh", "relu"], seed=3)
@@ -365,9 +366,8 @@ def test_meta_must_be_a_json_object(saved, meta, message):
         ({"input_shape": 784}, "invalid input_shape 784"),
         ({"input_shape": [784.0]}, "invalid input_shape [784.0]"),
         ({"layers": "relu"}, "'layers' must be a non-empty list of layer configs"),
-        ({"layers": ["relu"]}, "layer 0: unknown layer type 'relu'; digitnet knows dense, relu, "
-                               "leaky_relu, sigmoid, tanh, dropout, conv2d, maxpool2d, "
-                               "flatten, batchnorm, global_avgpool"),
+        ({"layers": ["relu"]}, "layer 0: unknown layer type 'relu'; digitnet knows "
+                               + ", ".join(LAYER_TYPES)),
     ],
 )  # fmt: skip
 def test_bad_meta_messages_in_full(saved, meta, message):

@@ -189,10 +189,7 @@ def test_forward_evaluates_unless_told_it_is_training(layer_class):
 
 
 def test_a_layer_config_that_is_not_a_dict_is_named():
-    message = (
-        "^unknown layer type 'dense'; digitnet knows dense, relu, leaky_relu, sigmoid, tanh, "
-        "dropout, conv2d, maxpool2d, flatten, batchnorm, global_avgpool$"
-    )
+    message = f"^unknown layer type 'dense'; digitnet knows {', '.join(LAYER_TYPES)}$"
     with pytest.raises(DigitnetError, match=message):
         layer_from_config("dense")
 

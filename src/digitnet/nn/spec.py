@@ -1,18 +1,13 @@
 """A network written as text, for the command line: "conv 16 5 pad 2, relu, maxpool 2, dense 128".
 
-Terms, separated by commas:
-    conv OUT K [stride S] [pad P]    Conv2D: OUT channels, K x K kernels
-    maxpool K [stride S]             MaxPool2D
-    dense N                          Dense with N units
-    relu, leaky_relu, sigmoid, tanh  activations
-    dropout R                        Dropout at rate R
-    batchnorm, flatten, global_avgpool
+Terms, separated by commas: a layer's name and its numbers ("dense 128", "maxpool 2"), with
+named options after them ("conv 16 5 stride 2 pad 1"). Each layer class declares its own term
+(spec_name, spec_numbers, spec_options: see nn/layer.py) and layers.LAYER_TYPES lists the classes,
+so this module has no branch for any layer; `digitnet train --help` and docs/cli.md list them.
 The input sizes of each layer follow from the shape before it; a flatten is inserted where a
 dense layer follows image-shaped output, and the final dense layer to the classes is added.
 Each dense or conv layer is initialised for the activation that follows it (He before ReLU-like
 units, Glorot before sigmoid, tanh and the softmax), as MLP does.
-Each term is the one its layer class declares (spec_name, spec_numbers, spec_options: see
-nn/layer.py), read from layers.LAYER_TYPES: this module has no branch for any layer.
 """
 
 from __future__ import annotations

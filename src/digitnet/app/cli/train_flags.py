@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
+from ...nn.spec import terms, usage
 from ...training.settings import CHOICES, DEFAULTS, PRESETS, RunSettings
 from . import arguments
 
@@ -50,8 +51,8 @@ def add_recipe_flags(train: argparse.ArgumentParser) -> None:
         (
             "--layers",
             str,
-            'any network as text, instead of --hidden: "conv 16 5 pad 2, relu, '
-            'maxpool 2, dense 128, relu" (docs/cli.md: the terms)',
+            'any network as text, instead of --hidden: "conv 16 5 pad 2, relu, maxpool 2, '
+            'dense 128, relu"; the terms: ' + "; ".join(usage(cls) for cls in terms().values()),
         ),
         ("--dtype", CHOICES["dtype"], f"floating-point type ({default['dtype']})"),
         (
