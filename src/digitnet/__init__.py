@@ -20,7 +20,7 @@ from .nn.flatten import Flatten
 from .nn.layer import Layer
 from .nn.losses import SoftmaxCrossEntropy
 from .nn.pooling import GlobalAvgPool, MaxPool2D
-from .optim import SGD, Adam
+from .optim import SGD, Adam, Optimizer
 from .training.callbacks import Callback, EarlyStopping
 from .training.history import History
 
@@ -31,6 +31,7 @@ __all__ = [
     "Dropout",
     "Callback",
     "EarlyStopping",
+    "Optimizer",
     "SGD",
     "Adam",
     "Dense",

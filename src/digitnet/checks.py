@@ -1,4 +1,4 @@
-"""The checks every layer of digitnet makes on a setting: a whole number in a range, a positive
+"""The checks every stage of digitnet makes on a setting: a whole number in a range, a positive
 finite number (a learning rate). Each raises a DigitnetError that names the setting and the value
 received; the command line and the server turn it into one line for the user."""
 

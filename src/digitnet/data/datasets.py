@@ -89,6 +89,11 @@ def _read_split(folder: Path, split: str, verify: bool) -> Arrays | None:
     return _check_pair(images, labels, str(folder))
 
 
+def _is_bundled(folder: Path) -> bool:
+    """Whether `folder` is the package's own MNIST (whose files are checked against SHA-256)."""
+    return folder.resolve() == bundled_mnist_dir().resolve()
+
+
 def _data_folder(folder: str | Path) -> Path:
     """`folder` as a Path, if it is a folder; else a DigitnetError saying what it is instead."""
     folder = Path(folder)
@@ -105,7 +110,7 @@ def _data_folder(folder: str | Path) -> Path:
 def load_idx_folder(folder: str | Path, dtype: str = "float32") -> tuple[Arrays, Arrays | None]:
     """Load train (and, if present, t10k test) IDX files from a folder in the MNIST naming."""
     folder = _data_folder(folder)
-    verify = folder.resolve() == bundled_mnist_dir().resolve()
+    verify = _is_bundled(folder)
     train = _read_split(folder, "train", verify)
     if train is None:
         raise DigitnetError(
@@ -228,7 +233,7 @@ def load_test_set(source: str | Path | None = None, dtype: str = "uint8") -> Arr
     if str(source).lower().endswith(".csv"):
         return load_csv(source, dtype)
     folder = _data_folder(source)  # only its test files: the training files may be absent
-    test = _read_split(folder, "t10k", folder.resolve() == bundled_mnist_dir().resolve())
+    test = _read_split(folder, "t10k", _is_bundled(folder))
     if test is None:
         raise DigitnetError(f"{source}: no t10k-images/t10k-labels test files to evaluate on")
     return scale_pixels(test[0], dtype), test[1]

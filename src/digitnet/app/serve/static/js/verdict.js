@@ -3,14 +3,13 @@
 // 28x28 picture the network saw), #saliency (the "why" map), and the hidden layers (hidden.js).
 // No endpoint: it shows the answers of POST /predict that pad.js fetches.
 
-import { byId } from "./api.js";
+import { byId, formatPercent as percent } from "./api.js";
 import { showBars } from "./bars.js";
 import { showHidden } from "./hidden.js";
 import { paintGrey, paintSigned } from "./pictures.js";
 
 const SIDE = 28; // the network's input: 28x28, as MNIST
 const BLANK = new Array(SIDE * SIDE).fill(0);
-const percent = (p) => `${(p * 100).toFixed(1)}%`;
 
 // "97.3% sure"; when the server says it is not sure (the top probability under the threshold
 // `digitnet predict` uses), the two best guesses, as the command line prints them.
