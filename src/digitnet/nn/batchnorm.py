@@ -89,11 +89,13 @@ class BatchNorm(Layer):
                 "batchnorm needs more than one value per channel to train (a batch of one "
                 "image, after a dense layer); train with larger batches"
             )
+        # Into arrays reused from batch to batch (plain: x_hat = (x - mu) * inv_std; y = ...).
+        x_hat = self.buffers.get("x_hat", x.shape, x.dtype)
+        y = self.buffers.get("y", x.shape, x.dtype)
         mu = x.mean(axis=axes, keepdims=True)
-        centred = x - mu
-        var = np.mean(np.square(centred), axis=axes, keepdims=True)
+        centred = np.subtract(x, mu, out=x_hat)
+        var = np.mean(np.square(centred, out=y), axis=axes, keepdims=True)  # y: scratch here
         inv_std = 1 / np.sqrt(var + x.dtype.type(self.eps))
-        x_hat = centred
         x_hat *= inv_std  # in place: centred is not needed again
         m = x.dtype.type(self.momentum)
         self.state["running_mean"] *= 1 - m
@@ -102,7 +104,9 @@ class BatchNorm(Layer):
         self.state["running_var"] += (m * M / (M - 1)) * var.ravel()
         self._x_hat, self._inv_std, self._axes = x_hat, inv_std, axes
         self._training = True
-        return x_hat * gamma + beta
+        np.multiply(x_hat, gamma, out=y)
+        y += beta  # y = gamma x_hat + beta
+        return y
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         ndim = grad_out.ndim
@@ -111,15 +115,17 @@ class BatchNorm(Layer):
             return grad_out * self._eval_scale  # (N, C, H, W) or (N, C)
         x_hat, axes = self._x_hat, self._axes
         M = grad_out.size // self.num_features
+        product = self.buffers.get("product", grad_out.shape, grad_out.dtype)  # g x_hat, then
         sum_g = grad_out.sum(axis=axes)  # (C,)
-        sum_g_x_hat = np.sum(grad_out * x_hat, axis=axes)  # (C,)
+        sum_g_x_hat = np.multiply(grad_out, x_hat, out=product).sum(axis=axes)  # (C,)
         # dL/dbeta = sum g;  dL/dgamma = sum g x_hat      (C,)
         self.grads["beta"][...] = sum_g
         self.grads["gamma"][...] = sum_g_x_hat
         # dL/dx = gamma inv_std / M * (M g - sum g - x_hat sum(g x_hat))   (N, C, H, W) or (N, C)
         scale = self._per_channel(self.params["gamma"], ndim) * self._inv_std / M
-        dx = grad_out * grad_out.dtype.type(M)
+        dx = self.buffers.get("dx", grad_out.shape, grad_out.dtype)
+        np.multiply(grad_out, grad_out.dtype.type(M), out=dx)
         dx -= self._per_channel(sum_g, ndim)
-        dx -= x_hat * self._per_channel(sum_g_x_hat, ndim)
+        dx -= np.multiply(x_hat, self._per_channel(sum_g_x_hat, ndim), out=product)
         dx *= scale
         return dx
