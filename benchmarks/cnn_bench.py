@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 import digitnet as dn
+from digitnet.nn.work import training_flops
 
 BATCH = 128
 EVAL_CHUNK = 1000  # images per predict call (see predict_digitnet)
@@ -129,10 +130,9 @@ def training_products(
 
 
 def flops_per_epoch(model: dn.Sequential, n: int = 60000) -> float:
-    """2 m k n summed over the training products, for n images (every product is linear in
-    the batch size, so this is n times the products of one image)."""
-    products = training_products(model, 1)
-    return float(n * sum(2 * m * k * p * stack for _, m, k, p, _, stack in products))
+    """The FLOP of an epoch of n images' matrix products, as the network counts them
+    (digitnet.nn.work.training_flops)."""
+    return training_flops(model, n)
 
 
 def gemms_seconds(

@@ -175,6 +175,11 @@ class Conv2D(Layer):
             )
         return (self.out_channels, H_out, W_out)
 
+    def multiply_adds(self, input_shape: tuple[int, ...]) -> int:
+        """C_out H_out W_out C_in k^2: each output value sums C_in k^2 products."""
+        C_out, H_out, W_out = self.output_shape(input_shape)
+        return C_out * H_out * W_out * self.in_channels * self.kernel_size**2
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         N, C, H, W = x.shape
         C_out, H_out, W_out = self.output_shape(x.shape[1:])

@@ -58,6 +58,11 @@ class Dense(Layer):
             )
         return (self.out_features,)
 
+    def multiply_adds(self, input_shape: tuple[int, ...]) -> int:
+        """D_in D_out: each output sums D_in products."""
+        self.output_shape(input_shape)  # refuses an input it cannot take
+        return self.in_features * self.out_features
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         W, b = self.params["W"], self.params["b"]
         if not training:

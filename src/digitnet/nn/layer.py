@@ -91,6 +91,12 @@ class Layer:
     def build(self, rng: np.random.Generator, dtype: str) -> None:
         """Create the parameters (a layer without parameters has nothing to do)."""
 
+    def multiply_adds(self, input_shape: tuple[int, ...]) -> int:
+        """The multiply-adds of one example's forward pass (1 multiply-add = 2 FLOP), for an
+        input of `input_shape`: those of its matrix products; 0 for a layer without weights,
+        whose element-wise work is not counted."""
+        return 0
+
     def _set_params(self, **arrays: np.ndarray) -> None:
         """Make `arrays` the parameters, each with a gradient of zeros of its shape and dtype."""
         self.params = dict(arrays)
