@@ -36,3 +36,15 @@ def test_step_schedule_and_warmup():
     assert learning_rate("cosine", 1.0, 4, 100, warmup_steps=10) == pytest.approx(0.5)
     assert learning_rate("cosine", 1.0, 10, 100, warmup_steps=10) == 1.0
     assert math.isclose(learning_rate("cosine", 1.0, 55, 100, warmup_steps=10), 0.5)
+
+
+def test_a_runs_schedule_gives_each_epoch_its_steps_rates():
+    """4 steps an epoch over 2 epochs, 1 epoch of warm-up: rates rise over the first epoch's
+    steps, then decay along the cosine over the second's, as learning_rate gives them."""
+    from digitnet.optim.schedules import Schedule
+
+    schedule = Schedule("cosine", 0.8, epochs=2, steps_per_epoch=4, warmup=1.0)
+    assert schedule.epoch(1) == pytest.approx([0.2, 0.4, 0.6, 0.8])
+    second = [learning_rate("cosine", 0.8, step, 8, 4) for step in range(4, 8)]
+    assert schedule.epoch(2) == pytest.approx(second) and second[0] == pytest.approx(0.8)
+    assert Schedule("constant", 0.1, 3, 2, 0.0).epoch(3) == [0.1, 0.1]

@@ -18,7 +18,7 @@ from ..errors import DigitnetError, DivergenceError
 from ..optim import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
 from ..training.history import History
-from ..training.loop import fit
+from ..training.loop import fit_recipe
 from ..training.settings import COMPARE_EPOCHS, RunSettings, optimizer_of, resolve
 from .networks import fresh_model
 
@@ -129,17 +129,14 @@ def train_recipe(text: str, settings: RunSettings, splits: DataSplits) -> Result
     result, history = Result(text), History()
     started = time.perf_counter()
     try:
-        fit(
+        fit_recipe(
             model,
             splits.X_train,
             splits.y_train,
-            epochs=settings.epochs,
-            batch_size=settings.batch_size,
-            optimizer=optimizer,
+            settings,
+            optimizer,
             validation_data=(splits.X_eval, splits.y_eval),
             verbose=0,
-            lr_schedule=settings.schedule,
-            warmup_epochs=settings.warmup_epochs,
             callbacks=[history],
         )
     except DivergenceError as error:  # its epochs so far stay in the picture

@@ -34,3 +34,25 @@ def learning_rate(
     if schedule == "step":
         return base_lr * (1.0 if progress < 0.5 else 0.1 if progress < 0.75 else 0.01)
     return base_lr * 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0)))
+
+
+class Schedule:
+    """The learning rate of every step of a run: `schedule` from base_lr over all its steps,
+    after warmup_epochs of linear warm-up (learning_rate above)."""
+
+    def __init__(
+        self, schedule: str, base_lr: float, epochs: int, steps_per_epoch: int, warmup: float
+    ) -> None:
+        self.schedule, self.base_lr, self.steps_per_epoch = schedule, base_lr, steps_per_epoch
+        self.total_steps = epochs * steps_per_epoch
+        self.warmup_steps = round(warmup * steps_per_epoch)
+
+    def epoch(self, epoch: int) -> list[float]:
+        """The learning rates of epoch `epoch`'s steps (epochs count from 1)."""
+        first = (epoch - 1) * self.steps_per_epoch
+        return [
+            learning_rate(
+                self.schedule, self.base_lr, first + i, self.total_steps, self.warmup_steps
+            )
+            for i in range(self.steps_per_epoch)
+        ]

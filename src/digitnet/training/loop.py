@@ -11,16 +11,17 @@ import contextlib
 import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
 from .. import checks
-from ..data.augment import Augmentation
+from ..data.augment import AUGMENTATIONS, Augmentation
 from ..errors import DigitnetError, DivergenceError
 from ..nn.network import Network
 from ..optim.adam import Adam
 from ..optim.base import Optimizer
-from ..optim.schedules import learning_rate
+from ..optim.schedules import Schedule, learning_rate
 from .batches import Batches
 from .callbacks import (
     Callback,
@@ -35,7 +36,7 @@ from .callbacks import (
 )
 from .diagnostics import LearningMonitor
 from .history import History
-from .settings import DEFAULTS
+from .settings import DEFAULTS, RunSettings
 
 # (params, grads, decay) as Network.block.groups gives them: what one optimizer step updates
 ParameterGroups = tuple[list[np.ndarray], list[np.ndarray], list[bool]]
@@ -120,6 +121,31 @@ def fit(
     return history
 
 
+def fit_recipe(
+    model: Network,
+    X: np.ndarray,
+    y: np.ndarray,
+    settings: RunSettings,
+    optimizer: Optimizer,
+    **options: Any,
+) -> History:
+    """fit with a run's recipe, as `digitnet train`, `compare` and the page give it: the
+    settings' epochs, batch size, schedule, warm-up and distortions; `options` are the rest of
+    fit's keywords (validation_data, callbacks, verbose, initial_epoch)."""
+    return fit(
+        model,
+        X,
+        y,
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        optimizer=optimizer,
+        lr_schedule=settings.schedule,
+        warmup_epochs=settings.warmup_epochs,
+        augment=AUGMENTATIONS.get(settings.augment),
+        **options,
+    )
+
+
 def _callbacks(
     model: Network,
     history: History,
@@ -142,28 +168,6 @@ def _callbacks(
     if early_stopping is not None:  # last: the caller's callbacks see the epoch as it ended
         everyone.append(EarlyStopping(early_stopping, verbose=bool(verbose)))
     return everyone
-
-
-class Schedule:
-    """The learning rate of every step of a run: `schedule` from base_lr over all its steps,
-    after warmup_epochs of linear warm-up (optim/schedules.py)."""
-
-    def __init__(
-        self, schedule: str, base_lr: float, epochs: int, steps_per_epoch: int, warmup: float
-    ) -> None:
-        self.schedule, self.base_lr, self.steps_per_epoch = schedule, base_lr, steps_per_epoch
-        self.total_steps = epochs * steps_per_epoch
-        self.warmup_steps = round(warmup * steps_per_epoch)
-
-    def epoch(self, epoch: int) -> list[float]:
-        """The learning rates of epoch `epoch`'s steps (epochs count from 1)."""
-        first = (epoch - 1) * self.steps_per_epoch
-        return [
-            learning_rate(
-                self.schedule, self.base_lr, first + i, self.total_steps, self.warmup_steps
-            )
-            for i in range(self.steps_per_epoch)
-        ]
 
 
 def default_callbacks(verbose: int, validation_name: str = "val") -> list[Callback]:

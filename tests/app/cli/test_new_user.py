@@ -35,7 +35,7 @@ def test_an_out_that_cannot_be_written_fails_before_training(idx_folder, capsys,
     """/proc accepts no new files: the check writes one, as the atomic save will, so the run
     stops at once instead of after its epochs."""
     trained = []
-    monkeypatch.setattr("digitnet.app.cli.train.fit", lambda *a, **k: trained.append(1))
+    monkeypatch.setattr("digitnet.app.cli.train.fit_recipe", lambda *a, **k: trained.append(1))
     started = time.perf_counter()
     code = main(["train", "--data", str(idx_folder), "--out", "/proc/x.npz", "--quiet"])
     assert code == 2 and not trained

@@ -24,7 +24,7 @@ from ...nn.network import Network
 from ...training.callbacks import Callback, EarlyStopping
 from ...training.checkpoint import Checkpoint, load_checkpoint
 from ...training.history import History
-from ...training.loop import default_callbacks, fit
+from ...training.loop import default_callbacks, fit_recipe
 from ...training.settings import (
     OUTPUTS,
     RECIPE,
@@ -89,19 +89,15 @@ def run_train(args: argparse.Namespace) -> int:
     per_epoch_eval = not args.quiet or settings.history is not None or settings.early_stopping
     start = time.perf_counter()
     with stop:
-        fit(
+        fit_recipe(
             model,
             X_train,
             y_train,
-            epochs=settings.epochs,
-            batch_size=settings.batch_size,
-            optimizer=optimizer,
+            settings,
+            optimizer,
             validation_data=validation if per_epoch_eval else None,
             verbose=0,  # the callbacks above show what verbose would
             callbacks=callbacks,
-            lr_schedule=settings.schedule,
-            warmup_epochs=settings.warmup_epochs,
-            augment=augment,
             initial_epoch=done,
         )
     seconds = time.perf_counter() - start

@@ -14,12 +14,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ...data.augment import AUGMENTATIONS
 from ...errors import DigitnetError
 from ...nn.network import Network
 from ...optim import Optimizer
 from ...training.callbacks import Callback, RunState
-from ...training.loop import fit
+from ...training.loop import fit_recipe
 from ...training.settings import RunSettings
 from ..networks import fresh_model
 from .errors import NotFound, Refused
@@ -101,19 +100,7 @@ class LiveRun(Callback):
         """On the worker: loop.fit with this run's settings, this run and `epoch_end` its
         callbacks (StopRun ends it early)."""
         settings = self.settings
-        fit(
-            model,
-            X,
-            y,
-            epochs=settings.epochs,
-            batch_size=settings.batch_size,
-            optimizer=optimizer,
-            verbose=0,
-            callbacks=[self, epoch_end],
-            lr_schedule=settings.schedule,
-            warmup_epochs=settings.warmup_epochs,
-            augment=AUGMENTATIONS.get(settings.augment),
-        )
+        fit_recipe(model, X, y, settings, optimizer, verbose=0, callbacks=[self, epoch_end])
 
     def on_train_begin(self, run: RunState) -> None:
         self.run = run
