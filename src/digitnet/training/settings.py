@@ -79,6 +79,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 # The live page starts shorter runs than `digitnet train`: a learner watches them as they go.
 PAGE_EPOCHS = 5
+# Seeds are 0 to 2**32 - 1 (a 32-bit number), on the command line and the page alike.
+MAX_SEED = 2**32 - 1
 # `digitnet compare` trains its recipes one after the other: shorter runs each, by default.
 COMPARE_EPOCHS = 10
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from ... import checks
 from ...errors import DigitnetError
+from ...training.settings import MAX_SEED
 
 T = TypeVar("T")  # what an argparse type function returns
 
@@ -41,7 +42,7 @@ non_negative_float = number(float, "a finite number >= 0", lambda v: 0 <= v < ma
 momentum = number(float, "a momentum in [0, 1)", lambda v: 0 <= v < 1)
 fraction = number(float, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
 port = number(int, "a port number 0-65535", lambda v: checks.integer("port", v, 0, 65535))
-seed = number(int, "a seed 0 to 2**32-1", lambda v: checks.integer("seed", v, 0, 2**32 - 1))
+seed = number(int, "a seed 0 to 2**32-1", lambda v: checks.integer("seed", v, 0, MAX_SEED))
 
 
 def hidden_sizes(text: str) -> list[int]:

@@ -7,7 +7,7 @@ import re
 
 from ...checks import integer, positive_number
 from ...errors import DigitnetError
-from ...training.settings import CHOICES, PRESETS, RunSettings, resolve
+from ...training.settings import CHOICES, MAX_SEED, PRESETS, RunSettings, resolve
 
 # The keys of POST /api/train; a key left out takes `digitnet train`'s default (or the preset's)
 TRAIN_KEYS = (
@@ -52,7 +52,7 @@ def settings_from_json(payload: object) -> tuple[RunSettings, bool]:
         "batch_size": _integer(body, "batch_size", 1, MAX_BATCH),
         "epochs": _integer(body, "epochs", 1, MAX_EPOCHS),
         "limit": _integer(body, "limit", 1, None),
-        "seed": _integer(body, "seed", 0, 2**32 - 1),
+        "seed": _integer(body, "seed", 0, MAX_SEED),
     }
     return resolve(explicit, preset), keep_going
 
