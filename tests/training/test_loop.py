@@ -169,6 +169,7 @@ class Batches(Callback):
     def __init__(self, model, monkeypatch) -> None:
         self.x: list[list[np.ndarray]] = []
         self.labels: list[list[np.ndarray]] = []
+        model.threads = 1  # the step calls model.forward (several threads call their copies')
         forward, loss_forward = model.forward, model.loss.forward
 
         def recorded_forward(x, training=False, activations=None):

@@ -3,11 +3,22 @@ then scaled and shifted by learned gamma and beta (Ioffe and Szegedy 2015)."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ..checks import integer
 from ..errors import DigitnetError
 from .layer import Layer
+from .threads import AllReduce
+
+
+class BatchShare(NamedTuple):
+    """A batch norm's part in a multi-threaded step (nn/parallel.py): the sum its thread shares
+    with the others, and the thread's index (thread 0 updates the running statistics)."""
+
+    total: AllReduce
+    thread: int
 
 
 class BatchNorm(Layer):
@@ -28,6 +39,9 @@ class BatchNorm(Layer):
     computes only that) treats the running statistics as constants:
     dL/dx = g gamma / sqrt(running_var + eps).
     gamma starts at 1 and beta at 0; weight decay does not apply to them.
+    In a multi-threaded step each thread holds some of the batch's rows: the sums over the batch
+    (of x, of (x - mu)^2, of g and of g x_hat) add every thread's part (`share`), so each
+    normalises over the whole batch, as one thread does.
 
     Shape: x (N, C, H, W) or (N, C) -> the same.
     """
@@ -45,6 +59,7 @@ class BatchNorm(Layer):
                 f"batchnorm: needs 0 < eps < 1 and momentum in [0, 1], got {eps}, {momentum}"
             )
         self.eps, self.momentum = float(eps), float(momentum)
+        self.share: BatchShare | None = None  # set for a multi-threaded step
 
     def build(self, rng: np.random.Generator, dtype: str) -> None:
         """gamma = 1, beta = 0; running mean 0 and variance 1."""
@@ -73,6 +88,17 @@ class BatchNorm(Layer):
         """A (C,) vector shaped to broadcast along axis 1 of an ndim-dimensional batch."""
         return v.reshape(-1, *([1] * (ndim - 2)))
 
+    def _values_per_channel(self, x: np.ndarray) -> int:
+        """M: the values per channel in the whole batch (x holds this thread's rows of it)."""
+        rows = len(x) if self.share is None else self.share.total.rows
+        return x.size // (self.num_features * len(x)) * rows
+
+    def _batch_sum(self, part: np.ndarray) -> np.ndarray:
+        """A sum over the whole batch, from this thread's `part` of it (and the others')."""
+        if self.share is None:
+            return part
+        return self.share.total.sum(self.share.thread, part)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         axes = (0, 2, 3) if x.ndim == 4 else (0,)
         gamma = self._per_channel(self.params["gamma"], x.ndim)
@@ -83,7 +109,7 @@ class BatchNorm(Layer):
             self._eval_scale = gamma / np.sqrt(var + x.dtype.type(self.eps))  # all backward needs
             self._training = False
             return (x - mean) * self._eval_scale + beta
-        M = x.size // self.num_features  # values per channel in this batch
+        M = self._values_per_channel(x)
         if M < 2:  # the variance of one value is 0: x_hat would be 0 and every gradient too
             raise DigitnetError(
                 "batchnorm needs more than one value per channel to train (a batch of one "
@@ -92,16 +118,18 @@ class BatchNorm(Layer):
         # Into arrays reused from batch to batch (plain: x_hat = (x - mu) * inv_std; y = ...).
         x_hat = self.buffers.get("x_hat", x.shape, x.dtype)
         y = self.buffers.get("y", x.shape, x.dtype)
-        mu = x.mean(axis=axes, keepdims=True)
+        mu = self._batch_sum(x.sum(axis=axes, keepdims=True)) / M
         centred = np.subtract(x, mu, out=x_hat)
-        var = np.mean(np.square(centred, out=y), axis=axes, keepdims=True)  # y: scratch here
+        squares = np.square(centred, out=y)  # y: scratch here
+        var = self._batch_sum(squares.sum(axis=axes, keepdims=True)) / M
         inv_std = 1 / np.sqrt(var + x.dtype.type(self.eps))
         x_hat *= inv_std  # in place: centred is not needed again
-        m = x.dtype.type(self.momentum)
-        self.state["running_mean"] *= 1 - m
-        self.state["running_mean"] += m * mu.ravel()
-        self.state["running_var"] *= 1 - m
-        self.state["running_var"] += (m * M / (M - 1)) * var.ravel()
+        if self.share is None or self.share.thread == 0:  # one thread updates them
+            m = x.dtype.type(self.momentum)
+            self.state["running_mean"] *= 1 - m
+            self.state["running_mean"] += m * mu.ravel()
+            self.state["running_var"] *= 1 - m
+            self.state["running_var"] += (m * M / (M - 1)) * var.ravel()
         self._x_hat, self._inv_std, self._axes = x_hat, inv_std, axes
         self._training = True
         np.multiply(x_hat, gamma, out=y)
@@ -114,13 +142,14 @@ class BatchNorm(Layer):
             # running statistics are constants: dL/dx = g gamma / sqrt(running_var + eps)
             return grad_out * self._eval_scale  # (N, C, H, W) or (N, C)
         x_hat, axes = self._x_hat, self._axes
-        M = grad_out.size // self.num_features
+        M = self._values_per_channel(grad_out)
         product = self.buffers.get("product", grad_out.shape, grad_out.dtype)  # g x_hat, then
-        sum_g = grad_out.sum(axis=axes)  # (C,)
-        sum_g_x_hat = np.multiply(grad_out, x_hat, out=product).sum(axis=axes)  # (C,)
-        # dL/dbeta = sum g;  dL/dgamma = sum g x_hat      (C,)
-        self.grads["beta"][...] = sum_g
-        self.grads["gamma"][...] = sum_g_x_hat
+        # dL/dbeta = sum g;  dL/dgamma = sum g x_hat, over this thread's rows   (C,) each
+        local = np.stack(
+            [grad_out.sum(axis=axes), np.multiply(grad_out, x_hat, out=product).sum(axis=axes)]
+        )
+        self.grads["beta"][...], self.grads["gamma"][...] = local
+        sum_g, sum_g_x_hat = self._batch_sum(local)  # over the whole batch    (C,) each
         # dL/dx = gamma inv_std / M * (M g - sum g - x_hat sum(g x_hat))   (N, C, H, W) or (N, C)
         scale = self._per_channel(self.params["gamma"], ndim) * self._inv_std / M
         dx = self.buffers.get("dx", grad_out.shape, grad_out.dtype)

@@ -13,7 +13,9 @@ class Dropout(Layer):
     survivors by 1 / (1 - rate), so evaluation (which keeps everything) needs no rescaling.
 
     y = x * m / (1 - rate),  m ~ Bernoulli(1 - rate) per entry;  dL/dx = g * m / (1 - rate).
-    The random masks come from the generator given to build (the model's own).
+    The random masks come from the generator given to build (the model's own). In a
+    multi-threaded step they are drawn for the whole batch first (draw_masks) and each thread's
+    copy is given its rows (given_mask), so the numbers drawn are those of one thread.
     Shape: any -> the same.
     """
 
@@ -31,6 +33,7 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.rng: np.random.Generator | None = None
         self._mask: np.ndarray | None = None  # the last training forward's, else None
+        self.given_mask: np.ndarray | None = None  # drawn beforehand for the next forward
 
     def build(self, rng: np.random.Generator, dtype: str) -> None:
         """Keep the generator that draws the masks."""
@@ -43,13 +46,21 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             self._mask = None  # backward passes the gradient through unchanged
             return x
-        assert self.rng is not None, "dropout used before build"
-        mask = self.buffers.get("mask", x.shape, x.dtype)
-        self.rng.random(x.shape, dtype=x.dtype, out=mask)
-        np.greater_equal(mask, self.rate, out=mask)  # 1 where kept, 0 where dropped
-        mask *= x.dtype.type(1 / (1 - self.rate))
+        if self.given_mask is not None:
+            mask, self.given_mask = self.given_mask, None
+        else:
+            mask = self.draw_masks(x.shape, x.dtype)
         self._mask = mask
         return x * mask
+
+    def draw_masks(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        """m / (1 - rate) for a batch of `shape`: 1 / (1 - rate) where kept, 0 where dropped."""
+        assert self.rng is not None, "dropout used before build"
+        mask = self.buffers.get("mask", shape, dtype)
+        self.rng.random(shape, dtype=dtype, out=mask)
+        np.greater_equal(mask, self.rate, out=mask)  # 1 where kept, 0 where dropped
+        mask *= mask.dtype.type(1 / (1 - self.rate))
+        return mask
 
     def backward(self, grad_out: np.ndarray | None) -> np.ndarray | None:
         if grad_out is None or self._mask is None:

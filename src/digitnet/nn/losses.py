@@ -75,12 +75,15 @@ class SoftmaxCrossEntropy:
         """Softmax probabilities of the last forward pass (N, C)."""
         return self._probs
 
-    def backward(self) -> np.ndarray:
-        """Return dL/dlogits = (probs - onehot(labels)) / N, without building a one-hot matrix."""
+    def backward(self, batch_size: int | None = None) -> np.ndarray:
+        """Return dL/dlogits = (probs - onehot(labels)) / N, without building a one-hot matrix.
+
+        batch_size: N, when these logits are some rows of a larger batch whose mean loss is
+        differentiated (a thread's share of a multi-threaded step); by default their number."""
         labels, probs = self._labels, self._probs
         # dL/dz = (p - onehot(labels)) / N               (N, C)
         grad = self.buffers.get("grad", probs.shape, probs.dtype)
         np.copyto(grad, probs)
         grad[self._rows(len(labels)), labels] -= 1  # onehot: a 1 at [n, labels[n]]
-        grad /= len(labels)
+        grad /= len(labels) if batch_size is None else batch_size
         return grad

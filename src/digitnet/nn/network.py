@@ -5,11 +5,13 @@
 
 Network is the math and inference (predict, evaluate, save); digitnet.model.Sequential adds
 training (fit), as Keras' Model adds a trainer to its layers. All parameters live in one flat
-array (packing.ParameterBlock), with a view per tensor in each layer's params.
+array (packing.ParameterBlock), with a view per tensor in each layer's params. With more than
+one thread, training steps and batched inference split each batch across threads (parallel.py).
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +25,9 @@ from .losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
 from .metrics import accuracy
 from .model_file import DTYPES, load_weights, read_model_file, save_model_file
 from .packing import ParameterBlock
+from .parallel import DataParallel, splits_batches
+from .passes import backward_pass, forward_pass
+from .threads import one_blas_thread, thread_count
 
 N = TypeVar("N", bound="Network")
 
@@ -33,6 +38,9 @@ class Network:
     layers: Layer instances; their parameters are (re)built here from `seed`, in order.
     input_shape: one example's shape, e.g. (784,) or (1, 28, 28); by default the first dense
         layer's in_features.
+    threads: how many threads train it and compute its batched predictions (default: the
+        cores this process may use, capped by the user's OMP_NUM_THREADS or
+        OPENBLAS_NUM_THREADS); settable later as `network.threads`.
     The network, not a layer, decides where an activation may work in place (layer.inplace):
     where its input is a fresh array that no other layer reads.
     """
@@ -43,6 +51,7 @@ class Network:
         input_shape: tuple[int, ...] | list[int] | None = None,
         seed: int = 0,
         dtype: str = "float32",
+        threads: int | None = None,
     ) -> None:
         layers = list(layers)
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
@@ -59,6 +68,10 @@ class Network:
         self.block = ParameterBlock(layers, dtype)
         self.loss = SoftmaxCrossEntropy()
         self._plan()
+        self.threads = threads  # the setter takes None: the default
+        self._parallel: DataParallel | None = None
+        self._parallel_for: tuple = ()  # the threads and layers _parallel was made for
+        self._parallel_lock = threading.Lock()
 
     def _check_shapes(self) -> tuple[int, ...]:
         """Each layer's output shape from the previous one; the last must be a vector."""
@@ -100,20 +113,41 @@ class Network:
         logits (and activations) returned are overwritten by the next training forward; copy
         them to keep them.
         """
-        for layer in self.layers:
-            x = layer.forward(x, training)
-            if activations is not None and layer.is_activation:
-                activations.append(x)
-        return x
+        return forward_pass(self.layers, x, training, activations)
 
     def backward(self, grad_logits: np.ndarray) -> None:
         """Backpropagate dL/dlogits (N, C) through every layer, filling each layer's grads."""
-        grad: np.ndarray | None = grad_logits
-        for layer in reversed(self.layers):
-            assert grad is not None  # the loop stops at the first None (mypy cannot see it)
-            grad = layer.backward(grad)
-            if grad is None:  # the first layer with weights passes no gradient to the data
-                break
+        backward_pass(self.layers, grad_logits)
+
+    # --- threads --------------------------------------------------------------------------
+    @property
+    def threads(self) -> int:
+        """The threads that train the network and compute its batched predictions."""
+        return self._threads
+
+    @threads.setter
+    def threads(self, threads: int | None) -> None:
+        self._threads = thread_count(threads)  # None: the default
+
+    @property
+    def parallel(self) -> DataParallel | None:
+        """The layers' copies for a step split across self.threads threads; None on one thread,
+        or when a layer is not one of digitnet's own (those run on one thread)."""
+        wanted = (self._threads, tuple(id(layer) for layer in self.layers))
+        with self._parallel_lock:
+            if self._parallel_for != wanted:
+                if self._parallel is not None:
+                    self._parallel.close()
+                splits = self._threads > 1 and splits_batches(self.layers)
+                self._parallel = (
+                    DataParallel(
+                        self.layers, self.block, self.loss, self.input_shape, self._threads
+                    )
+                    if splits
+                    else None
+                )
+                self._parallel_for = wanted
+            return self._parallel
 
     def input_gradient(self, x: np.ndarray, classes: np.ndarray) -> np.ndarray:
         """d logits[n, classes[n]] / d x[n] for a batch x (N, *input_shape) of the evaluated
@@ -222,18 +256,21 @@ class Network:
     def predict_logits(self, X: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Logits (n, C) for images X: uint8 0-255 or floats in [0, 1], `batch_size` at a time
         (by default 8192 for pixel vectors, 128 for images: a convolution's patch matrix holds
-        up to a megabyte per image)."""
+        up to a megabyte per image). Each chunk is split across self.threads threads."""
         self.check_input(X)
         if batch_size is None:
             batch_size = 8192 if len(self.input_shape) == 1 else 128
         X = np.asarray(X).reshape(len(X), *self.input_shape)
-        if len(X) <= batch_size:  # one chunk: the common case, and the fast path for one image
+        if len(X) < 2 * self._threads:  # a few images (often one): not worth the threads
             return self.forward(as_input(X, self.dtype))
-        chunks = [
-            self.forward(as_input(X[i : i + batch_size], self.dtype))
-            for i in range(0, len(X), batch_size)
-        ]
-        return np.concatenate(chunks)
+        parallel = self.parallel
+        run = self.forward if parallel is None else parallel.predict
+        with one_blas_thread():
+            chunks = [
+                run(as_input(X[i : i + batch_size], self.dtype))
+                for i in range(0, len(X), batch_size)
+            ]
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities (n, C): softmax of the logits."""

@@ -45,6 +45,13 @@ class ParameterBlock:
         }
         self.names = list(self.slices)
 
+    def point_grads(self, layers: list[Layer], copies: list[Layer], flat: np.ndarray) -> None:
+        """Make the grads of copies[i] (a copy of layers[i]) views into `flat`, an array laid
+        out as `grads`: a thread's own gradients, added to the others' after its step."""
+        copy_of = {id(layer): twin for layer, twin in zip(layers, copies)}
+        for layer, key, where in self._entries:
+            copy_of[id(layer)].grads[key] = flat[where].reshape(layer.params[key].shape)
+
     def groups(self, split_decay: bool) -> tuple[list[np.ndarray], list[np.ndarray], list[bool]]:
         """(params, grads, decay) for an optimizer step: with split_decay, the decayed and the
         other tensors as two groups; else one group (fewer NumPy calls per step)."""

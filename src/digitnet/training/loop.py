@@ -19,6 +19,7 @@ from .. import checks
 from ..data.augment import AUGMENTATIONS, Augmentation
 from ..errors import DigitnetError, DivergenceError
 from ..nn.network import Network
+from ..nn.threads import one_blas_thread
 from ..optim.adam import Adam
 from ..optim.base import Optimizer
 from ..optim.schedules import Schedule, learning_rate
@@ -57,6 +58,7 @@ def fit(
     augment: Augmentation | None = None,
     early_stopping: int | None = None,
     initial_epoch: int = 0,
+    threads: int | None = None,
 ) -> History:
     """Train `model` on images X (uint8 0-255 or floats in [0, 1]) and integer labels y.
 
@@ -73,6 +75,9 @@ def fit(
     early_stopping: patience in epochs on val_loss (needs validation_data); the best epoch's
         weights are kept. The same as callbacks=[EarlyStopping(patience)].
     initial_epoch: epochs already done (as Keras): resuming a run continues its schedule there.
+    threads: the threads that share each step (sets model.threads; by default the model's, the
+        cores this process may use): each takes some of the batch's images (nn/parallel.py).
+        For a given seed and thread count, every run gives the same bits.
     The defaults are `digitnet train`'s (training/settings.py). Each epoch visits the images in
     a new random order drawn from model.rng. An epoch's training loss and accuracy are averages
     over its batches, measured during the forward passes (before each batch's update), as Keras
@@ -80,6 +85,8 @@ def fit(
     """
     epochs = checks.integer("epochs", epochs)
     batch_size = checks.integer("batch_size", batch_size)
+    if threads is not None:
+        model.threads = threads
     model.check_input(X, y)
     if len(X) == 0:
         raise DigitnetError("no training samples")
@@ -95,29 +102,32 @@ def fit(
     schedule = Schedule(lr_schedule, optimizer.lr, epochs, run.steps_per_epoch, warmup_epochs)
     for callback in everyone:
         callback.on_train_begin(run)
-    try:
-        for epoch in range(initial_epoch + 1, epochs + 1):
-            run.epoch = epoch
-            for callback in everyone:
-                callback.on_epoch_begin(epoch)
-            batches = Batches(X, y, model.rng.permutation(len(X)), batch_size, model, augment)
-            with _diverged_if_overflow(run):
-                logs = train_epoch(model, batches, optimizer, schedule.epoch(epoch), run, everyone)
-                if augment is not None:
-                    logs["augment_seconds"] = batches.augment_seconds
-                run.batch = 0
+    with one_blas_thread():  # each thread runs its matrix products itself (nn/threads.py)
+        try:
+            for epoch in range(initial_epoch + 1, epochs + 1):
+                run.epoch = epoch
                 for callback in everyone:
-                    callback.on_epoch_end(epoch, logs)
-            if run.stop_training:
-                break
-    except DivergenceError as error:
-        lr = schedule.base_lr
-        hint = f"try a smaller learning rate than {lr:g}, e.g. {lr / 10:g}"
-        raise DivergenceError(f"{error}; {hint}") from None
-    finally:
-        optimizer.lr = schedule.base_lr  # train_epoch set it step by step
-        for callback in everyone:
-            callback.on_train_end()
+                    callback.on_epoch_begin(epoch)
+                batches = Batches(X, y, model.rng.permutation(len(X)), batch_size, model, augment)
+                with _diverged_if_overflow(run):
+                    logs = train_epoch(
+                        model, batches, optimizer, schedule.epoch(epoch), run, everyone
+                    )
+                    if augment is not None:
+                        logs["augment_seconds"] = batches.augment_seconds
+                    run.batch = 0
+                    for callback in everyone:
+                        callback.on_epoch_end(epoch, logs)
+                if run.stop_training:
+                    break
+        except DivergenceError as error:
+            lr = schedule.base_lr
+            hint = f"try a smaller learning rate than {lr:g}, e.g. {lr / 10:g}"
+            raise DivergenceError(f"{error}; {hint}") from None
+        finally:
+            optimizer.lr = schedule.base_lr  # train_epoch set it step by step
+            for callback in everyone:
+                callback.on_train_end()
     return history
 
 
@@ -223,12 +233,17 @@ def train_step(
     """One step of gradient descent on the batch (x, labels): forward, loss, backward, update.
 
     groups: model.block.groups(...), the parameters, their gradients and which are decayed.
-    activations: if a list, each activation layer's output is appended to it (for callbacks).
+    activations: if a list, each activation layer's output is appended to it (for callbacks);
+        on several threads, the outputs for the first thread's share of the batch.
     Returns the batch's logits (before the update) and its mean loss."""
     params, grads, decay = groups
-    logits = model.forward(x, training=True, activations=activations)
-    loss = model.loss.forward(logits, labels)
-    model.backward(model.loss.backward())
+    parallel = model.parallel  # None: one thread
+    if parallel is None:
+        logits = model.forward(x, training=True, activations=activations)
+        loss = model.loss.forward(logits, labels)
+        model.backward(model.loss.backward())
+    else:  # the same three lines, each thread on its share of the batch (nn/parallel.py)
+        logits, loss = parallel.train_step(x, labels, activations)
     optimizer.step(params, grads, decay)
     return logits, loss
 

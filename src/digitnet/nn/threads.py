@@ -1,0 +1,151 @@
+"""Threads for a multi-threaded step: how many to use, the pool that runs them, and the sum
+that batch norm's copies share.
+
+NumPy releases Python's lock (the GIL) inside its loops and matrix products, so threads of one
+process can compute side by side. Each thread runs its matrix products on one BLAS thread: a BLAS
+that runs threads of its own spins while it waits for a core, which on a busy machine costs far
+more than the core (docs/speed.md measures it). Our threads wait by sleeping (a lock), never by
+spinning, so another program's load slows a step down in proportion.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+
+from ..checks import integer
+
+# The variables with which a user caps the threads of NumPy's libraries: digitnet's default
+# thread count respects the smallest one set.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
+
+
+def default_threads() -> int:
+    """The thread count when none is given: the available cores, capped by a positive
+    OMP_NUM_THREADS, OPENBLAS_NUM_THREADS or MKL_NUM_THREADS of the user's."""
+    caps = [available_cores()]
+    for name in THREAD_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            caps.append(int(value))
+    return min(caps)
+
+
+def thread_count(threads: int | None) -> int:
+    """`threads` checked (a positive integer), or default_threads() for None."""
+    return default_threads() if threads is None else integer("threads", threads)
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run the block with every BLAS library loaded on one thread, then restore them (the
+    libraries are looked up each time: one may have been loaded since, SciPy's for example)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+class WorkerPool:
+    """`workers` threads that run parts of a step beside the calling thread.
+
+    run(tasks) gives tasks[1:] to as many workers, runs tasks[0] itself, and returns when all
+    are done; an exception in any of them is raised again in the caller. Between steps the workers
+    sleep on a queue. One step at a time: run() holds a lock, so two threads that share the pool
+    (the live page's training and its predictions) take turns.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._inboxes: list[queue.SimpleQueue] = [queue.SimpleQueue() for _ in range(workers)]
+        self._done: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        for inbox in self._inboxes:
+            threading.Thread(target=_serve, args=(inbox, self._done), daemon=True).start()
+
+    def run(self, tasks: Sequence[Callable[[], None]]) -> None:
+        """Run every task, tasks[0] on this thread; raise the first exception any raised."""
+        assert 1 <= len(tasks) <= len(self._inboxes) + 1, "at most one task per thread"
+        errors: list[BaseException] = []
+        settings = np.geterr()  # the caller's floating-point error handling, for every thread
+        with self._lock:
+            for inbox, task in zip(self._inboxes, tasks[1:]):
+                inbox.put((task, settings))
+            try:
+                tasks[0]()
+            except BaseException as error:  # re-raised below, after the workers are done
+                errors.append(error)
+            for _ in tasks[1:]:
+                failure = self._done.get()
+                if failure is not None:
+                    errors.append(failure)
+        if errors:
+            raise _first_cause(errors)
+
+    def close(self) -> None:
+        """Stop the worker threads (they end after their current task)."""
+        for inbox in self._inboxes:
+            inbox.put(None)
+
+
+def _serve(inbox: queue.SimpleQueue, done: queue.SimpleQueue) -> None:
+    """A worker's life: take a task, run it under the caller's error settings, report."""
+    while (item := inbox.get()) is not None:
+        task, settings = item
+        try:
+            with np.errstate(**settings):
+                task()
+            done.put(None)
+        except BaseException as error:  # handed to the caller, which raises it
+            done.put(error)
+
+
+def _first_cause(errors: list[BaseException]) -> BaseException:
+    """The error to raise: the first that is not a broken barrier (which only says that
+    another thread failed while this one waited for it)."""
+    real = [error for error in errors if not isinstance(error, threading.BrokenBarrierError)]
+    return (real or errors)[0]
+
+
+class AllReduce:
+    """A sum over the threads of a step: each thread gives its part and gets the total.
+
+    The parts are added in thread order, so every thread (and every run with as many threads)
+    gets the same bits. abort() wakes the threads that wait when one of them failed.
+    """
+
+    def __init__(self, parties: int) -> None:
+        self.parties = parties
+        self.rows = 0  # the whole batch's number of examples, set by each step
+        self._parts: list[np.ndarray | None] = [None] * parties
+        self._barrier = threading.Barrier(parties)
+
+    def sum(self, index: int, part: np.ndarray) -> np.ndarray:
+        """The sum of every thread's `part`; thread `index` gives this one."""
+        self._parts[index] = part
+        self._barrier.wait()  # every part is in
+        total = self._parts[0].copy()  # type: ignore[union-attr]
+        for other in self._parts[1:]:
+            total += other
+        self._barrier.wait()  # every thread has read the parts: they may change again
+        return total
+
+    def abort(self) -> None:
+        """Wake every thread waiting in sum() with a BrokenBarrierError."""
+        self._barrier.abort()
+
+    def reset(self) -> None:
+        """Make the sum usable again after an abort."""
+        if self._barrier.broken:
+            self._barrier.reset()
