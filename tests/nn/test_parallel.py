@@ -9,11 +9,18 @@ import pytest
 
 import digitnet as dn
 from digitnet.errors import DivergenceError
+from digitnet.nn import parallel as parallel_module
 from digitnet.nn import threads as threads_module
 from digitnet.nn.parallel import row_shares
 from digitnet.training.loop import train_step
 
 TOLERANCE = {"float64": 1e-12, "float32": 1e-5}  # relative, for one step
+
+
+@pytest.fixture(autouse=True)
+def split_any_batch(monkeypatch):
+    """These networks are small: let every batch be split, whatever its work."""
+    monkeypatch.setattr(parallel_module, "MIN_SHARE_WORK", 1)
 
 
 def small_cnn(dtype: str, threads: int, norm: bool = True, dropout: float = 0.0):
@@ -158,6 +165,16 @@ def test_a_diverging_run_on_two_threads_raises_the_divergence_error():
     model = small_cnn("float32", 2, norm=False)
     with pytest.raises(DivergenceError, match="smaller learning rate"):
         model.fit(X * 1e30, y, epochs=2, batch_size=32, optimizer=dn.SGD(1e30), verbose=0)
+
+
+def test_a_step_is_split_only_where_each_share_has_enough_work(monkeypatch):
+    monkeypatch.setattr(parallel_module, "MIN_SHARE_WORK", 10_000_000)
+    mlp = dn.MLP([784, 128, 64, 10], seed=0)  # 109,184 multiply-adds an image
+    mlp.threads = 2
+    assert mlp.parallel.work_per_example == 784 * 128 + 128 * 64 + 64 * 10
+    assert [mlp.parallel.threads_for(n) for n in (1, 91, 128, 184, 10_000)] == [1, 1, 1, 2, 2]
+    mlp.threads = 3
+    assert mlp.parallel.threads_for(10_000) == 3
 
 
 def test_row_shares_cover_the_batch_in_near_equal_consecutive_parts():

@@ -1,5 +1,7 @@
 """The callbacks around the training step: early stopping, the progress bar, the epoch line."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from digitnet.training.callbacks import (
     RunState,
     epoch_line,
 )
+from digitnet.training.history import History
 
 
 class Weights:
@@ -162,3 +165,19 @@ def test_early_stopping_comes_after_the_callers_callbacks():
     )  # fmt: skip
     assert len(history.epoch) < 50 and not any(seen["stopped"])
     assert not np.array_equal(seen["end"], model.flat_params)  # restored after Watch saw it
+
+
+def test_history_keeps_a_value_per_epoch_for_every_metric():
+    """A metric that starts (or stops) later is NaN in the epochs without it: a quiet run's
+    resumed epochs with test scores still make a history (and a checkpoint) that loads."""
+    history = History()
+    history.append(1, loss=0.5)
+    history.append(2, loss=0.4, val_loss=0.45)
+    history.append(3, val_loss=0.4)
+    assert history.epoch == [1, 2, 3]
+    assert history.history["loss"][:2] == [0.5, 0.4] and math.isnan(history.history["loss"][2])
+    assert math.isnan(history.history["val_loss"][0]) and history.history["val_loss"][1:] == [
+        0.45,
+        0.4,
+    ]
+    assert len(history.to_dataframe()) == 3

@@ -14,13 +14,18 @@ from ..training.settings import RunSettings
 
 
 def fresh_model(settings: RunSettings, n_features: int) -> Network:
-    """A new network as the settings describe it: an MLP from hidden/activation, or layers."""
+    """A new network as the settings describe it: an MLP from hidden/activation, or layers;
+    on the settings' threads."""
+    model: Network
     if settings.layers is None:
         sizes = [n_features, *settings.hidden, 10]
-        return MLP(sizes, settings.activation, seed=settings.seed, dtype=settings.dtype)
-    shape = image_shape(n_features) if takes_images(settings.layers) else (n_features,)
-    layers = build_layers(settings.layers, shape)
-    return Sequential(layers, input_shape=shape, seed=settings.seed, dtype=settings.dtype)
+        model = MLP(sizes, settings.activation, seed=settings.seed, dtype=settings.dtype)
+    else:
+        shape = image_shape(n_features) if takes_images(settings.layers) else (n_features,)
+        layers = build_layers(settings.layers, shape)
+        model = Sequential(layers, input_shape=shape, seed=settings.seed, dtype=settings.dtype)
+    model.threads = settings.threads  # None: the default
+    return model
 
 
 def image_shape(n_features: int) -> tuple[int, int, int]:

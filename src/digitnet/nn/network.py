@@ -129,6 +129,11 @@ class Network:
     def threads(self, threads: int | None) -> None:
         self._threads = thread_count(threads)  # None: the default
 
+    def threads_per_step(self, batch_size: int) -> int:
+        """The threads that share a step of `batch_size` examples (parallel.MIN_SHARE_WORK)."""
+        parallel = self.parallel
+        return 1 if parallel is None else parallel.threads_for(batch_size)
+
     @property
     def parallel(self) -> DataParallel | None:
         """The layers' copies for a step split across self.threads threads; None on one thread,

@@ -32,6 +32,9 @@ from .passes import backward_pass, forward_pass
 from .threads import AllReduce, WorkerPool
 
 OWN_TYPES = tuple(LAYER_TYPES.values())
+# A thread's share of a step must hold this many multiply-adds (forward) to pay for handing it
+# over: below it, one thread runs the step (benchmarks/threads_bench.py finds the break-even).
+MIN_SHARE_WORK = 10_000_000
 
 
 def splits_batches(layers: list[Layer]) -> bool:
@@ -75,6 +78,9 @@ class DataParallel:
         self.input_shapes = [input_shape]  # of one example, at each layer
         for layer in layers[:-1]:
             self.input_shapes.append(layer.output_shape(self.input_shapes[-1]))
+        self.work_per_example = sum(
+            layer.multiply_adds(shape) for layer, shape in zip(layers, self.input_shapes)
+        )
         self.norms = [i for i, layer in enumerate(layers) if isinstance(layer, BatchNorm)]
         self._sums: dict[int, list[AllReduce]] = {}  # per number of threads: one per batch norm
         self.pool = WorkerPool(threads - 1)
@@ -84,8 +90,16 @@ class DataParallel:
         """Stop the pool's threads."""
         self.pool.close()
 
+    def threads_for(self, batch_size: int) -> int:
+        """The threads that share a batch of `batch_size` examples: as many as have
+        MIN_SHARE_WORK multiply-adds each, at most self.threads, at least one."""
+        enough = batch_size * self.work_per_example // max(MIN_SHARE_WORK, 1)
+        return max(1, min(self.threads, batch_size, enough))
+
     def _share_norms(self, parts: int) -> list[AllReduce]:
         """Give each thread's batch norms their part in the sums of a step on `parts` threads."""
+        if parts == 1:
+            return []  # alone, a batch norm sums by itself
         if parts not in self._sums:
             self._sums[parts] = [AllReduce(parts) for _ in self.norms]
         sums = self._sums[parts]
@@ -107,7 +121,7 @@ class DataParallel:
         gradient in the block's grads. Returns the logits (a new array) and the mean loss;
         `activations` receives thread 0's (its rows of the batch)."""
         N = len(x)
-        rows = row_shares(N, min(self.threads, N))  # a batch of one image: one thread
+        rows = row_shares(N, self.threads_for(N))
         self._give_masks(x, rows)
         sums = self._share_norms(len(rows))
         for total in sums:
@@ -143,7 +157,7 @@ class DataParallel:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Evaluation-mode logits of x, each thread computing its rows."""
-        rows = row_shares(len(x), min(self.threads, len(x)))
+        rows = row_shares(len(x), self.threads_for(len(x)))
         logits: list[np.ndarray] = [np.empty(0)] * len(rows)
 
         def share(k: int) -> Callable[[], None]:
@@ -168,8 +182,8 @@ class DataParallel:
         for position, layer in enumerate(self.copies[0]):
             if isinstance(layer, Dropout) and layer.rate > 0:
                 masks = layer.draw_masks((len(x), *self.input_shapes[position]), x.dtype)
-                for k, copies in enumerate(self.copies):
-                    copies[position].given_mask = masks[rows[k]]  # type: ignore[attr-defined]
+                for copies, share in zip(self.copies, rows):
+                    copies[position].given_mask = masks[share]  # type: ignore[attr-defined]
 
 
 def _copy_layer(layer: Layer) -> Layer:

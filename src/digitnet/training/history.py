@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,10 +28,15 @@ class History(Callback):
         self.append(epoch, **logs)
 
     def append(self, epoch: int, **metrics: float) -> None:
-        """Record one epoch's metrics."""
+        """Record one epoch's metrics. Every metric keeps a value per epoch: NaN for an epoch
+        without it (a run resumed with per-epoch test scores after epochs without them)."""
+        before = len(self.epoch)
         self.epoch.append(epoch)
         for name, value in metrics.items():
-            self.history.setdefault(name, []).append(float(value))
+            self.history.setdefault(name, [math.nan] * before).append(float(value))
+        for name, values in self.history.items():
+            if name not in metrics:
+                values.append(math.nan)
 
     def __len__(self) -> int:
         return len(self.epoch)

@@ -140,8 +140,8 @@ def fit_recipe(
     **options: Any,
 ) -> History:
     """fit with a run's recipe, as `digitnet train`, `compare` and the page give it: the
-    settings' epochs, batch size, schedule, warm-up and distortions; `options` are the rest of
-    fit's keywords (validation_data, callbacks, verbose, initial_epoch)."""
+    settings' epochs, batch size, schedule, warm-up, distortions and threads; `options` are the
+    rest of fit's keywords (validation_data, callbacks, verbose, initial_epoch)."""
     return fit(
         model,
         X,
@@ -152,6 +152,7 @@ def fit_recipe(
         lr_schedule=settings.schedule,
         warmup_epochs=settings.warmup_epochs,
         augment=AUGMENTATIONS.get(settings.augment),
+        threads=settings.threads,
         **options,
     )
 

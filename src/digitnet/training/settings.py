@@ -50,6 +50,8 @@ class RunSettings:
     out: str | None = None
     history: str | None = None
     plots: str | None = None
+    # how the run uses this machine (a flag given on --resume replaces the checkpoint's)
+    threads: int | None = None  # None: the cores this process may use (nn/threads.py)
 
     def to_dict(self) -> dict:
         """A JSON-able copy (for the checkpoint)."""
@@ -67,7 +69,8 @@ class RunSettings:
 
 RUN = ("seed", "data", "limit", "val_fraction")  # beyond the recipe
 OUTPUTS = ("out", "history", "plots")
-RECIPE = tuple(f.name for f in fields(RunSettings) if f.name not in RUN + OUTPUTS)
+MACHINE = ("threads",)
+RECIPE = tuple(f.name for f in fields(RunSettings) if f.name not in RUN + OUTPUTS + MACHINE)
 DEFAULTS = {name: getattr(RunSettings(), name) for name in RECIPE}
 # The values a setting may take, where they are a list of names.
 CHOICES: dict[str, tuple[str, ...]] = {

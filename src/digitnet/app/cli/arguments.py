@@ -66,6 +66,17 @@ def add_model(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL")
 
 
+def add_threads(parser: argparse.ArgumentParser, work: str) -> None:
+    """--threads N: the threads that share `work`."""
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        help=f"threads for {work} (default: the cores this process may use, at most "
+        "OMP_NUM_THREADS or OPENBLAS_NUM_THREADS if you set them)",
+    )
+
+
 def add_data(parser: argparse.ArgumentParser, text: str) -> None:
     """--data PATH: an IDX folder or a CSV file, described by `text`."""
     parser.add_argument("--data", metavar="PATH", default=None, help=text)

@@ -38,6 +38,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--layers", help="the network as text (default: the 784-128-64-10 MLP)")
     arguments.add_data(compare, "IDX folder or CSV (bundled MNIST)")
     compare.add_argument("--out", default="compare.png", help="the picture (compare.png)")
+    arguments.add_threads(compare, "each step")
     compare.set_defaults(handler=run_compare)
 
 
@@ -51,6 +52,8 @@ def run_compare(args: argparse.Namespace) -> int:
     splits = load_data(args.data, "uint8", args.limit, seed=args.seed)
     n_features = splits.X_train.shape[1]
     plans = plan_recipes(args.recipes, args.epochs, args.seed, args.layers, n_features)
+    for settings in plans:
+        settings.threads = args.threads
     network = args.layers or "784-128-64-10 MLP"
     images = f"{len(splits.X_train):,} training images"
     epochs = f"{args.epochs} epoch" + ("s" if args.epochs != 1 else "")

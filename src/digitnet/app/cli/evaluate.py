@@ -19,6 +19,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "default: the bundled MNIST test set",
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+    arguments.add_threads(evaluate, "the predictions")
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -29,6 +30,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from ...nn.metrics import per_class_accuracy
 
     model = load_model(args.model)
+    model.threads = args.threads
     X, y = load_test_set(args.data)
     if X.shape[1] != model.n_inputs:
         raise DigitnetError(

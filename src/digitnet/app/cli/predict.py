@@ -70,6 +70,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="save the 28x28 image the network saw, as NAME.seen.png in DIR "
         "(default: the current folder)",
     )
+    arguments.add_threads(predict, "a CSV's predictions")
     predict.set_defaults(handler=run_predict)
 
 
@@ -85,6 +86,7 @@ def run_predict(args: argparse.Namespace) -> int:
     if args.out is not None:  # fail now, not after reading 28,000 rows
         arguments.check_writable_file(Path(args.out), "--out")
     model = load_model(args.model)
+    model.threads = args.threads
     check_28x28(model, args.model)
     results = []
     for name in args.images:

@@ -27,6 +27,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--port", type=arguments.port, default=8000, help="port (8000; 0 picks a free one)"
     )
+    arguments.add_threads(serve, "the page's runs and its test-set scores")
     serve.set_defaults(handler=run_serve)
 
 
@@ -41,7 +42,7 @@ def run_serve(args: argparse.Namespace) -> int:
         start = args.model
     else:
         model, start = MLP(seed=0), "an untrained 784-128-64-10 network"
-    session = new_session(model, args.data, args.save_dir)
+    session = new_session(model, args.data, args.save_dir, args.threads)
     server = make_server(session, args.host, args.port)
     host, port = cast("tuple[str, int]", server.server_address[:2])
     print(f"digitnet: serving {start} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)

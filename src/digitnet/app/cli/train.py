@@ -21,6 +21,7 @@ from ...data.augment import AUGMENTATIONS
 from ...data.datasets import Arrays, DataSplits, load_data, split_validation
 from ...errors import DigitnetError
 from ...nn.network import Network
+from ...nn.threads import thread_count
 from ...training.callbacks import Callback, EarlyStopping
 from ...training.checkpoint import Checkpoint, load_checkpoint
 from ...training.history import History
@@ -63,6 +64,7 @@ def run_train(args: argparse.Namespace) -> int:
     else:
         model, done = new_model(args, settings, data.X_train.shape[1]), 0
         history = History()
+    model.threads = settings.threads
     # --dropout places dropout after an MLP's hidden layers; a --layers spec (or a saved
     # network that is not an MLP) keeps the dropout it has, unless a dropout flag is given
     if (settings.layers is None and is_mlp(model)) or settings.dropout or settings.input_dropout:
@@ -130,6 +132,8 @@ def _settings(args: argparse.Namespace) -> tuple[RunSettings, Checkpoint | None]
         settings = resolve(explicit, args.preset)
         if settings.data is not None:  # absolute, so that --resume works from any folder
             settings.data = str(Path(settings.data).resolve())
+    # the thread count is kept with the run, so that resuming it gives the same bits
+    settings.threads = thread_count(args.threads if args.threads else settings.threads)
     if settings.layers is not None:
         check_layers_flags(explicit, settings)
     if args.show_augmented and settings.augment == "none":
@@ -219,4 +223,9 @@ def _print_plan(data: DataSplits, model: Network, settings: RunSettings, done: i
         f"model: {describe_network(model)} ({model.dtype}); {settings.optimizer} lr "
         f"{settings.lr:g} ({settings.schedule}), batch {settings.batch_size}, "
         f"{settings.epochs} epochs{resuming}"
+    )
+    sharing = model.threads_per_step(settings.batch_size)
+    print(
+        f"threads: {model.threads}; a step of {settings.batch_size} images runs on {sharing}"
+        + ("" if sharing == model.threads else " (too little work to share it further)")
     )

@@ -110,6 +110,7 @@ def add_run_flags(train: argparse.ArgumentParser) -> None:
         "--limit", type=arguments.positive_int, help="train on the first N images only"
     )
     train.add_argument("--init", metavar="MODEL", help="start from a saved model's weights")
+    arguments.add_threads(train, "each step (with --resume: the run's own unless given)")
     train.add_argument(
         "--out",
         metavar="MODEL",

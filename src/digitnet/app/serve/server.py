@@ -73,13 +73,17 @@ def make_server(model: Network | LiveSession, host: str = "127.0.0.1", port: int
 
 
 def new_session(
-    model: Network, data: str | None = None, save_dir: str | Path | None = None
+    model: Network,
+    data: str | None = None,
+    save_dir: str | Path | None = None,
+    threads: int | None = None,
 ) -> LiveSession:
     """A LiveSession for `model`, with the training data of `digitnet train --data` (bundled
-    MNIST by default), saving into `save_dir` (by default the current folder)."""
+    MNIST by default), saving into `save_dir` (by default the current folder), computing on
+    `threads` threads (by default the cores)."""
     from ...data.datasets import load_data
 
     folder = Path(save_dir) if save_dir is not None else Path.cwd()
     if not folder.is_dir():
         raise DigitnetError(f"{folder}: no such folder to save into")
-    return LiveSession(model, load_data(data, "uint8"), folder.resolve())
+    return LiveSession(model, load_data(data, "uint8"), folder.resolve(), threads=threads)

@@ -47,7 +47,16 @@ from .worker import Worker
 class LiveSession:
     """The state behind the live page (see the module docstring for who touches what)."""
 
-    def __init__(self, model: Network, data: DataSplits, save_dir: Path, seed: int = 0) -> None:
+    def __init__(
+        self,
+        model: Network,
+        data: DataSplits,
+        save_dir: Path,
+        seed: int = 0,
+        threads: int | None = None,
+    ) -> None:
+        self.threads = threads  # for every network the page trains or scores (None: the cores)
+        model.threads = threads  # None: the default
         self.model = model
         self.data = data
         self.save_dir = save_dir
@@ -69,6 +78,7 @@ class LiveSession:
     def start_run(self, payload: object) -> dict:
         """POST /api/train: check the request, then train on the worker (answers at once)."""
         settings, keep_going = settings_from_json(payload)
+        settings.threads = self.threads
         self._refuse_if_under_way()  # early, before building a network (again below, locked)
         X, y = self.data.X_train, self.data.y_train
         if settings.limit is not None:
