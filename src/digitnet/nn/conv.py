@@ -105,7 +105,9 @@ class Conv2D(Layer):
         dL/db[o]  = sum over n, i, j of g[n, o, i, j]
         dL/dcols = W_mat^T g, then col2im           (a full convolution of g with the
                                                      flipped kernel: docs/backprop.md)
-    W is stored (C_out, C_in, k, k) and b (C_out,), as PyTorch's nn.Conv2d.
+    W is stored (C_out, C_in, k, k) and b (C_out,), as PyTorch's nn.Conv2d. In the batch-last
+    layout the bias rides in the products: [W_mat b] [cols; 1] = W_mat cols + b, and
+    [cols; 1] g^T = [dL/dW_mat^T; dL/db^T] (a row of ones sums g over positions).
     init: "he" (before ReLU-like units) or "glorot"; b starts at 0. Weight decay applies to W.
 
     Shape: x (N, C_in, H, W) -> z (N, C_out, H_out, W_out),
@@ -142,6 +144,7 @@ class Conv2D(Layer):
         # more (longer contiguous copies); benchmarks/cnn_profile.py shows where the time goes.
         self.batch_last = self.in_channels > 1
         self._cols: np.ndarray | None = None
+        self._cols_1: np.ndarray | None = None  # batch last: cols with a row of ones below
         self._x_pad_shape: tuple[int, ...] = ()
 
     def build(self, rng: np.random.Generator, dtype: str) -> None:
@@ -191,11 +194,16 @@ class Conv2D(Layer):
         if self.batch_last:
             x_pad = space.get("x_pad", (C, H + 2 * p, W + 2 * p, N), x.dtype, fill=0)
             x_pad[:, p : p + H, p : p + W] = x.transpose(1, 2, 3, 0)
-            cols = space.get("cols", (C * k * k, H_out * W_out * N), x.dtype)
-            im2col(x_pad, k, s, out=cols)  # (C_in k k, L N)
+            # The patch matrix with a last row of ones, and W_mat with b as its last column, so
+            # that the product adds the bias:  [W_mat b] [cols; 1] = W_mat cols + b
+            K = C * k * k
+            cols_1 = space.get("cols_1", (K + 1, H_out * W_out * N), x.dtype)
+            cols_1[K] = 1
+            cols = im2col(x_pad, k, s, out=cols_1[:K])  # (C_in k k, L N)
+            W_b = space.get("W_b", (C_out, K + 1), x.dtype)
+            W_b[:, :K], W_b[:, K] = W_mat, self.params["b"]
             # z = W_mat cols + b: every position of every image at once   (C_out, L N)
-            z_t = np.matmul(W_mat, cols, out=space.get("z_t", (C_out, cols.shape[1]), x.dtype))
-            z_t += self.params["b"][:, None]
+            z_t = np.matmul(W_b, cols_1, out=space.get("z_t", (C_out, cols.shape[1]), x.dtype))
             z = space.get("z", (N, C_out, H_out, W_out), x.dtype)  # images first again
             np.copyto(z, z_t.reshape(C_out, H_out, W_out, N).transpose(3, 0, 1, 2))
         else:
@@ -208,6 +216,7 @@ class Conv2D(Layer):
             z += self.params["b"][:, None]
         if training:
             self._cols, self._x_pad_shape = cols, x_pad.shape
+            self._cols_1 = cols_1 if self.batch_last else None
         return z.reshape(N, C_out, H_out, W_out)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
@@ -221,10 +230,16 @@ class Conv2D(Layer):
             g = self.buffers.get("g", (C_out, H_out, W_out, N), grad_out.dtype)
             np.copyto(g, grad_out.transpose(1, 2, 3, 0))
             g = g.reshape(C_out, -1)
-            # dL/db[o] = sum over images and positions of g            (C_out,)
-            np.sum(g, axis=1, out=self.grads["b"])
-            # dL/dW_mat = g cols^T: each patch weighted by its gradient   (C_out, C_in k k)
-            np.matmul(g, cols.T, out=dW_mat)
+            # [dL/dW_mat dL/db]^T = [cols; 1] g^T: each patch weighted by its gradient, and
+            # (the row of ones) the sum of g over images and positions   (C_in k k + 1, C_out)
+            # (plain: dW_mat = g cols^T, db = g.sum(axis=1); this order runs faster in BLAS)
+            dW_b = np.matmul(
+                self._cols_1,
+                g.T,
+                out=self.buffers.get("dW_b", (cols.shape[0] + 1, C_out), g.dtype),
+            )
+            np.copyto(dW_mat, dW_b[:-1].T)
+            np.copyto(self.grads["b"], dW_b[-1])
         else:
             g = grad_out.reshape(N, C_out, -1)  # (N, C_out, L)
             # dL/db[o] = sum over images and positions of g            (C_out,)
