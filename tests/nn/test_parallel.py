@@ -219,3 +219,22 @@ def test_blas_runs_on_one_thread_inside_and_as_before_after():
     with threads_module.one_blas_thread():
         assert set(blas_threads()) == {1}
     assert blas_threads() == before
+
+
+def test_the_copies_keep_the_class_methods_not_an_instances_own():
+    """A timer put on the network's own layer (as --profile does) stays there: a copy that ran
+    it would compute with thread 0's layer instead of its own."""
+    model = small_cnn("float32", 2)
+    calls = []
+    conv = model.layers[0]
+    forward = conv.forward
+
+    def counted(x, training=False):
+        calls.append(len(x))
+        return forward(x, training)
+
+    conv.forward = counted
+    x, labels = images(20, "float32")
+    one_step(model, x, labels)
+    assert calls == [10]  # thread 0's share only
+    assert "forward" not in vars(model.parallel.copies[1][0])

@@ -233,11 +233,10 @@ class Conv2D(Layer):
             # [dL/dW_mat dL/db]^T = [cols; 1] g^T: each patch weighted by its gradient, and
             # (the row of ones) the sum of g over images and positions   (C_in k k + 1, C_out)
             # (plain: dW_mat = g cols^T, db = g.sum(axis=1); this order runs faster in BLAS)
-            dW_b = np.matmul(
-                self._cols_1,
-                g.T,
-                out=self.buffers.get("dW_b", (cols.shape[0] + 1, C_out), g.dtype),
-            )
+            cols_1 = self._cols_1
+            assert cols_1 is not None  # kept by the training forward, with cols
+            dW_b = self.buffers.get("dW_b", (cols_1.shape[0], C_out), g.dtype)
+            np.matmul(cols_1, g.T, out=dW_b)
             np.copyto(dW_mat, dW_b[:-1].T)
             np.copyto(self.grads["b"], dW_b[-1])
         else:

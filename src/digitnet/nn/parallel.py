@@ -187,9 +187,11 @@ class DataParallel:
 
 
 def _copy_layer(layer: Layer) -> Layer:
-    """A layer that computes as `layer`, on the same parameters and running statistics, with
-    buffers of its own (its grads are pointed at their own array by ParameterBlock.point_grads)."""
+    """A layer that computes as `layer`, with the class's forward and backward, on the same
+    parameters and running statistics, with buffers of its own (its grads are pointed at their own array by ParameterBlock.point_grads)."""
     twin = copy.copy(layer)  # shares params and state: the same arrays
+    for method in ("forward", "backward"):  # an instance's own (a profiler's timer, say) would
+        vars(twin).pop(method, None)  # run `layer` itself: the copy keeps the class's
     twin.grads = dict(layer.grads)
     twin.buffers = Buffers()
     return twin

@@ -106,3 +106,17 @@ def test_evaluate_on_two_threads_scores_as_on_one(idx_folder, tmp_path, capsys):
         scores.append(json.loads(capsys.readouterr().out))
     assert scores[0]["accuracy"] == scores[1]["accuracy"] and scores[0]["n"] == 100
     assert abs(scores[0]["loss"] - scores[1]["loss"]) < 1e-6
+
+
+def test_train_profile_prints_each_layer_and_the_two_yardsticks(idx_folder, tmp_path, capsys):
+    argv = train_argv(idx_folder, tmp_path / "m.npz", "--threads", "2", "--profile", "--quiet")
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("profile: medians of ") and "(2 threads, each on its share)" in out[0]
+    assert out[1].split() == ["layer", "forward", "backward", "share"]
+    names = [line.split()[0] for line in out[2:9]]
+    assert names == ["conv", "batchnorm", "relu", "maxpool", "flatten", "dense", "relu"]
+    shares = [float(line.split()[-1].rstrip("%")) for line in out[2:12] if line.endswith("%")]
+    assert 95 < sum(shares) < 105  # layers and the rest make up the step
+    assert any(line.strip().startswith("matrix products alone") for line in out)
+    assert "FLOP bound" in out[-2] and out[-1].startswith("test accuracy")

@@ -26,6 +26,7 @@ from ...training.callbacks import Callback, EarlyStopping
 from ...training.checkpoint import Checkpoint, load_checkpoint
 from ...training.history import History
 from ...training.loop import default_callbacks, fit_recipe
+from ...training.profile import LayerProfile
 from ...training.settings import (
     OUTPUTS,
     RECIPE,
@@ -40,6 +41,7 @@ from .exit_codes import INTERRUPTED
 from .train_callbacks import SaveCheckpoint, StopAfterEpoch
 from .train_flags import DEFAULT_OUT, add_train_flags
 from .train_model import check_layers_flags, check_same, new_model
+from .train_profile import print_profile
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -86,6 +88,8 @@ def run_train(args: argparse.Namespace) -> int:
     callbacks.append(stop)
     if settings.early_stopping:
         callbacks.append(EarlyStopping(settings.early_stopping, verbose=not args.quiet))
+    profile = LayerProfile() if args.profile else None
+    callbacks += [profile] if profile is not None else []
     # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
     # history file asks for it) and score the test set once, at the end.
     per_epoch_eval = not args.quiet or settings.history is not None or settings.early_stopping
@@ -103,6 +107,9 @@ def run_train(args: argparse.Namespace) -> int:
             initial_epoch=done,
         )
     seconds = time.perf_counter() - start
+    if profile is not None and profile.steps:
+        steps = -(-len(X_train) // settings.batch_size)
+        print_profile(profile.summary(), settings.batch_size, steps)
     out = _save(args, settings, model, history, data, validation_name)
     epochs_done = history.epoch[-1] if history.epoch else done
     result = model.evaluate(data.X_eval, data.y_eval)

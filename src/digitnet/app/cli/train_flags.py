@@ -143,6 +143,12 @@ def add_run_flags(train: argparse.ArgumentParser) -> None:
         "settings and outputs (--out, --history, --plots) unless you give them again",
     )
     train.add_argument(
+        "--profile",
+        action="store_true",
+        help="print where a step's time goes: each layer's forward and backward, the matrix "
+        "products alone and the FLOP bound on this machine",
+    )
+    train.add_argument(
         "--quiet",
         action="store_true",
         help="print only the result (and skip the per-epoch test evaluation)",
