@@ -35,10 +35,15 @@ def test_compare_quick_runs_and_reports(benchmarks_on_path, tmp_path, capsys):
     assert "s/epoch" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("ours, plain, code", [(0.30, 0.50, 0), (0.60, 0.50, 1)])
+@pytest.mark.parametrize(
+    "ours, plain, threaded, one, code",
+    [(0.30, 0.50, 0.02, 0.03, 0), (0.60, 0.50, 0.02, 0.03, 1), (0.30, 0.50, 0.04, 0.03, 1)],
+)
 def test_regression_check_fails_when_digitnet_is_slower(
-    benchmarks_on_path, monkeypatch, capsys, ours, plain, code
+    benchmarks_on_path, monkeypatch, capsys, ours, plain, threaded, one, code
 ):
+    """Either path slower than the one it replaces (the MLP than plain NumPy, the CNN on its
+    threads than on one) fails the check."""
     import check_regression
 
     def race(competitors, data, epochs, repeats):
@@ -49,10 +54,21 @@ def test_regression_check_fails_when_digitnet_is_slower(
 
     monkeypatch.setattr(check_regression, "race", race)
     monkeypatch.setattr(check_regression, "load", lambda limit, test_limit: None)
+    monkeypatch.setattr(check_regression, "cnn_step_seconds", lambda s, r: {2: threaded, 1: one})
     assert check_regression.main([]) == code
-    verdict = capsys.readouterr().out.strip().splitlines()[-1]  # after any notes
-    assert verdict.startswith("REGRESSION:" if code else "OK:")
-    assert f"ratio {ours / plain:.2f}" in verdict
+    mlp, cnn = capsys.readouterr().out.strip().splitlines()[-2:]  # after any notes
+    assert mlp.startswith("OK: MLP" if ours <= plain else "REGRESSION: MLP")
+    assert f"ratio {ours / plain:.2f}" in mlp
+    assert cnn.startswith("OK: CNN" if threaded <= one else "REGRESSION: CNN")
+    assert f"ratio {threaded / one:.2f}" in cnn
+
+
+@pytest.mark.slow  # CNN steps on real images
+def test_the_cnn_timing_measures_both_thread_counts(benchmarks_on_path):
+    import check_regression
+
+    steps = check_regression.cnn_step_seconds(steps=2, repeats=1)
+    assert 1 in steps and all(seconds > 0 for seconds in steps.values())
 
 
 def test_plain_numpy_baseline_matches_digitnet_for_the_same_seed(benchmarks_on_path):

@@ -183,23 +183,39 @@ def test_row_shares_cover_the_batch_in_near_equal_consecutive_parts():
 
 
 @pytest.mark.parametrize(
-    "variables, expected",
-    [
-        ({}, 2),
-        ({"OMP_NUM_THREADS": "1"}, 1),
-        ({"OPENBLAS_NUM_THREADS": "8"}, 2),
-        ({"MKL_NUM_THREADS": "x"}, 2),
-    ],
-)
-def test_the_default_thread_count_is_the_cores_capped_by_the_users_variables(
-    monkeypatch, variables, expected
+    "variables, busy, expected",
+    [({}, 0, 2), ({"OMP_NUM_THREADS": "1"}, 0, 1), ({"OPENBLAS_NUM_THREADS": "8"}, 0, 2),
+     ({"MKL_NUM_THREADS": "x"}, 1, 2), ({}, 2, 1), ({"OMP_NUM_THREADS": "4"}, 3, 1)],
+)  # fmt: skip
+def test_the_default_thread_count_is_the_cores_capped_by_the_users_variables_and_the_load(
+    monkeypatch, variables, busy, expected
 ):
+    """Every core busy with other programs' threads (`busy` of them): one thread."""
     monkeypatch.setattr(threads_module, "available_cores", lambda: 2)
+    monkeypatch.setattr(threads_module, "busy_elsewhere", lambda: busy)
     for name in threads_module.THREAD_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     assert threads_module.default_threads() == expected
+
+
+def test_busy_elsewhere_sees_another_programs_running_threads():
+    import subprocess
+    import sys
+
+    spin = (
+        "import threading\n"
+        "for _ in range(2): threading.Thread(target=lambda: [1 for _ in iter(int, 1)]).start()"
+    )
+    child = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        seen = max(threads_module.busy_elsewhere() for _ in range(100))
+    finally:
+        child.kill()
+        child.wait()
+    assert seen >= 1  # the child's spinning threads (more on a busy machine)
+    assert threads_module._running_here() >= 1  # at least the thread that asks
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True])
@@ -238,3 +254,34 @@ def test_the_copies_keep_the_class_methods_not_an_instances_own():
     one_step(model, x, labels)
     assert calls == [10]  # thread 0's share only
     assert "forward" not in vars(model.parallel.copies[1][0])
+
+
+class PlainSGD(dn.Optimizer):
+    """A learner's optimizer: step() alone, no update in parts."""
+
+    def step(self, params, grads, decay=None):
+        for p, g in zip(params, grads):
+            p -= self.lr * g
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda: dn.Adam(0.01, weight_decay=0.1), lambda: dn.SGD(0.05, 0.9, nesterov=True),
+     lambda: PlainSGD(0.05)],
+    ids=["adam", "nesterov", "step-only"],
+)  # fmt: skip
+def test_the_threads_update_the_weights_part_by_part_as_one_step_does(make):
+    """Three steps: each thread adds the gradients and updates its part of every flat array
+    (an optimizer with step() alone updates on the calling thread)."""
+    x, labels = images(40, "float64")
+    results = []
+    for threads in (1, 2):
+        model, optimizer = small_cnn("float64", threads, dropout=0.2), make()
+        groups = model.block.groups(optimizer.weight_decay > 0)
+        for _ in range(3):
+            train_step(model, x, labels, optimizer, groups)
+        results.append(model.flat_params.copy())
+    # Adam divides by sqrt(V): a gradient's last bits move a weight whose gradient is near 0
+    tolerance = 1e-8 if isinstance(optimizer, dn.Adam) else 1e-12
+    assert relative(results[1], results[0]) < tolerance
+    assert not np.array_equal(results[0], small_cnn("float64", 1).flat_params)  # it moved

@@ -27,7 +27,7 @@ from .model_file import DTYPES, load_weights, read_model_file, save_model_file
 from .packing import ParameterBlock
 from .parallel import DataParallel, splits_batches
 from .passes import backward_pass, forward_pass
-from .threads import one_blas_thread, thread_count
+from .threads import blas_threads, thread_count
 
 N = TypeVar("N", bound="Network")
 
@@ -133,6 +133,11 @@ class Network:
         """The threads that share a step of `batch_size` examples (parallel.MIN_SHARE_WORK)."""
         parallel = self.parallel
         return 1 if parallel is None else parallel.threads_for(batch_size)
+
+    def blas_threads(self, batch_size: int) -> int:
+        """The BLAS threads for steps of `batch_size` examples: 1 where our threads share the
+        step (each runs its own products), else all of them for the one thread's products."""
+        return 1 if self.threads_per_step(batch_size) > 1 else self._threads
 
     @property
     def parallel(self) -> DataParallel | None:
@@ -270,7 +275,7 @@ class Network:
             return self.forward(as_input(X, self.dtype))
         parallel = self.parallel
         run = self.forward if parallel is None else parallel.predict
-        with one_blas_thread():
+        with blas_threads(self.blas_threads(min(batch_size, len(X)))):
             chunks = [
                 run(as_input(X[i : i + batch_size], self.dtype))
                 for i in range(0, len(X), batch_size)

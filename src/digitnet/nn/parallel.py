@@ -16,8 +16,10 @@ generator, and each thread takes its rows: the random numbers are those of one t
 from __future__ import annotations
 
 import copy
+import threading
 import weakref
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
@@ -30,6 +32,21 @@ from .losses import SoftmaxCrossEntropy
 from .packing import ParameterBlock
 from .passes import backward_pass, forward_pass
 from .threads import AllReduce, WorkerPool
+
+# (params, grads, decay), as ParameterBlock.groups gives them: what an optimizer step updates
+ParameterGroups = tuple[list[np.ndarray], list[np.ndarray], list[bool]]
+
+
+class Optimizer(Protocol):
+    """What a step asks of an optimizer (digitnet.optim.base.Optimizer has it)."""
+
+    @property
+    def updates_in_parts(self) -> bool: ...
+
+    def step(self, params: list, grads: list, decay: list | None = None) -> None: ...
+    def begin_step(self, params: list) -> None: ...
+    def update(self, i: int, p: np.ndarray, g: np.ndarray, decayed: bool, part: slice) -> None: ...
+
 
 OWN_TYPES = tuple(LAYER_TYPES.values())
 # A thread's share of a step must hold this many multiply-adds (forward) to pay for handing it
@@ -83,6 +100,7 @@ class DataParallel:
         )
         self.norms = [i for i, layer in enumerate(layers) if isinstance(layer, BatchNorm)]
         self._sums: dict[int, list[AllReduce]] = {}  # per number of threads: one per batch norm
+        self._gates: dict[int, threading.Barrier] = {}  # per number of threads
         self.pool = WorkerPool(threads - 1)
         weakref.finalize(self, self.pool.close)
 
@@ -115,19 +133,33 @@ class DataParallel:
             self.copies[0][position].share = None  # type: ignore[attr-defined]
 
     def train_step(
-        self, x: np.ndarray, labels: np.ndarray, activations: list | None = None
+        self,
+        x: np.ndarray,
+        labels: np.ndarray,
+        activations: list | None = None,
+        optimizer: Optimizer | None = None,
+        groups: ParameterGroups | None = None,
     ) -> tuple[np.ndarray, float]:
-        """Forward, loss and backward of the batch across the threads, leaving the whole batch's
-        gradient in the block's grads. Returns the logits (a new array) and the mean loss;
+        """Forward, loss and backward of the batch across the threads; the threads' gradients
+        added into the block's grads; then, with an optimizer, its step on `groups` (the block's
+        (params, grads, decay)): each thread adds and updates its part of every flat array, if
+        the optimizer updates in parts. Returns the logits (a new array) and the mean loss;
         `activations` receives thread 0's (its rows of the batch)."""
         N = len(x)
         rows = row_shares(N, self.threads_for(N))
+        parts = len(rows)
         self._give_masks(x, rows)
-        sums = self._share_norms(len(rows))
+        sums = self._share_norms(parts)
         for total in sums:
             total.rows = N
-        logits: list[np.ndarray] = [np.empty(0)] * len(rows)
-        losses = [0.0] * len(rows)
+        in_parts = None  # (optimizer, groups) if the threads update the weights
+        if optimizer is not None and groups is not None and optimizer.updates_in_parts:
+            in_parts = (optimizer, groups)
+            optimizer.begin_step(groups[0])
+        gate = self._gate(parts)
+        waiting: list[AllReduce | threading.Barrier] = [*sums, gate]
+        logits: list[np.ndarray] = [np.empty(0)] * parts
+        losses = [0.0] * parts
 
         def share(k: int) -> Callable[[], None]:
             def run() -> None:
@@ -138,22 +170,51 @@ class DataParallel:
                     losses[k] = loss.forward(out, labels[rows[k]])
                     logits[k] = out
                     backward_pass(self.copies[k], loss.backward(batch_size=N))
+                    if in_parts is not None:
+                        gate.wait()  # every thread's gradients are in
+                        self._add_and_update(k, parts, *in_parts)
                 except BaseException:
-                    for total in sums:  # wake the threads that wait for this one's sums
-                        total.abort()
+                    for barrier in waiting:  # wake the threads that wait for this one
+                        barrier.abort()
                     raise
 
             return run
 
         try:
-            self.pool.run([share(k) for k in range(len(rows))])
+            self.pool.run([share(k) for k in range(parts)])
         finally:
             self._unshare_norms()
             self._take_back_masks()
-        for flat in self.extra_grads[: len(rows) - 1]:  # dL/dtheta = the threads' gradients added
-            self.block.grads += flat
+        if in_parts is None:
+            for flat in self.extra_grads[: parts - 1]:  # dL/dtheta: the threads' gradients added
+                self.block.grads += flat
+            if optimizer is not None and groups is not None:
+                optimizer.step(*groups)
         loss = sum(value * (r.stop - r.start) for value, r in zip(losses, rows)) / N
         return np.concatenate(logits), float(loss)
+
+    def _gate(self, parts: int) -> threading.Barrier:
+        """The barrier where `parts` threads wait for each other's gradients (made once)."""
+        if parts not in self._gates:
+            self._gates[parts] = threading.Barrier(parts)
+        gate = self._gates[parts]
+        if gate.broken:
+            gate.reset()
+        return gate
+
+    def _add_and_update(
+        self, k: int, parts: int, optimizer: Optimizer, groups: ParameterGroups
+    ) -> None:
+        """Thread k's part of the step's end: in its slice of each flat array, the threads'
+        gradients added (in thread order), then the optimizer's update there."""
+        params, grads, decay = groups
+        split = len(params) == 2
+        others = [self.block.cut(flat, split) for flat in self.extra_grads[: parts - 1]]
+        for i, (p, g) in enumerate(zip(params, grads)):
+            part = row_shares(len(p), parts)[k]
+            for other in others:
+                g[part] += other[i][part]  # dL/dtheta = the threads' gradients added
+            optimizer.update(i, p, g, decay[i], part)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Evaluation-mode logits of x, each thread computing its rows."""
@@ -188,7 +249,8 @@ class DataParallel:
 
 def _copy_layer(layer: Layer) -> Layer:
     """A layer that computes as `layer`, with the class's forward and backward, on the same
-    parameters and running statistics, with buffers of its own (its grads are pointed at their own array by ParameterBlock.point_grads)."""
+    parameters and running statistics, with buffers of its own (its grads are pointed at their
+    own array by ParameterBlock.point_grads)."""
     twin = copy.copy(layer)  # shares params and state: the same arrays
     for method in ("forward", "backward"):  # an instance's own (a profiler's timer, say) would
         vars(twin).pop(method, None)  # run `layer` itself: the copy keeps the class's

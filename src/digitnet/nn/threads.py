@@ -5,7 +5,8 @@ NumPy releases Python's lock (the GIL) inside its loops and matrix products, so 
 process can compute side by side. Each thread runs its matrix products on one BLAS thread: a BLAS
 that runs threads of its own spins while it waits for a core, which on a busy machine costs far
 more than the core (docs/speed.md measures it). Our threads wait by sleeping (a lock), never by
-spinning, so another program's load slows a step down in proportion.
+spinning, so another program's load slows a step down in proportion. A step too small to share
+(parallel.MIN_SHARE_WORK) runs on one of our threads, and its products on the BLAS's threads.
 """
 
 from __future__ import annotations
@@ -34,13 +35,44 @@ def available_cores() -> int:
 
 def default_threads() -> int:
     """The thread count when none is given: the available cores, capped by a positive
-    OMP_NUM_THREADS, OPENBLAS_NUM_THREADS or MKL_NUM_THREADS of the user's."""
+    OMP_NUM_THREADS, OPENBLAS_NUM_THREADS or MKL_NUM_THREADS of the user's; one thread when
+    other programs keep every core busy right now (busy_elsewhere)."""
     caps = [available_cores()]
     for name in THREAD_VARIABLES:
         value = os.environ.get(name, "").strip()
         if value.isdigit() and int(value) > 0:
             caps.append(int(value))
+    if busy_elsewhere() >= caps[0]:
+        caps.append(1)
     return min(caps)
+
+
+def busy_elsewhere(reads: int = 3) -> int:
+    """How many threads of other programs are running at this instant: Linux's count of
+    runnable threads (/proc/loadavg) less this process's own (a BLAS's spinning threads among
+    them), the fewest of a few reads (0 where the system does not say). Unlike the load
+    average, it sees a load that started a second ago."""
+    counts = []
+    try:
+        for _ in range(reads):
+            with open("/proc/loadavg") as file:
+                running = int(file.read().split()[3].split("/")[0])
+            counts.append(running - _running_here())
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(min(counts), 0)
+
+
+def _running_here() -> int:
+    """This process's threads that are running or runnable (state R in /proc/self/task)."""
+    running = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/stat") as file:
+                running += file.read().rpartition(")")[2].split()[0] == "R"
+        except OSError:  # the thread ended meanwhile
+            continue
+    return max(running, 1)  # at least the one reading
 
 
 def thread_count(threads: int | None) -> int:
@@ -49,13 +81,18 @@ def thread_count(threads: int | None) -> int:
 
 
 @contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run the block with every BLAS library loaded on one thread, then restore them (the
-    libraries are looked up each time: one may have been loaded since, SciPy's for example)."""
+def blas_threads(threads: int) -> Iterator[None]:
+    """Run the block with every BLAS library loaded on `threads` threads, then restore them
+    (the libraries are looked up each time: one may have been loaded since, SciPy's say)."""
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with threadpool_limits(limits=threads, user_api="blas"):
         yield
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager[None]:
+    """blas_threads(1): each of our threads runs its own matrix products."""
+    return blas_threads(1)
 
 
 class WorkerPool:

@@ -67,10 +67,8 @@ class Adam(Optimizer):
             self.m, self.v = saved_arrays(state, "m", params), saved_arrays(state, "v", params)
             self._scratch = [np.empty_like(p) for p in params]
 
-    def step(
-        self, params: list[np.ndarray], grads: list[np.ndarray], decay: list[bool] | None = None
-    ) -> None:
-        """Update every parameter in place from its gradient and the running moments."""
+    def begin_step(self, params: list[np.ndarray]) -> None:
+        """Make the moments at the first step; count the step and work out its constants."""
         if not self.m:
             self.m = [np.zeros_like(p) for p in params]
             self.v = [np.zeros_like(p) for p in params]
@@ -78,25 +76,30 @@ class Adam(Optimizer):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         c = math.sqrt((1 - b2) / (1 - b2**self.t))
-        step_size = self.lr * (1 - b1) / ((1 - b1**self.t) * c)
-        eps_hat = self.eps / c
-        decay = decay if decay is not None else [True] * len(params)
-        for p, g, M, V, tmp, decayed in zip(params, grads, self.m, self.v, self._scratch, decay):
-            if self.weight_decay and decayed:
-                p *= 1 - self.lr * self.weight_decay  # decoupled: shrink, apart from the gradient
-            M *= b1
-            M += g  # M = b1 M + g
-            np.multiply(g, g, out=tmp)
-            V *= b2
-            V += tmp  # V = b2 V + g^2
-            np.sqrt(V, out=tmp)
-            tmp += eps_hat
-            np.divide(M, tmp, out=tmp)
-            tmp *= step_size
-            p -= tmp  # p = p - step * M / (sqrt(V) + eps_hat)
-            if self.t % self.FLUSH_EVERY == 0:
-                _flush_tiny(M, self.FLUSH_BELOW)
-                _flush_tiny(V, self.FLUSH_BELOW)
+        self._step_size = self.lr * (1 - b1) / ((1 - b1**self.t) * c)
+        self._eps_hat = self.eps / c
+
+    def update(
+        self, i: int, p: np.ndarray, g: np.ndarray, decayed: bool, part: slice = slice(None)
+    ) -> None:
+        """p[part] -= step M / (sqrt(V) + eps_hat), after the moments of params[i] move."""
+        p, g = p[part], g[part]
+        M, V, tmp = self.m[i][part], self.v[i][part], self._scratch[i][part]
+        if self.weight_decay and decayed:
+            p *= 1 - self.lr * self.weight_decay  # decoupled: shrink, apart from the gradient
+        M *= self.beta1
+        M += g  # M = b1 M + g
+        np.multiply(g, g, out=tmp)
+        V *= self.beta2
+        V += tmp  # V = b2 V + g^2
+        np.sqrt(V, out=tmp)
+        tmp += self._eps_hat
+        np.divide(M, tmp, out=tmp)
+        tmp *= self._step_size
+        p -= tmp  # p = p - step * M / (sqrt(V) + eps_hat)
+        if self.t % self.FLUSH_EVERY == 0:
+            _flush_tiny(M, self.FLUSH_BELOW)
+            _flush_tiny(V, self.FLUSH_BELOW)
 
 
 def _flush_tiny(array: np.ndarray, below: float) -> None:

@@ -7,6 +7,11 @@ model unchanged. `decay[i]` says whether weight decay applies to params[i] (defa
 the training loop passes a network's weights and its biases as two groups (Network.block.groups),
 so that biases are not decayed. Per-parameter state (velocities, moments) lives in lists aligned
 with `params`, created at the first step.
+
+A step is two parts: begin_step (state created, the step counted, its constants) and then
+update(i, ...) for each parameter, which may be given a part of it (`part`, a slice of the flat
+array): on several threads, each updates its part of every parameter (nn/parallel.py). A new
+optimizer may implement step alone; it then runs on one thread.
 """
 
 from __future__ import annotations
@@ -35,7 +40,25 @@ class Optimizer:
     ) -> None:
         """Update every parameter in place from its gradient (decay[i]: weight-decay params[i]).
         The gradients are read, never changed."""
+        decay = decay if decay is not None else [True] * len(params)
+        self.begin_step(params)
+        for i, (p, g, decayed) in enumerate(zip(params, grads, decay)):
+            self.update(i, p, g, decayed)
+
+    def begin_step(self, params: list[np.ndarray]) -> None:
+        """Before the updates of a step: make the state at the first one, count the step."""
         raise NotImplementedError
+
+    def update(
+        self, i: int, p: np.ndarray, g: np.ndarray, decayed: bool, part: slice = slice(None)
+    ) -> None:
+        """Update p[part] (params[i] of begin_step, flat) in place from g[part]."""
+        raise NotImplementedError
+
+    @property
+    def updates_in_parts(self) -> bool:
+        """Whether update() is implemented, so that threads may update parts side by side."""
+        return type(self).update is not Optimizer.update
 
     def state_dict(self) -> dict:
         """What a checkpoint must keep to continue exactly: {"arrays": {name: array}, ...}."""

@@ -47,32 +47,34 @@ class SGD(Optimizer):
             self.velocities = saved_arrays(state, "velocity", params)
             self._scratch = [np.empty_like(p) for p in params]
 
-    def step(
-        self, params: list[np.ndarray], grads: list[np.ndarray], decay: list[bool] | None = None
-    ) -> None:
-        """Update every parameter in place from its gradient (decay[i]: weight-decay params[i])."""
-        decay = decay if decay is not None else [True] * len(params)
+    def begin_step(self, params: list[np.ndarray]) -> None:
+        """Make the scratch arrays (and velocities) at the first step."""
         if not self._scratch:
             self._scratch = [np.empty_like(p) for p in params]
             if self.momentum:
                 self.velocities = [np.zeros_like(p) for p in params]
         if self.weight_decay and not self._decayed:
             self._decayed = [np.empty_like(p) for p in params]
+
+    def update(
+        self, i: int, p: np.ndarray, g: np.ndarray, decayed: bool, part: slice = slice(None)
+    ) -> None:
+        """p[part] -= lr (g + mu v) (or lr v, or lr g) for params[i]."""
         # Each line writes into an existing array (`out=`): no temporaries per step.
-        for i, (p, g, tmp) in enumerate(zip(params, grads, self._scratch)):
-            if self.weight_decay and decay[i]:
-                g = np.multiply(p, self.weight_decay, out=self._decayed[i])
-                g += grads[i]  # g = g + wd p
-            if not self.momentum:
-                np.multiply(g, self.lr, out=tmp)  # plain: p -= lr * g
+        p, g, tmp = p[part], g[part], self._scratch[i][part]
+        if self.weight_decay and decayed:
+            g_decayed = np.multiply(p, self.weight_decay, out=self._decayed[i][part])
+            g = np.add(g_decayed, g, out=g_decayed)  # g = g + wd p
+        if not self.momentum:
+            np.multiply(g, self.lr, out=tmp)  # plain: p -= lr * g
+        else:
+            v = self.velocities[i][part]
+            v *= self.momentum
+            v += g  # v = mu v + g
+            if self.nesterov:
+                np.multiply(v, self.momentum, out=tmp)
+                tmp += g
+                tmp *= self.lr  # lr (g + mu v)
             else:
-                v = self.velocities[i]
-                v *= self.momentum
-                v += g  # v = mu v + g
-                if self.nesterov:
-                    np.multiply(v, self.momentum, out=tmp)
-                    tmp += g
-                    tmp *= self.lr  # lr (g + mu v)
-                else:
-                    np.multiply(v, self.lr, out=tmp)  # lr v
-            p -= tmp
+                np.multiply(v, self.lr, out=tmp)  # lr v
+        p -= tmp

@@ -19,7 +19,7 @@ from .. import checks
 from ..data.augment import AUGMENTATIONS, Augmentation
 from ..errors import DigitnetError, DivergenceError
 from ..nn.network import Network
-from ..nn.threads import one_blas_thread
+from ..nn.threads import blas_threads
 from ..optim.adam import Adam
 from ..optim.base import Optimizer
 from ..optim.schedules import Schedule, learning_rate
@@ -102,7 +102,7 @@ def fit(
     schedule = Schedule(lr_schedule, optimizer.lr, epochs, run.steps_per_epoch, warmup_epochs)
     for callback in everyone:
         callback.on_train_begin(run)
-    with one_blas_thread():  # each thread runs its matrix products itself (nn/threads.py)
+    with blas_threads(model.blas_threads(batch_size)):  # (nn/threads.py says why)
         try:
             for epoch in range(initial_epoch + 1, epochs + 1):
                 run.epoch = epoch
@@ -243,9 +243,9 @@ def train_step(
         logits = model.forward(x, training=True, activations=activations)
         loss = model.loss.forward(logits, labels)
         model.backward(model.loss.backward())
-    else:  # the same three lines, each thread on its share of the batch (nn/parallel.py)
-        logits, loss = parallel.train_step(x, labels, activations)
-    optimizer.step(params, grads, decay)
+        optimizer.step(params, grads, decay)
+    else:  # the same four lines, each thread on its share of the batch, then of the weights
+        logits, loss = parallel.train_step(x, labels, activations, optimizer, groups)
     return logits, loss
 
 
