@@ -24,6 +24,7 @@ import numpy as np
 
 import digitnet as dn
 from digitnet.nn.work import training_flops
+from digitnet.training.profile import products_seconds
 
 BATCH = 128
 EVAL_CHUNK = 1000  # images per predict call (see predict_digitnet)
@@ -55,6 +56,32 @@ def lenet(seed: int = 0) -> dn.Sequential:
     )
 
 
+VGG_RECIPE = (
+    "VGG-like with batch norm: conv 3x3 32 pad 1, batchnorm, ReLU, conv 3x3 32 pad 1, batchnorm, "
+    "ReLU, maxpool 2, conv 3x3 64 pad 1, batchnorm, ReLU, conv 3x3 64 pad 1, batchnorm, ReLU, "
+    "maxpool 2, dense 256, ReLU, dense 10; Adam lr 0.001, batch 128, float32, shuffled every "
+    "epoch; PyTorch starts from digitnet's initial weights"
+)
+
+
+def vgg_bn(seed: int = 0) -> dn.Sequential:
+    """The VGG-like network with batch norm after every convolution."""
+    layers: list = []
+    for c_in, c_out, pool in ((1, 32, False), (32, 32, True), (32, 64, False), (64, 64, True)):
+        layers += [dn.Conv2D(c_in, c_out, 3, padding=1), dn.BatchNorm(c_out), dn.ReLU()]
+        layers += [dn.MaxPool2D(2)] if pool else []  # (32, 14, 14), then (64, 7, 7)
+    layers += [
+        dn.Flatten(),
+        dn.Dense(64 * 7 * 7, 256),
+        dn.ReLU(),
+        dn.Dense(256, 10, init="glorot"),
+    ]
+    return dn.Sequential(layers, input_shape=(1, 28, 28), seed=seed)
+
+
+NETWORKS = {"lenet": (lenet, RECIPE), "vgg-bn": (vgg_bn, VGG_RECIPE)}
+
+
 def torch_copy(model: dn.Sequential):
     """The same network in PyTorch with `model`'s current weights. Conv2d stores W as digitnet
     does, (C_out, C_in, k, k); Linear stores the transpose of a dense W, (D_out, D_in)."""
@@ -72,6 +99,13 @@ def torch_copy(model: dn.Sequential):
             weight = layer.params["W"].T
         elif isinstance(layer, dn.MaxPool2D):
             twin = torch.nn.MaxPool2d(layer.kernel_size, layer.stride)
+        elif isinstance(layer, dn.BatchNorm):
+            twin = torch.nn.BatchNorm2d(layer.num_features, layer.eps, layer.momentum)
+            with torch.no_grad():
+                twin.weight.copy_(torch.from_numpy(layer.params["gamma"]))
+                twin.bias.copy_(torch.from_numpy(layer.params["beta"]))
+            layers.append(twin)
+            continue
         elif type(layer) in plain:
             twin = plain[type(layer)]()
         else:
@@ -85,50 +119,6 @@ def torch_copy(model: dn.Sequential):
 
 
 # --- the matrix products, and what the hardware can do with them ---------------------------------
-def training_products(
-    model: dn.Sequential, batch: int
-) -> list[tuple[str, int, int, int, str, int]]:
-    """The matrix products one training step of `model` makes on `batch` images, in digitnet's
-    layouts: (name, m, k, n, layout, stack) for `stack` (m, k) @ (k, n) products made by one
-    np.matmul call, layout saying which operand is a transposed view ("a^T" or "b^T", else "").
-
-    Conv2D, with K = C_in k k and L = H_out W_out output positions: batch last (more than one
-    input channel), one product for the batch, cols (K, L batch):
-        W_mat cols (C_out, K, L batch);  dW = g cols^T (C_out, L batch, K);
-        dcols = W_mat^T g (K, C_out, L batch), the last only where the layer passes a gradient
-        on (not the first layer: the data);
-    images first (one input channel), `batch` products of cols_n (K, L) in one call:
-        W_mat cols_n (C_out, K, L);  g_n cols_n^T (C_out, L, K), then summed over the images.
-    Dense: x W (batch, D_in, D_out);  dW = x^T g (D_in, batch, D_out);  dx = g W^T (batch,
-        D_out, D_in), likewise. (The bias gradient 1^T g is a matrix-vector product: left out.)
-    """
-    products = []
-    shape = model.input_shape
-    for i, layer in enumerate(model.layers):
-        out = layer.output_shape(shape)
-        if isinstance(layer, dn.Conv2D):
-            K, L = layer.in_channels * layer.kernel_size**2, out[1] * out[2]
-            C_out = layer.out_channels
-            if layer.batch_last:
-                products.append((f"{i} conv W cols", C_out, K, L * batch, "", 1))
-                products.append((f"{i} conv dW", C_out, L * batch, K, "b^T", 1))
-                if layer.needs_input_grad:
-                    products.append((f"{i} conv dcols", K, C_out, L * batch, "a^T", 1))
-            else:
-                products.append((f"{i} conv W cols_n", C_out, K, L, "", batch))
-                products.append((f"{i} conv g_n cols_n^T", C_out, L, K, "b^T", batch))
-                if layer.needs_input_grad:
-                    products.append((f"{i} conv dcols_n", K, C_out, L, "a^T", batch))
-        elif isinstance(layer, dn.Dense):
-            D_in, D_out = layer.in_features, layer.out_features
-            products.append((f"{i} dense x W", batch, D_in, D_out, "", 1))
-            products.append((f"{i} dense dW", D_in, batch, D_out, "a^T", 1))
-            if layer.needs_input_grad:
-                products.append((f"{i} dense dx", batch, D_out, D_in, "b^T", 1))
-        shape = out
-    return products
-
-
 def flops_per_epoch(model: dn.Sequential, n: int = 60000) -> float:
     """The FLOP of an epoch of n images' matrix products, as the network counts them
     (digitnet.nn.work.training_flops)."""
@@ -136,32 +126,13 @@ def flops_per_epoch(model: dn.Sequential, n: int = 60000) -> float:
 
 
 def gemms_seconds(
-    model: dn.Sequential, batch: int = BATCH, n: int = 60000, steps: int = 50, repeats: int = 5
+    model: dn.Sequential, batch: int = BATCH, n: int = 60000, repeats: int = 5
 ) -> float:
-    """Seconds per epoch of only the matrix products of training: the same shapes, layouts and
-    `out=` buffers as digitnet's layers, ceil(n / batch) steps of them."""
-    rng = np.random.default_rng(0)
-    operands = []
-    for name, m, k, p, layout, stack in training_products(model, batch):
-        a = rng.random((k, m) if layout == "a^T" else (m, k), dtype=np.float32)
-        a = a.T if layout == "a^T" else a  # W_mat^T: a transposed view, as in the layer
-        b = rng.random((p, k) if layout == "b^T" else (k, p), dtype=np.float32)
-        b = b.T if layout == "b^T" else b  # cols^T
-        if stack > 1:  # images first: a patch matrix (and g) per image; W_mat shared
-            b = np.stack([b] * stack)
-            if "g_n" in name:  # g_n cols_n^T: g per image too
-                a = np.stack([a] * stack)
-        out_shape = (stack, m, p) if stack > 1 else (m, p)
-        operands.append((a, b, np.empty(out_shape, np.float32)))
-
-    def step():
-        for a, b, out in operands:
-            np.matmul(a, b, out=out)
-
-    for _ in range(max(steps // 5, 1)):
-        step()
-    per_step = min(_timed(lambda: [step() for _ in range(steps)]) / steps for _ in range(repeats))
-    return per_step * -(-n // batch)
+    """Seconds per epoch of only the matrix products of training: ceil(n / batch) steps of those
+    digitnet.nn.work.matrix_products lists, each thread's share of a batch on its own thread
+    (training.profile.products_seconds), as many threads as a step of `model` runs on."""
+    threads = model.threads_per_step(batch)
+    return products_seconds(model, batch, threads, repeats) * -(-n // batch)
 
 
 def _timed(fn) -> float:
@@ -178,9 +149,9 @@ def predict_digitnet(model: dn.Sequential, X: np.ndarray) -> np.ndarray:
     return np.concatenate([model.predict(X[i : i + EVAL_CHUNK]) for i in starts])
 
 
-def make_digitnet(data: dict, seed: int):
+def make_digitnet(data: dict, seed: int, build=lenet):
     (X8, y), (Xt8, yt) = data["uint8"]
-    model, optimizer = lenet(seed), dn.Adam(lr=1e-3)
+    model, optimizer = build(seed), dn.Adam(lr=1e-3)
 
     def epoch():
         model.fit(X8, y, epochs=1, batch_size=BATCH, optimizer=optimizer, lr_schedule="constant",
@@ -214,13 +185,13 @@ def make_torch(data: dict, seed: int, model: dn.Sequential):
     return epoch, accuracy
 
 
-def race(data: dict, epochs: int, repeats: int, with_torch: bool) -> dict:
+def race(data: dict, epochs: int, repeats: int, with_torch: bool, build=lenet) -> dict:
     """Train both `repeats` times (seeds 0, 1, ...), taking turns epoch by epoch; time each
     epoch, score the test set after each (untimed)."""
     names = ["digitnet", "PyTorch"] if with_torch else ["digitnet"]
     results: dict = {name: {"epoch_seconds": [], "accuracy_by_epoch": []} for name in names}
     for seed in range(repeats):
-        model, *ours = make_digitnet(data, seed)
+        model, *ours = make_digitnet(data, seed, build)
         runs = {"digitnet": ours}
         if with_torch:
             runs["PyTorch"] = list(make_torch(data, seed, model))  # before digitnet trains
@@ -253,21 +224,23 @@ def run(
     with_torch: bool = True,
     threads: int = 2,
     quick: bool = False,
+    network: str = "lenet",
 ) -> dict:
     """The CNN section: print the race and the bounds; return them as a dict for the report.
     PyTorch runs with `threads` threads (as many as NumPy's BLAS, for a fair race)."""
     n_train = len(data["uint8"][0][0])
-    model = lenet(0)
+    build, recipe = NETWORKS[network]
+    model = build(0)
     flops = flops_per_epoch(model, n_train)
-    steps, tries = (3, 1) if quick else (50, 5)
+    tries = 1 if quick else 5
     report: dict = {
-        "recipe": f"{RECIPE}; {epochs} epochs x seeds 0..{repeats - 1}, {n_train} images",
+        "recipe": f"{recipe}; {epochs} epochs x seeds 0..{repeats - 1}, {n_train} images",
         "gflop_per_epoch": flops / 1e9,
-        "gemm_seconds_per_epoch": gemms_seconds(model, n=n_train, steps=steps, repeats=tries),
+        "gemm_seconds_per_epoch": gemms_seconds(model, n=n_train, repeats=tries),
         "flop_bound_seconds_per_epoch": flops / (peak_gflops * 1e9),
     }
     print(
-        f"\nCNN ({RECIPE}).\n{flops / 1e9:.0f} GFLOP per epoch in matrix products -> FLOP bound "
+        f"\nCNN ({recipe}).\n{flops / 1e9:.0f} GFLOP per epoch in matrix products -> FLOP bound "
         f"{report['flop_bound_seconds_per_epoch']:.2f} s at {peak_gflops:.0f} GFLOP/s; the "
         f"products alone {report['gemm_seconds_per_epoch']:.2f} s/epoch"
     )
@@ -281,7 +254,7 @@ def run(
             print("note: PyTorch is not installed: the CNN race is digitnet alone")
             with_torch = False
     print(f"training ({epochs} epochs x {repeats} seeds each, interleaved):")
-    report["training"] = race(data, epochs, repeats, with_torch)
+    report["training"] = race(data, epochs, repeats, with_torch, build)
     reference = report["training"].get("PyTorch", {}).get("median_epoch_seconds")
     if reference:
         ratio = report["training"]["digitnet"]["median_epoch_seconds"] / reference

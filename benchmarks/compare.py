@@ -532,6 +532,9 @@ def main(argv=None) -> int:
     parser.add_argument("--cnn", action="store_true", help="also the CNN race (cnn_bench.py)")
     parser.add_argument("--cnn-only", action="store_true", help="only the CNN race")
     parser.add_argument("--cnn-epochs", type=int, default=3)
+    parser.add_argument(
+        "--cnn-network", choices=("lenet", "vgg-bn"), default="lenet", help="the CNN raced"
+    )
     parser.add_argument("--cnn-repeats", type=int, default=1)
     parser.add_argument("--json", metavar="FILE", default=None)
     args = parser.parse_args(argv)
@@ -573,7 +576,14 @@ def main(argv=None) -> int:
         cnn_epochs, cnn_repeats = (1, 1) if args.quick else (args.cnn_epochs, args.cnn_repeats)
         with_torch = only is None or "pytorch" in only
         report["cnn"] = cnn_bench.run(
-            data, peak, cnn_epochs, cnn_repeats, with_torch, blas_threads(), args.quick
+            data,
+            peak,
+            cnn_epochs,
+            cnn_repeats,
+            with_torch,
+            blas_threads(),
+            args.quick,
+            args.cnn_network,
         )
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import digitnet as dn
+from digitnet.nn.work import matrix_products
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -37,20 +38,20 @@ def test_products_and_flops_of_a_tiny_network_by_hand(benchmarks_on_path):
     # conv (one input channel: images first): K = 1 * 3 * 3 = 9 rows of patches, L = 4 * 4 = 16
     # positions, one product per image (5); no dcols (the first layer's input is the data).
     # dense: 5 x 32 inputs, 3 outputs.
-    assert cnn_bench.training_products(tiny_net(), batch=5) == [
-        ("0 conv W cols_n", 2, 9, 16, "", 5),
-        ("0 conv g_n cols_n^T", 2, 16, 9, "b^T", 5),
-        ("3 dense x W", 5, 32, 3, "", 1),
-        ("3 dense dW", 32, 5, 3, "a^T", 1),
-        ("3 dense dx", 5, 3, 32, "b^T", 1),
+    assert matrix_products(tiny_net(), batch=5) == [
+        ("0 conv W cols_n", 2, 9, 16, False, False, 5),
+        ("0 conv g_n cols_n^T", 2, 16, 9, False, True, 5),
+        ("3 dense x W", 5, 32, 3, False, False, 1),
+        ("3 dense x^T g", 32, 5, 3, True, False, 1),
+        ("3 dense g W^T", 5, 3, 32, False, True, 1),
     ]
     two_channels = dn.Sequential(
         [dn.Conv2D(2, 3, 3), dn.ReLU(), dn.Conv2D(3, 2, 1), dn.Flatten(), dn.Dense(8, 3)],
         input_shape=(2, 4, 4),
-    )  # batch last: one product for the batch, L = 2 * 2 * 5
-    assert cnn_bench.training_products(two_channels, batch=5)[:2] == [
-        ("0 conv W cols", 3, 18, 20, "", 1),
-        ("0 conv dW", 3, 20, 18, "b^T", 1),
+    )  # batch last: one product for the batch, L = 2 * 2 * 5, the bias as one more row
+    assert matrix_products(two_channels, batch=5)[:2] == [
+        ("0 conv [W b] [cols; 1]", 3, 19, 20, False, False, 1),
+        ("0 conv [cols; 1] g^T", 19, 20, 3, False, True, 1),
     ]
     # per image: conv 2 x (2 * 2 * 9 * 16) = 1152, dense 3 x (2 * 32 * 3) = 576
     assert cnn_bench.flops_per_epoch(tiny_net(), n=10) == 10 * (1152 + 576)
@@ -73,10 +74,10 @@ def test_products_have_the_layers_shapes(benchmarks_on_path):
     x = np.random.default_rng(0).random((5, 1, 4, 4), dtype=np.float32)
     model.forward(x, training=True)
     conv, dense = model.layers[0], model.layers[3]
-    (_, _, K, L, _, stack), *_ = cnn_bench.training_products(model, batch=5)
-    assert conv._cols.shape == (stack, K, L)
+    first = matrix_products(model, batch=5)[0]
+    assert conv._cols.shape == (first.stack, first.k, first.n)
     assert dense.params["W"].shape == (32, 3)
-    assert cnn_bench.gemms_seconds(model, batch=5, n=10, steps=2, repeats=1) > 0  # smoke check
+    assert cnn_bench.gemms_seconds(model, batch=5, n=10, repeats=1) > 0  # smoke check
 
 
 def test_pytorch_copy_computes_the_same_logits_and_gradients(benchmarks_on_path, mnist):
