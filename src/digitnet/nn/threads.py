@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
@@ -80,13 +81,23 @@ def thread_count(threads: int | None) -> int:
     return default_threads() if threads is None else integer("threads", threads)
 
 
+_blas: tuple[int, object] | None = None  # (len(sys.modules) then, threadpoolctl's controller)
+_blas_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def blas_threads(threads: int) -> Iterator[None]:
-    """Run the block with every BLAS library loaded on `threads` threads, then restore them
-    (the libraries are looked up each time: one may have been loaded since, SciPy's say)."""
-    from threadpoolctl import threadpool_limits
+    """Run the block with every BLAS library loaded on `threads` threads, then restore them.
+    The libraries are looked up again whenever Python has imported more modules since (SciPy's
+    BLAS comes with scipy.linalg, say), not at every call: a look-up takes milliseconds."""
+    global _blas
+    from threadpoolctl import ThreadpoolController
 
-    with threadpool_limits(limits=threads, user_api="blas"):
+    with _blas_lock:
+        if _blas is None or _blas[0] != len(sys.modules):
+            _blas = (len(sys.modules), ThreadpoolController())
+        controller = _blas[1]
+    with controller.limit(limits=threads, user_api="blas"):  # type: ignore[attr-defined]
         yield
 
 
