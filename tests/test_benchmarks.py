@@ -126,3 +126,32 @@ def test_every_benchmark_script_imports(script, benchmarks_on_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.__doc__, f"{script.name} says what it measures in its docstring"
+
+
+def test_threads_bench_times_both_ways_and_puts_things_back(benchmarks_on_path, tmp_path):
+    import threads_bench
+
+    from digitnet.nn import parallel
+
+    before = parallel.MIN_SHARE_WORK
+    out = tmp_path / "threads.json"
+    try:
+        assert threads_bench.main(["--batches", "64", "--steps", "3", "--rounds", "1",
+                                   "--json", str(out)]) == 0  # fmt: skip
+    finally:
+        parallel.MIN_SHARE_WORK = before
+    (row,) = json.loads(out.read_text())
+    assert row["batch"] == 64 and row["one_thread_ms"] > 0 and row["split_ms"] > 0
+    assert row["share_work"] == 64 * (784 * 128 + 128 * 64 + 64 * 10) / 2
+
+
+@pytest.mark.slow  # four training processes
+def test_busy_machine_times_idle_and_loaded_runs(benchmarks_on_path, tmp_path, capsys):
+    import busy_machine
+
+    out = tmp_path / "busy.json"
+    argv = ["--repeats", "1", "--load", "1", "--json", str(out), "--", "--limit", "300"]
+    assert busy_machine.main(argv) == 0
+    report = json.loads(out.read_text())["versions"]["this"]
+    assert report["idle_median"] > 0 and report["loaded_median"] > 0
+    assert "busy processes" in capsys.readouterr().out
