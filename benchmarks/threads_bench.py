@@ -1,13 +1,13 @@
-"""Where splitting a step across threads starts to pay: the reference MLP's training step at
-several batch sizes, on one thread (its products on the BLAS's 2 threads, as digitnet runs a
-step too small to share) against split across 2 threads (one BLAS thread each).
+"""Whether splitting a step of dense layers across threads pays: the reference MLP's training
+step at several batch sizes, on one thread (its products on the BLAS's 2 threads, as digitnet
+runs a network without convolutions) against split across 2 threads (one BLAS thread each).
 
     python benchmarks/threads_bench.py                 # about 20 seconds
     python benchmarks/threads_bench.py --batches 64 128 256 512 1024 --json out.json
 
 Prints, per batch size, the median milliseconds of a step (Adam) each way, interleaved, and the
-multiply-adds of a thread's share: nn/parallel.py's MIN_SHARE_WORK sits where the split starts
-to win.
+multiply-adds of a thread's share. (nn/parallel.py splits only networks with convolutions, whose
+im2col, col2im and pooling the BLAS's threads do not spread.)
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def main(argv=None) -> int:
     saved, parallel.MIN_SHARE_WORK = parallel.MIN_SHARE_WORK, 1  # split wherever asked
     one, split = dn.MLP(seed=0), dn.MLP(seed=0)
     one.threads, split.threads = 1, 2
+    split.parallel.convolves = True  # split it all the same, to time it
     work = one.n_inputs * 128 + 128 * 64 + 64 * 10  # multiply-adds an image
     rows = []
     print(f"{'batch':>6} {'one thread ms':>14} {'split ms':>9} {'M multiply-adds a share':>24}")

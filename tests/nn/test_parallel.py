@@ -105,13 +105,11 @@ def test_fit_threads_sets_the_models_thread_count():
 
 def test_batches_smaller_than_the_thread_count_run_on_fewer_threads():
     """A batch of one image on three threads: one thread trains it (no empty share)."""
-    rng = np.random.default_rng(0)
-    X, y = rng.random((5, 784)).astype(np.float32), rng.integers(0, 10, 5)
-    one, many = dn.MLP([784, 8, 10], seed=0), dn.MLP([784, 8, 10], seed=0)
-    one.threads, many.threads = 1, 3
-    for model in (one, many):
-        model.fit(X, y, epochs=2, batch_size=2, verbose=0)  # batches of 2, 2 and 1
-    assert relative(many.flat_params, one.flat_params) < 1e-5
+    X, y = images(5, "float64")
+    one, many = small_cnn("float64", 1), small_cnn("float64", 3)
+    for model in (one, many):  # batches of 2, 2 and 1
+        model.fit(X, y, epochs=2, batch_size=2, optimizer=dn.SGD(0.01), verbose=0)
+    assert relative(many.flat_params, one.flat_params) < 1e-10
 
 
 def test_predictions_on_several_threads_are_those_of_one():
@@ -125,9 +123,10 @@ def test_a_layer_that_is_not_digitnets_own_runs_on_one_thread():
     class MyReLU(dn.ReLU):  # a learner's own layer, e.g.
         pass
 
-    model = dn.Sequential([dn.Dense(784, 8), MyReLU(), dn.Dense(8, 10)], seed=0)
+    layers = [dn.Conv2D(1, 2, 3), MyReLU(), dn.Flatten(), dn.Dense(2 * 26 * 26, 10)]
+    model = dn.Sequential(layers, input_shape=(1, 28, 28), seed=0)
     model.threads = 2
-    assert model.parallel is None
+    assert model.parallel is None and model.threads_per_step(128) == 1
 
 
 def test_a_failing_thread_raises_in_the_caller_and_wakes_the_others():
@@ -169,12 +168,24 @@ def test_a_diverging_run_on_two_threads_raises_the_divergence_error():
 
 def test_a_step_is_split_only_where_each_share_has_enough_work(monkeypatch):
     monkeypatch.setattr(parallel_module, "MIN_SHARE_WORK", 10_000_000)
-    mlp = dn.MLP([784, 128, 64, 10], seed=0)  # 109,184 multiply-adds an image
+    cnn = small_cnn("float32", 2, norm=False)  # conv 4 3x3 pad 1, dense 784 -> 16 -> 10
+    per_image = 4 * 9 * 28 * 28 + 784 * 16 + 16 * 10
+    assert cnn.parallel.work_per_example == per_image
+    short = (2 * 10_000_000 - 1) // per_image  # images: two shares of them fall short
+    assert [cnn.parallel.threads_for(n) for n in (1, short, short + 1)] == [1, 1, 2]
+    cnn.threads = 3
+    assert cnn.parallel.threads_for(10 * short) == 3
+
+
+def test_a_network_of_dense_layers_runs_its_steps_on_one_thread(monkeypatch):
+    """Its steps are all matrix products, which the BLAS's threads spread better: one thread
+    of ours, with all the threads for the BLAS."""
+    mlp = dn.MLP([784, 128, 64, 10], seed=0)
     mlp.threads = 2
-    assert mlp.parallel.work_per_example == 784 * 128 + 128 * 64 + 64 * 10
-    assert [mlp.parallel.threads_for(n) for n in (1, 91, 128, 184, 10_000)] == [1, 1, 1, 2, 2]
-    mlp.threads = 3
-    assert mlp.parallel.threads_for(10_000) == 3
+    assert mlp.parallel.threads_for(10_000) == 1
+    assert mlp.threads_per_step(128) == 1 and mlp.blas_threads(128) == 2
+    cnn = small_cnn("float32", 2)
+    assert cnn.threads_per_step(128) == 2 and cnn.blas_threads(128) == 1
 
 
 def test_row_shares_cover_the_batch_in_near_equal_consecutive_parts():

@@ -25,6 +25,7 @@ import numpy as np
 
 from .batchnorm import BatchNorm, BatchShare
 from .buffers import Buffers
+from .conv import Conv2D
 from .dropout import Dropout
 from .layer import Layer
 from .layers import LAYER_TYPES
@@ -50,7 +51,7 @@ class Optimizer(Protocol):
 
 OWN_TYPES = tuple(LAYER_TYPES.values())
 # A thread's share of a step must hold this many multiply-adds (forward) to pay for handing it
-# over: below it, one thread runs the step (benchmarks/threads_bench.py finds the break-even).
+# over: below it, one thread runs the step.
 MIN_SHARE_WORK = 10_000_000
 
 
@@ -95,6 +96,10 @@ class DataParallel:
         self.input_shapes = [input_shape]  # of one example, at each layer
         for layer in layers[:-1]:
             self.input_shapes.append(layer.output_shape(self.input_shapes[-1]))
+        # Dense layers alone are all matrix products, which the BLAS's own threads spread better
+        # than ours (benchmarks/threads_bench.py: the reference MLP at any batch size up to 512);
+        # convolutions add im2col, col2im and pooling, which BLAS does not spread at all.
+        self.convolves = any(isinstance(layer, Conv2D) for layer in layers)
         self.work_per_example = sum(
             layer.multiply_adds(shape) for layer, shape in zip(layers, self.input_shapes)
         )
@@ -109,8 +114,10 @@ class DataParallel:
         self.pool.close()
 
     def threads_for(self, batch_size: int) -> int:
-        """The threads that share a batch of `batch_size` examples: as many as have
-        MIN_SHARE_WORK multiply-adds each, at most self.threads, at least one."""
+        """The threads that share a batch of `batch_size` examples: with convolutions, as many
+        as have MIN_SHARE_WORK multiply-adds each, at most self.threads; else one."""
+        if not self.convolves:
+            return 1
         enough = batch_size * self.work_per_example // max(MIN_SHARE_WORK, 1)
         return max(1, min(self.threads, batch_size, enough))
 

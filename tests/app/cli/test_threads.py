@@ -38,7 +38,8 @@ def test_the_plan_says_when_a_step_is_too_small_to_share(
     assert main(train_argv(idx_folder, tmp_path / "m.npz", "--threads", "2")) == 0
     plan = capsys.readouterr().out.splitlines()[2]
     assert (
-        plan == "threads: 2; a step of 32 images runs on 1 (too little work to share it further)"
+        plan == "threads: 2; a step of 32 images runs on 1, its matrix products on the BLAS's 2 "
+        "threads"
     )
 
 

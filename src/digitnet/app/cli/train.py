@@ -231,8 +231,11 @@ def _print_plan(data: DataSplits, model: Network, settings: RunSettings, done: i
         f"{settings.lr:g} ({settings.schedule}), batch {settings.batch_size}, "
         f"{settings.epochs} epochs{resuming}"
     )
-    sharing = model.threads_per_step(settings.batch_size)
+    sharing, blas = (
+        model.threads_per_step(settings.batch_size),
+        model.blas_threads(settings.batch_size),
+    )
     print(
         f"threads: {model.threads}; a step of {settings.batch_size} images runs on {sharing}"
-        + ("" if sharing == model.threads else " (too little work to share it further)")
+        + (f", its matrix products on the BLAS's {blas} threads" if blas > 1 else "")
     )
