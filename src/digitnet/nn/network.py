@@ -38,9 +38,10 @@ class Network:
     layers: Layer instances; their parameters are (re)built here from `seed`, in order.
     input_shape: one example's shape, e.g. (784,) or (1, 28, 28); by default the first dense
         layer's in_features.
-    threads: how many threads train it and compute its batched predictions (default: the
-        cores this process may use, capped by the user's OMP_NUM_THREADS or
-        OPENBLAS_NUM_THREADS); settable later as `network.threads`.
+    threads: how many threads train it and compute its batched predictions (default:
+        threads.default_threads(), the cores this process may use, capped by the user's
+        OMP_NUM_THREADS or OPENBLAS_NUM_THREADS, one when other programs fill every core);
+        settable later as `network.threads`.
     The network, not a layer, decides where an activation may work in place (layer.inplace):
     where its input is a fresh array that no other layer reads.
     """

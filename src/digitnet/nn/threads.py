@@ -5,8 +5,9 @@ NumPy releases Python's lock (the GIL) inside its loops and matrix products, so 
 process can compute side by side. Each thread runs its matrix products on one BLAS thread: a BLAS
 that runs threads of its own spins while it waits for a core, which on a busy machine costs far
 more than the core (docs/speed.md measures it). Our threads wait by sleeping (a lock), never by
-spinning, so another program's load slows a step down in proportion. A step too small to share
-(parallel.MIN_SHARE_WORK) runs on one of our threads, and its products on the BLAS's threads.
+spinning, so another program's load slows a step down in proportion. A step that is not split
+(dense layers only, or too little work: parallel.DataParallel.threads_for) runs on one of our
+threads, and its products on the BLAS's threads.
 """
 
 from __future__ import annotations
