@@ -56,10 +56,19 @@ def test_the_products_are_the_counted_work():
     assert sum(2 * p.m * p.k * p.n * p.stack for p in products) == training_flops(mlp, 16)
     cnn = small_cnn()
     by_name = {p.name: p for p in matrix_products(cnn, 5)}
-    assert by_name["0 conv W cols_n"][1:] == (4, 9, 784, False, False, 5)
+    # the first conv has one input channel, but gives its images batch last to the pooling
+    # (nn/layout.py), so its patches are batch last too
+    assert by_name["0 conv [W b] [cols; 1]"][1:4] == (4, 9 + 1, 784 * 5)
     assert by_name["3 conv [W b] [cols; 1]"][1:4] == (8, 4 * 9 + 1, 12 * 12 * 5)
     assert by_name["3 conv W^T g"][1:4] == (36, 8, 12 * 12 * 5)
-    assert "0 conv W^T g_n" not in by_name  # the data needs no gradient
+    assert "0 conv W^T g" not in by_name  # the data needs no gradient
+    lone = dn.Sequential(
+        [dn.Conv2D(1, 4, 3, padding=1), dn.Flatten(), dn.Dense(4 * 28 * 28, 10)],
+        input_shape=(1, 28, 28),
+    )  # one input channel, images first in and out: a product per image
+    by_name = {p.name: p for p in matrix_products(lone, 5)}
+    assert by_name["0 conv W cols_n"][1:] == (4, 9, 784, False, False, 5)
+    assert "0 conv W^T g_n" not in by_name
 
 
 @pytest.mark.parametrize("threads", [1, 2])

@@ -1,7 +1,8 @@
 """Activation functions: element-wise nonlinearities between the layers that have weights.
 
 Each keeps what its derivative needs: ReLU and sigmoid/tanh their output y, leaky ReLU a mask.
-Shape: any -> the same ((N, D) below stands for any shape: (N, C, H, W) after a convolution).
+Shape: any -> the same ((N, D) below stands for any shape: (N, C, H, W) after a convolution, or
+(C, H, W, N) where the network keeps images batch last: element-wise, they follow any layout).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class ReLU(Layer):
     type_name = "relu"
     spec_name = "relu"
     is_activation = True
+    follows_layout = True  # element-wise: any layout
     init_before = "he"  # He init suits units that zero half their inputs
     keeps_output = True
 
@@ -42,6 +44,7 @@ class LeakyReLU(Layer):
     type_name = "leaky_relu"
     spec_name = "leaky_relu"
     is_activation = True
+    follows_layout = True  # element-wise: any layout
     init_before = "he"
 
     def __init__(self, negative_slope: float = 0.01) -> None:
@@ -72,6 +75,7 @@ class Sigmoid(Layer):
     type_name = "sigmoid"
     spec_name = "sigmoid"
     is_activation = True
+    follows_layout = True  # element-wise: any layout
     keeps_output = True
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
@@ -93,6 +97,7 @@ class Tanh(Layer):
     type_name = "tanh"
     spec_name = "tanh"
     is_activation = True
+    follows_layout = True  # element-wise: any layout
     keeps_output = True
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:

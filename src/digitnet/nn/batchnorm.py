@@ -10,6 +10,7 @@ import numpy as np
 from ..checks import integer
 from ..errors import DigitnetError
 from .layer import Layer
+from .layout import images_first, in_layout
 from .threads import AllReduce
 
 
@@ -43,11 +44,13 @@ class BatchNorm(Layer):
     (of x, of (x - mu)^2, of g and of g x_hat) add every thread's part (`share`), so each
     normalises over the whole batch, as one thread does.
 
-    Shape: x (N, C, H, W) or (N, C) -> the same.
+    Shape: x (N, C, H, W) or (N, C) -> the same; where the network keeps images batch last
+    (nn/layout.py), (C, H, W, N) -> the same, computed on an (N, C, H, W) view of it.
     """
 
     type_name = "batchnorm"
     trains_differently = True
+    follows_layout = True
     spec_name = "batchnorm"  # over the channels (or features) of the layer before
     input_size_argument = "num_features"
 
@@ -99,7 +102,15 @@ class BatchNorm(Layer):
             return part
         return self.share.total.sum(self.share.thread, part)
 
+    def _buffer(self, name: str, like: np.ndarray) -> np.ndarray:
+        """A reused array of like's shape (N, ...) and memory layout (batch last or not)."""
+        if like.ndim == 4 and self.input_batch_last:
+            N, C, H, W = like.shape
+            return self.buffers.get(name, (C, H, W, N), like.dtype).transpose(3, 0, 1, 2)
+        return self.buffers.get(name, like.shape, like.dtype)
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        x = images_first(x, self.input_batch_last)  # a view (N, C, H, W) of batch-last images
         axes = (0, 2, 3) if x.ndim == 4 else (0,)
         gamma = self._per_channel(self.params["gamma"], x.ndim)
         beta = self._per_channel(self.params["beta"], x.ndim)
@@ -108,7 +119,7 @@ class BatchNorm(Layer):
             var = self._per_channel(self.state["running_var"], x.ndim)
             self._eval_scale = gamma / np.sqrt(var + x.dtype.type(self.eps))  # all backward needs
             self._training = False
-            return (x - mean) * self._eval_scale + beta
+            return in_layout((x - mean) * self._eval_scale + beta, False, self.output_batch_last)
         M = self._values_per_channel(x)
         if M < 2:  # the variance of one value is 0: x_hat would be 0 and every gradient too
             raise DigitnetError(
@@ -116,8 +127,7 @@ class BatchNorm(Layer):
                 "image, after a dense layer); train with larger batches"
             )
         # Into arrays reused from batch to batch (plain: x_hat = (x - mu) * inv_std; y = ...).
-        x_hat = self.buffers.get("x_hat", x.shape, x.dtype)
-        y = self.buffers.get("y", x.shape, x.dtype)
+        x_hat, y = self._buffer("x_hat", x), self._buffer("y", x)
         mu = self._batch_sum(x.sum(axis=axes, keepdims=True)) / M
         centred = np.subtract(x, mu, out=x_hat)
         squares = np.square(centred, out=y)  # y: scratch here
@@ -134,16 +144,17 @@ class BatchNorm(Layer):
         self._training = True
         np.multiply(x_hat, gamma, out=y)
         y += beta  # y = gamma x_hat + beta
-        return y
+        return in_layout(y, False, self.output_batch_last)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        grad_out = images_first(grad_out, self.output_batch_last)  # a view, as in forward
         ndim = grad_out.ndim
         if not self._training:  # after an evaluation forward: only the input's gradient
             # running statistics are constants: dL/dx = g gamma / sqrt(running_var + eps)
-            return grad_out * self._eval_scale  # (N, C, H, W) or (N, C)
+            return in_layout(grad_out * self._eval_scale, False, self.input_batch_last)
         x_hat, axes = self._x_hat, self._axes
         M = self._values_per_channel(grad_out)
-        product = self.buffers.get("product", grad_out.shape, grad_out.dtype)  # g x_hat, then
+        product = self._buffer("product", grad_out)  # g x_hat, then
         # dL/dbeta = sum g;  dL/dgamma = sum g x_hat, over this thread's rows   (C,) each
         local = np.stack(
             [grad_out.sum(axis=axes), np.multiply(grad_out, x_hat, out=product).sum(axis=axes)]
@@ -152,9 +163,9 @@ class BatchNorm(Layer):
         sum_g, sum_g_x_hat = self._batch_sum(local)  # over the whole batch    (C,) each
         # dL/dx = gamma inv_std / M * (M g - sum g - x_hat sum(g x_hat))   (N, C, H, W) or (N, C)
         scale = self._per_channel(self.params["gamma"], ndim) * self._inv_std / M
-        dx = self.buffers.get("dx", grad_out.shape, grad_out.dtype)
+        dx = self._buffer("dx", grad_out)
         np.multiply(grad_out, grad_out.dtype.type(M), out=dx)
         dx -= self._per_channel(sum_g, ndim)
         dx -= np.multiply(x_hat, self._per_channel(sum_g_x_hat, ndim), out=product)
         dx *= scale
-        return dx
+        return in_layout(dx, False, self.input_batch_last)

@@ -17,6 +17,7 @@ from ..errors import DigitnetError
 from .buffers import Buffers
 from .init import initializer
 from .layer import Layer, Setting
+from .layout import in_layout
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int, padding: int) -> int:
@@ -112,6 +113,9 @@ class Conv2D(Layer):
 
     Shape: x (N, C_in, H, W) -> z (N, C_out, H_out, W_out),
         H_out = (H + 2 padding - kernel_size) // stride + 1 (W_out alike).
+    Where the network keeps images batch last (nn/layout.py), x is (C_in, H, W, N)
+    (input_batch_last) and z is (C_out, H_out, W_out, N) (output_batch_last): the patch matrix
+    is then batch last, and the layout changes cost no transpose.
     """
 
     type_name = "conv2d"
@@ -123,6 +127,7 @@ class Conv2D(Layer):
     takes_images = True
     input_size_argument = "in_channels"
     takes_init = True
+    converts_layout = True
 
     def __init__(
         self,
@@ -183,17 +188,27 @@ class Conv2D(Layer):
         C_out, H_out, W_out = self.output_shape(input_shape)
         return C_out * H_out * W_out * self.in_channels * self.kernel_size**2
 
+    @property
+    def patches_batch_last(self) -> bool:
+        """Whether the patch matrix is batch last: by choice (batch_last), or because images
+        come in or go out batch last (the network's plan), which saves transposing them."""
+        return self.batch_last or self.input_batch_last or self.output_batch_last
+
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        N, C, H, W = x.shape
-        C_out, H_out, W_out = self.output_shape(x.shape[1:])
+        if self.input_batch_last:
+            C, H, W, N = x.shape
+        else:
+            N, C, H, W = x.shape
+        C_out, H_out, W_out = self.output_shape((C, H, W))
         k, s, p = self.kernel_size, self.stride, self.padding
         space = self.buffers if training else Buffers()  # inference keeps nothing
         W_mat = self.params["W"].reshape(C_out, -1)  # (C_out, C_in k k)
         # The padded images, in the layout of the patch matrix; the zero border is written once,
         # when the buffer is made.           plain version: np.pad(x) (a new array every time)
-        if self.batch_last:
+        batch_last = self.patches_batch_last
+        if batch_last:
             x_pad = space.get("x_pad", (C, H + 2 * p, W + 2 * p, N), x.dtype, fill=0)
-            x_pad[:, p : p + H, p : p + W] = x.transpose(1, 2, 3, 0)
+            x_pad[:, p : p + H, p : p + W] = in_layout(x, self.input_batch_last, True)
             # The patch matrix with a last row of ones, and W_mat with b as its last column, so
             # that the product adds the bias:  [W_mat b] [cols; 1] = W_mat cols + b
             K = C * k * k
@@ -204,8 +219,11 @@ class Conv2D(Layer):
             W_b[:, :K], W_b[:, K] = W_mat, self.params["b"]
             # z = W_mat cols + b: every position of every image at once   (C_out, L N)
             z_t = np.matmul(W_b, cols_1, out=space.get("z_t", (C_out, cols.shape[1]), x.dtype))
-            z = space.get("z", (N, C_out, H_out, W_out), x.dtype)  # images first again
-            np.copyto(z, z_t.reshape(C_out, H_out, W_out, N).transpose(3, 0, 1, 2))
+            z = z_t.reshape(C_out, H_out, W_out, N)  # batch last: (C_out, H_out, W_out, N)
+            if not self.output_batch_last:  # images first again      (N, C_out, H_out, W_out)
+                images = space.get("z", (N, C_out, H_out, W_out), x.dtype)
+                np.copyto(images, z.transpose(3, 0, 1, 2))
+                z = images
         else:
             x_pad = space.get("x_pad", (N, C, H + 2 * p, W + 2 * p), x.dtype, fill=0)
             x_pad[:, :, p : p + H, p : p + W] = x
@@ -214,22 +232,30 @@ class Conv2D(Layer):
             # z_n = W_mat cols_n + b for each image n                       (N, C_out, L)
             z = np.matmul(W_mat, cols, out=space.get("z", (N, C_out, H_out * W_out), x.dtype))
             z += self.params["b"][:, None]
+            z = z.reshape(N, C_out, H_out, W_out)
         if training:
             self._cols, self._x_pad_shape = cols, x_pad.shape
-            self._cols_1 = cols_1 if self.batch_last else None
-        return z.reshape(N, C_out, H_out, W_out)
+            self._cols_1 = cols_1 if batch_last else None
+        return z
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
         cols = self._cols
         assert cols is not None, "backward before a training-mode forward"
-        N, C_out, H_out, W_out = grad_out.shape
+        if self.output_batch_last:
+            C_out, H_out, W_out, N = grad_out.shape
+        else:
+            N, C_out, H_out, W_out = grad_out.shape
         W_mat = self.params["W"].reshape(C_out, -1)
         dW_mat = self.grads["W"].reshape(C_out, -1)
-        if self.batch_last:
+        batch_last = self._cols_1 is not None  # the forward's patch layout
+        if batch_last:
             # g = dL/dz, batch last as cols                               (C_out, L N)
-            g = self.buffers.get("g", (C_out, H_out, W_out, N), grad_out.dtype)
-            np.copyto(g, grad_out.transpose(1, 2, 3, 0))
-            g = g.reshape(C_out, -1)
+            if self.output_batch_last:
+                g: np.ndarray = np.ascontiguousarray(grad_out).reshape(C_out, -1)
+            else:
+                g = self.buffers.get("g", (C_out, H_out, W_out, N), grad_out.dtype)
+                np.copyto(g, grad_out.transpose(1, 2, 3, 0))
+                g = g.reshape(C_out, -1)
             # [dL/dW_mat dL/db]^T = [cols; 1] g^T: each patch weighted by its gradient, and
             # (the row of ones) the sum of g over images and positions   (C_in k k + 1, C_out)
             # (plain: dW_mat = g cols^T, db = g.sum(axis=1); this order runs faster in BLAS)
@@ -253,11 +279,14 @@ class Conv2D(Layer):
         x_pad_shape = self._x_pad_shape
         dx_pad = self.buffers.get("dx_pad", x_pad_shape, g.dtype)
         col2im(dcols, x_pad_shape, self.kernel_size, self.stride, out=dx_pad)
-        # cut the padding off (and put the images first again)        (N, C_in, H, W)
+        # cut the padding off, in the input's layout        (N, C_in, H, W) or (C_in, H, W, N)
         p = self.padding
-        if self.batch_last:
-            dx_pad = dx_pad.transpose(3, 0, 1, 2)
-        H, W = dx_pad.shape[2] - 2 * p, dx_pad.shape[3] - 2 * p
-        dx = self.buffers.get("dx", (N, dx_pad.shape[1], H, W), g.dtype)
-        np.copyto(dx, dx_pad[:, :, p : p + H, p : p + W])
+        if batch_last and not self.input_batch_last:
+            dx_pad = dx_pad.transpose(3, 0, 1, 2)  # images first again
+        if self.input_batch_last:
+            inner = dx_pad[:, p : dx_pad.shape[1] - p, p : dx_pad.shape[2] - p]
+        else:
+            inner = dx_pad[:, :, p : dx_pad.shape[2] - p, p : dx_pad.shape[3] - p]
+        dx = self.buffers.get("dx", inner.shape, g.dtype)
+        np.copyto(dx, inner)
         return dx

@@ -25,6 +25,8 @@ return dL/dx), and may leave keeps_output and passes_input_through False as long
 returns a new array (or a reused buffer of its own) and backward reads no array forward returned.
 Set trains_differently if training computes another output (dropout, batch norm). The contract
 tests (tests/nn/test_layer_contract.py) catch a flag that disagrees with what the layer does.
+follows_layout and converts_layout (nn/layout.py) let the plan keep images batch last through
+digitnet's own layers; a newcomer leaves them False and always sees (N, C, H, W).
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ class Layer:
     keeps_output = False  # backward reads the output of forward: nobody may overwrite it
     passes_input_through = False  # forward may return its input itself (dropout at eval)
     trains_differently = False  # forward(training=True) computes another output than evaluation
+    # --- layouts of images (nn/layout.py): where the plan may keep them batch last, (C, H, W, N)
+    follows_layout = False  # works on (C, H, W, N) as on (N, C, H, W), output as its input
+    converts_layout = False  # reads input_batch_last and output_batch_last (conv, max-pooling)
     # --- its `--layers` term, e.g. "conv OUT K [stride S] [pad P]" (nn/spec.py reads these)
     spec_name: str | None = None  # the term's first word; None: --layers does not offer it
     spec_numbers: tuple[Setting, ...] = ()  # the numbers that follow the name, in order
@@ -73,6 +78,9 @@ class Layer:
         self.buffers = Buffers()  # scratch arrays reused from batch to batch in training
         self.needs_input_grad = True  # Network._plan turns it off where the input is the data
         self.inplace = False  # Network._plan turns it on where overwriting the input is safe
+        # Network._plan sets these where images stay (C, H, W, N) between layers (nn/layout.py)
+        self.input_batch_last = False
+        self.output_batch_last = False
 
     @classmethod
     def from_term(

@@ -30,6 +30,8 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "batchnorm": BatchNorm,
     "global_avgpool": GlobalAvgPool,
 }
+# digitnet's own layer classes (not a learner's subclass): those the fast paths may plan for
+OWN_TYPES = tuple(LAYER_TYPES.values())
 ACTIVATIONS: dict[str, type[Layer]] = {
     name: cls for name, cls in LAYER_TYPES.items() if cls.is_activation
 }

@@ -21,6 +21,8 @@ from ..errors import DigitnetError
 from .dropout import Dropout
 from .inputs import as_input, input_shape_of
 from .layer import Layer
+from .layers import OWN_TYPES
+from .layout import plan_layouts
 from .losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
 from .metrics import accuracy
 from .model_file import DTYPES, load_weights, read_model_file, save_model_file
@@ -43,7 +45,8 @@ class Network:
         OMP_NUM_THREADS or OPENBLAS_NUM_THREADS, one when other programs fill every core);
         settable later as `network.threads`.
     The network, not a layer, decides where an activation may work in place (layer.inplace):
-    where its input is a fresh array that no other layer reads.
+    where its input is a fresh array that no other layer reads; and where images stay batch
+    last, (C, H, W, N), between convolution and pooling layers (nn/layout.py).
     """
 
     def __init__(
@@ -87,7 +90,8 @@ class Network:
         return shape
 
     def _plan(self) -> None:
-        """Decide which layers pass no gradient to the data, and which may work in place."""
+        """Decide which layers pass no gradient to the data, which may work in place, and
+        where images stay batch last between layers (nn/layout.py)."""
         first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
         for i, layer in enumerate(self.layers):
             layer.needs_input_grad = first is None or i > first
@@ -97,6 +101,7 @@ class Network:
             while producer >= 0 and self.layers[producer].passes_input_through:
                 producer -= 1
             layer.inplace = producer >= 0 and not self.layers[producer].keeps_output
+        plan_layouts(self.layers, OWN_TYPES)
 
     def __repr__(self) -> str:
         inner = ",\n  ".join(repr(layer) for layer in self.layers)

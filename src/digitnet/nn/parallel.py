@@ -28,7 +28,7 @@ from .buffers import Buffers
 from .conv import Conv2D
 from .dropout import Dropout
 from .layer import Layer
-from .layers import LAYER_TYPES
+from .layers import OWN_TYPES
 from .losses import SoftmaxCrossEntropy
 from .packing import ParameterBlock
 from .passes import backward_pass, forward_pass
@@ -49,7 +49,6 @@ class Optimizer(Protocol):
     def update(self, i: int, p: np.ndarray, g: np.ndarray, decayed: bool, part: slice) -> None: ...
 
 
-OWN_TYPES = tuple(LAYER_TYPES.values())
 # A thread's share of a step must hold this many multiply-adds (forward) to pay for handing it
 # over: below it, one thread runs the step.
 MIN_SHARE_WORK = 10_000_000

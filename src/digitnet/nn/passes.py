@@ -11,17 +11,19 @@ from __future__ import annotations
 import numpy as np
 
 from .layer import Layer
+from .layout import images_first
 
 
 def forward_pass(
     layers: list[Layer], x: np.ndarray, training: bool, activations: list | None = None
 ) -> np.ndarray:
     """The last layer's output for x; each activation layer's output is appended to
-    `activations` if it is a list."""
+    `activations` if it is a list, as (N, C, H, W) for images (a view, where they are batch
+    last)."""
     for layer in layers:
         x = layer.forward(x, training)
         if activations is not None and layer.is_activation:
-            activations.append(x)
+            activations.append(images_first(x, layer.output_batch_last))
     return x
 
 

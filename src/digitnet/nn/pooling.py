@@ -14,6 +14,7 @@ from ..checks import integer
 from ..errors import DigitnetError
 from .conv import conv_output_size, offset_slices
 from .layer import Layer, Setting
+from .layout import images_first, in_layout
 
 
 def window_max(windows: np.ndarray, with_argmax: bool) -> tuple[np.ndarray, np.ndarray | None]:
@@ -28,8 +29,8 @@ def window_max(windows: np.ndarray, with_argmax: bool) -> tuple[np.ndarray, np.n
     kept in the smallest unsigned type that holds k k - 1 (uint8 up to 16 x 16 windows).
     """
     k = windows.shape[-1]
-    y = windows[..., 0, 0].copy()  # the running maximum
-    where = np.zeros(y.shape, np.min_scalar_type(k * k - 1)) if with_argmax else None
+    y = np.copy(windows[..., 0, 0], order="K")  # the running maximum, in windows' memory order
+    where = np.zeros_like(y, np.min_scalar_type(k * k - 1)) if with_argmax else None
     for index in range(1, k * k):
         values = windows[..., index // k, index % k]
         if where is not None:
@@ -51,10 +52,13 @@ class MaxPool2D(Layer):
     sliding_window_view (they may overlap), and each offset's gradient is added back.
     No padding; H_out = (H - k) // stride + 1, as PyTorch's nn.MaxPool2d.
 
-    Shape: x (N, C, H, W) -> y (N, C, H_out, W_out).
+    Shape: x (N, C, H, W) -> y (N, C, H_out, W_out); where the network keeps images batch last
+    (nn/layout.py), x is (C, H, W, N) (input_batch_last) and y (C, H_out, W_out, N)
+    (output_batch_last).
     """
 
     type_name = "maxpool2d"
+    converts_layout = True
     spec_name = "maxpool"  # "maxpool K [stride S]": K x K windows, stride K unless given
     spec_numbers = (Setting("K", "kernel_size"),)
     spec_options = (Setting("stride", "stride"),)
@@ -82,13 +86,13 @@ class MaxPool2D(Layer):
         return (shape[0], H_out, W_out)
 
     def tiles(self, shape: tuple[int, ...]) -> bool:
-        """Whether the windows tile images of this shape exactly (the fast path)."""
+        """Whether the windows tile images of this shape (N, C, H, W) exactly (the fast path)."""
         k = self.kernel_size
-        return self.stride == k and shape[-2] % k == 0 and shape[-1] % k == 0
+        return self.stride == k and shape[2] % k == 0 and shape[3] % k == 0
 
     def _by_offset(self, x: np.ndarray) -> np.ndarray:
-        """A view (N, C, H_out, W_out, k, k) of x: [..., ki, kj] is each window's value at
-        offset (ki, kj). Nothing is copied."""
+        """A view (N, C, H_out, W_out, k, k) of x (N, C, H, W): [..., ki, kj] is each window's
+        value at offset (ki, kj). Nothing is copied."""
         N, C, H, W = x.shape
         k, s = self.kernel_size, self.stride
         if self.tiles(x.shape):
@@ -97,32 +101,48 @@ class MaxPool2D(Layer):
         return sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        # Batch-last images are viewed as (N, C, H, W) (no copy): the loops below run over the
+        # whole array at once, in its memory order, whichever layout it has.
+        x = images_first(x, self.input_batch_last)
         # y = the maximum of each window; training also keeps the offset that held it
         y, where = window_max(self._by_offset(x), with_argmax=training)  # (N, C, H_out, W_out)
         if training:
             self._where, self._x_shape = where, x.shape
-        return y
+        return np.ascontiguousarray(in_layout(y, False, self.output_batch_last))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         k, s = self.kernel_size, self.stride
+        # g in the input's memory order, as the maximum's offsets are (a copy only where the
+        # layout changes here): element-wise loops over operands of one order run contiguous
+        g_in_order = in_layout(grad_out, self.output_batch_last, self.input_batch_last)
+        if self.input_batch_last != self.output_batch_last:
+            g_in_order = np.ascontiguousarray(g_in_order)
+        grad_out = images_first(g_in_order, self.input_batch_last)  # a view (N, C, H_out, W_out)
+        dx = self._empty_like_input(grad_out.dtype)  # (N, C, H, W), in the input's layout
         if self.tiles(self._x_shape):
             # every pixel is in exactly one window: write g or 0 through dx's window view
-            dx = np.empty(self._x_shape, grad_out.dtype)
             d_windows = self._by_offset(dx)
             for index in range(k * k):
                 ki, kj = divmod(index, k)
                 # dL/dx = g at the window's maximum, else 0          (N, C, H_out, W_out)
                 np.multiply(grad_out, self._where == index, out=d_windows[..., ki, kj])
-            return dx
+            return in_layout(dx, False, self.input_batch_last)
         # overlapping windows: a pixel may be the maximum of several; their gradients add
         H_out, W_out = grad_out.shape[2:]
-        dx = np.zeros(self._x_shape, grad_out.dtype)
+        dx.fill(0)
         for index in range(k * k):
             ki, kj = divmod(index, k)
             rows, columns = offset_slices(ki, kj, s, H_out, W_out)
             # dL/dx += g where this offset held the maximum         (N, C, H_out, W_out)
             dx[:, :, rows, columns] += grad_out * (self._where == index)
-        return dx
+        return in_layout(dx, False, self.input_batch_last)
+
+    def _empty_like_input(self, dtype: np.dtype) -> np.ndarray:
+        """A new array for dL/dx, in the input's memory layout, viewed as (N, C, H, W)."""
+        N, C, H, W = self._x_shape
+        if self.input_batch_last:
+            return np.empty((C, H, W, N), dtype).transpose(3, 0, 1, 2)
+        return np.empty((N, C, H, W), dtype)
 
 
 class GlobalAvgPool(Layer):

@@ -48,7 +48,8 @@ class Product(NamedTuple):
 def matrix_products(model: Network, batch: int) -> list[Product]:
     """The matrix products one training step on `batch` examples makes, in the layers' layouts.
 
-    Conv2D, with K = C_in k k and L = H_out W_out: batch last (more than one input channel),
+    Conv2D, with K = C_in k k and L = H_out W_out: batch last (more than one input channel, or
+    images batch last in or out: nn/layout.py),
     [W_mat b] [cols; 1] (C_out, K + 1, L batch), [cols; 1] g^T (K + 1, L batch, C_out) and
     dcols = W_mat^T g (K, C_out, L batch); images first, per image: W_mat cols_n (C_out, K, L),
     g_n cols_n^T (C_out, L, K), dcols_n (K, C_out, L). Dense: x W (batch, D_in, D_out),
@@ -60,7 +61,7 @@ def matrix_products(model: Network, batch: int) -> list[Product]:
         out = layer.output_shape(shape)
         if isinstance(layer, Conv2D):
             K, L, C_out = layer.in_channels * layer.kernel_size**2, out[1] * out[2], out[0]
-            if layer.batch_last:
+            if layer.patches_batch_last:
                 products.append(Product(f"{i} conv [W b] [cols; 1]", C_out, K + 1, L * batch))
                 products.append(
                     Product(f"{i} conv [cols; 1] g^T", K + 1, L * batch, C_out, b_t=True)
