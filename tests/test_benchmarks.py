@@ -155,3 +155,21 @@ def test_busy_machine_times_idle_and_loaded_runs(benchmarks_on_path, tmp_path, c
     report = json.loads(out.read_text())["versions"]["this"]
     assert report["idle_median"] > 0 and report["loaded_median"] > 0
     assert "busy processes" in capsys.readouterr().out
+
+
+def test_the_winograd_probe_computes_the_convolution(benchmarks_on_path):
+    """F(2x2, 3x3) as the probe writes it gives the 3x3 convolution, bias included."""
+    import numpy as np
+    import winograd_probe
+
+    from digitnet.nn.conv import Conv2D
+
+    rng = np.random.default_rng(0)
+    layer = Conv2D(3, 4, 3, padding=1)
+    layer.build(rng, "float64")
+    layer.params["b"][...] = rng.standard_normal(4)
+    x = rng.standard_normal((2, 3, 6, 8))  # (N, C, H, W)
+    x_pad = np.pad(x.transpose(1, 2, 3, 0), ((0, 0), (1, 1), (1, 1), (0, 0)))
+    U = winograd_probe.kernel_transform(layer.params["W"])
+    z = winograd_probe.winograd_forward(x_pad, U, layer.params["b"])  # (C_out, H, W, N)
+    np.testing.assert_allclose(z.transpose(3, 0, 1, 2), layer.forward(x), rtol=1e-12, atol=1e-12)
