@@ -41,6 +41,15 @@ def vgg_layers() -> list:
     ]  # fmt: skip
 
 
+def dropout_layers() -> list:
+    """A dropout between a convolution and a pooling: images first into the pooling, batch
+    last out of it."""
+    return [
+        Conv2D(1, 3, 3, padding=1), dn.ReLU(), dn.Dropout(0.3), MaxPool2D(2),
+        Conv2D(3, 4, 3), dn.ReLU(), Flatten(), dn.Dense(4 * 2 * 2, 3),
+    ]  # fmt: skip
+
+
 def images_first_everywhere(net: Network) -> Network:
     """The same network with every layer taking and giving (N, C, H, W): the plain version."""
     for layer in net.layers:
@@ -74,14 +83,30 @@ def test_in_layout_views_both_ways():
     assert in_layout(x, True, True) is x
 
 
-@pytest.mark.parametrize("make, shape", [(lenet_layers, (1, 28, 28)), (vgg_layers, (2, 9, 9))])
-def test_planned_network_matches_images_first_network(make, shape):
+def test_a_pooling_after_a_dropout_takes_images_first_and_gives_them_batch_last():
+    layers = dropout_layers()
+    Network(layers, input_shape=(1, 8, 8), seed=0)
+    assert not layers[3].input_batch_last and layers[3].output_batch_last
+    assert layers[4].input_batch_last and not layers[4].output_batch_last
+
+
+@pytest.mark.parametrize(
+    "make, shape, dtype",
+    [
+        (lenet_layers, (1, 28, 28), "float64"),
+        (vgg_layers, (2, 13, 13), "float64"),
+        (dropout_layers, (1, 8, 8), "float64"),
+        (vgg_layers, (2, 13, 13), "float32"),
+    ],
+)
+def test_planned_network_matches_images_first_network(make, shape, dtype):
     """Logits, every gradient, dL/dx and the activations handed out, against the plain layout."""
+    tolerance = FLOAT64 if dtype == "float64" else {"rtol": 1e-5, "atol": 1e-6}
     rng = np.random.default_rng(3)
-    x, labels = rng.standard_normal((5, *shape)), rng.integers(0, 3, 5)
+    x, labels = rng.standard_normal((5, *shape)).astype(dtype), rng.integers(0, 3, 5)
     results = []
     for plain in (False, True):
-        net = Network(make(), input_shape=shape, seed=0, dtype="float64")
+        net = Network(make(), input_shape=shape, seed=0, dtype=dtype)
         if plain:
             images_first_everywhere(net)
         else:
@@ -98,24 +123,25 @@ def test_planned_network_matches_images_first_network(make, shape):
         dx = net.input_gradient(x, labels)
         results.append((logits, grads, seen, eval_logits, dx))
     (logits, grads, seen, eval_logits, dx), plain = results
-    np.testing.assert_allclose(logits, plain[0], **FLOAT64)
+    np.testing.assert_allclose(logits, plain[0], **tolerance)
     for name, g in grads.items():
-        np.testing.assert_allclose(g, plain[1][name], **FLOAT64, err_msg=name)
+        np.testing.assert_allclose(g, plain[1][name], **tolerance, err_msg=name)
     assert [a.shape for a in seen] == [a.shape for a in plain[2]]
     assert all(a.shape[0] == 5 for a in seen)  # images first, as the page reads them
     for a, b in zip(seen, plain[2]):
-        np.testing.assert_allclose(a, b, **FLOAT64)
-    np.testing.assert_allclose(eval_logits, plain[3], **FLOAT64)
-    np.testing.assert_allclose(dx, plain[4], **FLOAT64)
+        np.testing.assert_allclose(a, b, **tolerance)
+    np.testing.assert_allclose(eval_logits, plain[3], **tolerance)
+    np.testing.assert_allclose(dx, plain[4], **tolerance)
 
 
 def test_planned_network_passes_gradient_check():
     rng = np.random.default_rng(5)
-    net = Network(vgg_layers(), input_shape=(2, 9, 9), seed=0, dtype="float64")
+    net = Network(vgg_layers(), input_shape=(2, 13, 13), seed=0, dtype="float64")
     assert net.layers[3].input_batch_last and net.layers[3].output_batch_last
+    assert net.layers[9].input_batch_last and net.layers[9].output_batch_last  # overlapping
     for p in net.parameters().values():
         p[...] += rng.standard_normal(p.shape) * 0.1
-    errors = check_model(net, rng.standard_normal((4, 2, 9, 9)), rng.integers(0, 3, 4))
+    errors = check_model(net, rng.standard_normal((4, 2, 13, 13)), rng.integers(0, 3, 4))
     for name in ("0.b", "3.b"):  # a bias just before batch norm: no effect, gradient 0
         errors.pop(name)
     assert max(errors.values()) < 1e-6, errors

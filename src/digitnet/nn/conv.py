@@ -145,8 +145,9 @@ class Conv2D(Layer):
         self.stride = integer("conv2d: stride", stride)
         self.padding = integer("conv2d: padding", padding, least=0)
         self.initializer = initializer(init)
-        # im2col's layout: images first for one input channel (no transposes), batch last for
-        # more (longer contiguous copies); benchmarks/cnn_profile.py shows where the time goes.
+        # im2col's layout when the plan leaves it free (patches_batch_last): images first for
+        # one input channel (no transposes), batch last for more (longer contiguous copies);
+        # benchmarks/cnn_profile.py shows where the time goes.
         self.batch_last = self.in_channels > 1
         self._cols: np.ndarray | None = None
         self._cols_1: np.ndarray | None = None  # batch last: cols with a row of ones below

@@ -46,7 +46,7 @@ class Network:
         settable later as `network.threads`.
     The network, not a layer, decides where an activation may work in place (layer.inplace):
     where its input is a fresh array that no other layer reads; and where images stay batch
-    last, (C, H, W, N), between convolution and pooling layers (nn/layout.py).
+    last, (C, H, W, N), between convolution and max-pooling layers (nn/layout.py).
     """
 
     def __init__(
@@ -91,7 +91,7 @@ class Network:
 
     def _plan(self) -> None:
         """Decide which layers pass no gradient to the data, which may work in place, and
-        where images stay batch last between layers (nn/layout.py)."""
+        where images stay batch last between convolution and max-pooling (nn/layout.py)."""
         first = next((i for i, layer in enumerate(self.layers) if layer.params), None)
         for i, layer in enumerate(self.layers):
             layer.needs_input_grad = first is None or i > first
@@ -114,7 +114,8 @@ class Network:
         """Logits (N, C) for a batch x (N, *input_shape) already in the network's dtype.
 
         With a list as `activations`, each activation layer's output is appended to it (what
-        the drawing page shows, and what the training diagnostics measure).
+        the drawing page shows, and what the training diagnostics measure), always (N, ...);
+        where the plan keeps images batch last it is a transposed view, not contiguous.
         In training mode the layers write into buffers they reuse from batch to batch: the
         logits (and activations) returned are overwritten by the next training forward; copy
         them to keep them.
