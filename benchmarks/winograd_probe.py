@@ -46,7 +46,11 @@ def _transform_pairs(rows: list[np.ndarray], matrix: np.ndarray, outs=None) -> l
         if c0 > 0:  # every row of B^T and A^T has two or three terms, the first one +1 or -1
             total = (np.add if c1 > 0 else np.subtract)(a, b, out=out)
         else:
-            total = np.subtract(b, a, out=out) if c1 > 0 else np.negative(np.add(a, b, out=out), out=out)
+            total = (
+                np.subtract(b, a, out=out)
+                if c1 > 0
+                else np.negative(np.add(a, b, out=out), out=out)
+            )
         for c, r in rest:
             (np.add if c > 0 else np.subtract)(total, r, out=total)
         results.append(total)

@@ -103,7 +103,7 @@ class BatchNorm(Layer):
         return self.share.total.sum(self.share.thread, part)
 
     def _buffer(self, name: str, like: np.ndarray) -> np.ndarray:
-        """A reused array of like's shape (N, ...), in memory batch last when this layer's input is."""
+        """A reused array of like's shape (N, ...), batch last in memory if this input is."""
         if like.ndim == 4 and self.input_batch_last:
             N, C, H, W = like.shape
             return self.buffers.get(name, (C, H, W, N), like.dtype).transpose(3, 0, 1, 2)

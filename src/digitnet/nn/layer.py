@@ -60,7 +60,7 @@ class Layer:
     trains_differently = False  # forward(training=True) computes another output than evaluation
     # --- layouts of images (nn/layout.py): where the plan may keep them batch last, (C, H, W, N)
     follows_layout = False  # works on (C, H, W, N) as on (N, C, H, W), output as its input
-    converts_layout = False  # may change the layout: conv, max-pooling (followers read the flags too)
+    converts_layout = False  # may change the layout (conv, max-pooling); followers read it too
     # --- its `--layers` term, e.g. "conv OUT K [stride S] [pad P]" (nn/spec.py reads these)
     spec_name: str | None = None  # the term's first word; None: --layers does not offer it
     spec_numbers: tuple[Setting, ...] = ()  # the numbers that follow the name, in order
