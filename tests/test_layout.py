@@ -18,6 +18,7 @@ LEVELS = {
     "digitnet.data": 3,
     "digitnet.training": 4,
     "digitnet.model": 5,
+    "digitnet.learn": 5,  # the exercises: they check a learner's parts against nn's reference
     # the app's rooms: what the command line and the server share, then the server, then the
     # command line, which may use everything and which nothing imports
     "digitnet.app": 6,

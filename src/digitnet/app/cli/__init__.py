@@ -1,7 +1,7 @@
 """The `digitnet` command line: the only part of digitnet that reads argparse namespaces or
 prints. parser.py puts the parser together from one module per command (train.py, evaluate.py,
-predict.py, plot.py, gradcheck.py, compare.py, serve.py), each declaring its flags and its
-handler; main() runs the handler and turns errors into one line and an exit status
+predict.py, plot.py, gradcheck.py, compare.py, serve.py, learn.py), each declaring its flags and
+its handler; main() runs the handler and turns errors into one line and an exit status
 (exit_codes.py). `main(argv)` returns the exit code, so tests call it with a list.
 """
 
