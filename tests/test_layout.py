@@ -19,6 +19,7 @@ LEVELS = {
     "digitnet.training": 4,
     "digitnet.model": 5,
     "digitnet.learn": 5,  # the exercises: they check a learner's parts against nn's reference
+    "digitnet.doctor": 5,  # sanity checks of any network: they train copies of it
     # the app's rooms: what the command line and the server share, then the server, then the
     # command line, which may use everything and which nothing imports
     "digitnet.app": 6,

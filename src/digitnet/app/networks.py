@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from ..errors import DigitnetError
+from ..learn.parts import LearnersLayer
 from ..model import MLP, Sequential
 from ..nn.dense import Dense
 from ..nn.network import Network
@@ -37,9 +38,12 @@ def image_shape(n_features: int) -> tuple[int, int, int]:
 
 
 def describe_network(model: Network) -> str:
-    """The layers in one line: 784 -> dense 128 -> relu -> ... -> dense 10."""
+    """The layers in one line: 784 -> dense 128 -> relu -> ... -> dense 10, a learner's layers
+    marked "(yours)"."""
     parts = [" x ".join(str(n) for n in model.input_shape)]
-    parts += [spec_of(layer) for layer in model.layers]
+    for layer in model.layers:
+        yours = " (yours)" if isinstance(layer, LearnersLayer) else ""
+        parts.append(spec_of(layer) + yours)
     return " -> ".join(parts)
 
 

@@ -460,3 +460,32 @@ def test_a_failing_disk_gets_a_500_with_the_reason(live, tmp_path, capfd):
 def test_networks_too_big_for_the_page_are_refused(live):
     status, answer = call(live, "POST", "/api/train", {"layers": "dense 30000, relu"})
     assert status == 400 and "parameters; the page trains networks of up to" in answer["error"]
+
+
+def test_the_page_trains_with_a_learner_s_parts(mnist_small, tmp_path):
+    """serve --parts: every run trains with the learner's layers, which the network line marks."""
+    from pathlib import Path
+
+    from digitnet.learn.parts import load_parts
+
+    other_parts = Path(__file__).parents[2] / "learn" / "other_parts"
+    session = LiveSession(dn.MLP(seed=0), mnist_small, tmp_path, parts=load_parts(other_parts))
+    httpd = make_server(session, "127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
+    try:
+        address = httpd.server_address
+        _, idle = call(address, "GET", "/api/train")
+        assert idle["network"] == (
+            "784 -> dense 128 (yours) -> relu (yours) -> dense 64 (yours) -> relu (yours) -> "
+            "dense 10 (yours)"
+        )
+        spec = "dense 32, relu"
+        call(address, "POST", "/api/train", {"epochs": 3, "lr": 0.003, "layers": spec})
+        done = wait_for(address, ("done", "failed"))
+        assert done["state"] == "done", done
+        assert done["network"] == "784 -> dense 32 (yours) -> relu (yours) -> dense 10 (yours)"
+        assert done["history"][-1]["test_accuracy"] > 0.8
+    finally:
+        session.close()
+        httpd.shutdown()
+        httpd.server_close()

@@ -1,4 +1,5 @@
-"""Convolution's backward the other way: dx as a full convolution with the flipped kernel."""
+"""Convolution's backward one kernel offset at a time: the entry W[:, :, u, v] met one strided
+slice of the padded input, so it collects that slice's gradient and sends grad_out back to it."""
 
 import numpy as np
 
@@ -7,23 +8,16 @@ def conv2d_backward(x, W, grad_out, stride=1, padding=0):
     N, C, H, Wd = x.shape
     F, _, k, _ = W.shape
     _, _, out_h, out_w = grad_out.shape
-    # spread grad_out to stride 1 (zeros between), pad by k - 1, correlate with flipped W
-    spread = np.zeros((N, F, (out_h - 1) * stride + 1, (out_w - 1) * stride + 1))
-    spread[:, :, ::stride, ::stride] = grad_out
-    full = np.pad(spread, ((0, 0), (0, 0), (k - 1, k - 1), (k - 1, k - 1)))
-    flipped = W[:, :, ::-1, ::-1]
-    Hp, Wp = H + 2 * padding, Wd + 2 * padding
-    dx_padded = np.zeros((N, C, Hp, Wp))
-    reach_h, reach_w = spread.shape[2] + k - 1, spread.shape[3] + k - 1
-    for i in range(min(Hp, reach_h)):
-        for j in range(min(Wp, reach_w)):
-            window = full[:, :, i : i + k, j : j + k]  # (N, F, k, k)
-            dx_padded[:, :, i, j] = np.einsum("nfuv,fcuv->nc", window, flipped)
     padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    dW = np.zeros_like(W, dtype=float)
+    dx_padded = np.zeros(padded.shape)
+    dW = np.empty(W.shape)
     for u in range(k):
         for v in range(k):
-            patch = padded[:, :, u : u + stride * out_h : stride, v : v + stride * out_w : stride]
-            dW[:, :, u, v] = np.einsum("nfij,ncij->fc", grad_out, patch[:, :, :out_h, :out_w])
+            rows = slice(u, u + stride * (out_h - 1) + 1, stride)
+            cols = slice(v, v + stride * (out_w - 1) + 1, stride)
+            seen = padded[:, :, rows, cols]  # (N, C, out_h, out_w)
+            dW[:, :, u, v] = np.tensordot(grad_out, seen, axes=([0, 2, 3], [0, 2, 3]))
+            back = np.tensordot(W[:, :, u, v], grad_out, axes=([0], [1]))  # (C, N, out_h, out_w)
+            dx_padded[:, :, rows, cols] += back.transpose(1, 0, 2, 3)
     db = grad_out.sum(axis=(0, 2, 3))
     return dx_padded[:, :, padding : padding + H, padding : padding + Wd], dW, db

@@ -1,14 +1,14 @@
 """The exit statuses of the `digitnet` command."""
 
 OK = 0
-FAILED_CHECK = 1  # gradcheck found a gradient that disagrees, or an exercise failed its check
+FAILED_CHECK = 1  # gradcheck, learn check or doctor: a check failed
 BAD_INPUT = 2  # one line on stderr says what and why
 DIVERGED = 3
 INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 PIPE_CLOSED = 141  # 128 + SIGPIPE: the reader of the output went away (`digitnet ... | head`)
 
 DESCRIPTION = (
-    f"{OK} success, {FAILED_CHECK} a failed check (gradcheck, learn check), {BAD_INPUT} bad "
+    f"{OK} success, {FAILED_CHECK} a failed check (gradcheck, learn, doctor), {BAD_INPUT} bad "
     f"input (one line on stderr;\n--debug shows the traceback), {DIVERGED} training diverged, "
     f"{INTERRUPTED} interrupted (Ctrl-C), {PIPE_CLOSED} output pipe closed."
 )

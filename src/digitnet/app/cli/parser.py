@@ -7,7 +7,7 @@ import argparse
 from typing import NoReturn
 
 from ..._version import __version__
-from . import compare, evaluate, gradcheck, learn, plot, predict, serve, train
+from . import compare, doctor, evaluate, gradcheck, learn, plot, predict, serve, train
 from .exit_codes import BAD_INPUT, DESCRIPTION
 
 # What `digitnet --help` says (the package docstring is for people reading the code).
@@ -28,7 +28,17 @@ examples:
   digitnet serve                 (train one live in the page)
   digitnet compare "gd lr=0.1" "momentum lr=0.05" "adam" --epochs 10"""
 
-COMMANDS = (train, evaluate, predict, plot, gradcheck, compare, serve, learn)  # in --help's order
+COMMANDS = (
+    train,
+    evaluate,
+    predict,
+    plot,
+    gradcheck,
+    compare,
+    serve,
+    learn,
+    doctor,
+)  # in --help's order
 
 
 class Parser(argparse.ArgumentParser):

@@ -28,6 +28,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--port", type=arguments.port, default=8000, help="port (8000; 0 picks a free one)"
     )
     arguments.add_threads(serve, "the page's runs and its test-set scores")
+    serve.add_argument(
+        "--parts",
+        metavar="DIR",
+        help="the page's runs train with the parts you wrote in DIR (digitnet learn)",
+    )
     serve.set_defaults(handler=run_serve)
 
 
@@ -42,7 +47,14 @@ def run_serve(args: argparse.Namespace) -> int:
         start = args.model
     else:
         model, start = MLP(seed=0), "an untrained 784-128-64-10 network"
-    session = new_session(model, args.data, args.save_dir, args.threads)
+    parts = None
+    if args.parts is not None:
+        from ...learn.parts import load_parts
+
+        parts = load_parts(args.parts)
+        checks = ", ".join(f"{r.exercise.name} {r.status}" for r in parts.results)
+        print(f"digitnet: the page trains with your parts from {parts.folder} ({checks})")
+    session = new_session(model, args.data, args.save_dir, args.threads, parts)
     server = make_server(session, args.host, args.port)
     host, port = cast("tuple[str, int]", server.server_address[:2])
     print(f"digitnet: serving {start} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)

@@ -22,6 +22,7 @@ from ...data.datasets import Arrays, DataSplits, load_data, split_validation
 from ...errors import DigitnetError
 from ...nn.network import Network
 from ...nn.threads import thread_count
+from ...optim.base import Optimizer
 from ...training.callbacks import Callback, EarlyStopping
 from ...training.checkpoint import Checkpoint, load_checkpoint
 from ...training.history import History
@@ -71,6 +72,8 @@ def run_train(args: argparse.Namespace) -> int:
     # network that is not an MLP) keeps the dropout it has, unless a dropout flag is given
     if (settings.layers is None and is_mlp(model)) or settings.dropout or settings.input_dropout:
         model.set_dropout(settings.dropout, settings.input_dropout)
+    if args.parts:
+        optimizer = _use_parts(args, model, optimizer, fresh=checkpoint is None and not args.init)
     augment = AUGMENTATIONS.get(settings.augment)
     if augment is not None and args.show_augmented:
         from ..plots.training import plot_augmented  # matplotlib: only when asked for
@@ -122,6 +125,28 @@ def run_train(args: argparse.Namespace) -> int:
         _say_how_to_continue(checkpoint_dir, epochs_done, settings.epochs)
         return INTERRUPTED
     return 0
+
+
+def _use_parts(
+    args: argparse.Namespace, model: Network, optimizer: Optimizer, fresh: bool
+) -> Optimizer:
+    """Put the learner's parts (--parts DIR) into the model and the optimizer; say which."""
+    from ...learn.parts import LearnerOptimizer, learner_optimizer, load_parts, use_parts
+
+    if args.resume or args.checkpoint_dir:
+        raise DigitnetError(
+            "--parts trains without checkpoints: leave --resume and --checkpoint-dir out"
+        )
+    parts = load_parts(args.parts)
+    replaced = use_parts(model, parts, draw_weights=fresh)
+    optimizer_used = learner_optimizer(optimizer, parts)
+    if isinstance(optimizer_used, LearnerOptimizer):
+        replaced.append(f"the optimizer step ({optimizer_used.name})")
+    if not args.quiet:
+        checks = ", ".join(f"{r.exercise.name} {r.status}" for r in parts.results)
+        print(f"your parts from {parts.folder}: {'; '.join(replaced) or 'none of this network'}")
+        print(f"  their checks: {checks}")
+    return optimizer_used
 
 
 def _settings(args: argparse.Namespace) -> tuple[RunSettings, Checkpoint | None]:

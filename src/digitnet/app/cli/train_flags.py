@@ -143,6 +143,11 @@ def add_run_flags(train: argparse.ArgumentParser) -> None:
         "settings and outputs (--out, --history, --plots) unless you give them again",
     )
     train.add_argument(
+        "--parts",
+        metavar="DIR",
+        help="train with the parts you wrote in DIR (digitnet learn) in place of digitnet's",
+    )
+    train.add_argument(
         "--profile",
         action="store_true",
         help="print where a step's time goes: each layer's forward and backward, the matrix "

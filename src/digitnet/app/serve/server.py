@@ -27,6 +27,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from ...errors import DigitnetError
+from ...learn.parts import Parts
 from ...nn.network import Network
 from .handler import STATIC_DIR, STATIC_FILES, Handler
 from .log import LOG
@@ -77,13 +78,15 @@ def new_session(
     data: str | None = None,
     save_dir: str | Path | None = None,
     threads: int | None = None,
+    parts: Parts | None = None,
 ) -> LiveSession:
     """A LiveSession for `model`, with the training data of `digitnet train --data` (bundled
     MNIST by default), saving into `save_dir` (by default the current folder), computing on
-    `threads` threads (by default the cores)."""
+    `threads` threads (by default the cores), with a learner's `parts` (learn.parts) if given."""
     from ...data.datasets import load_data
 
     folder = Path(save_dir) if save_dir is not None else Path.cwd()
     if not folder.is_dir():
         raise DigitnetError(f"{folder}: no such folder to save into")
-    return LiveSession(model, load_data(data, "uint8"), folder.resolve(), threads=threads)
+    data_splits = load_data(data, "uint8")
+    return LiveSession(model, data_splits, folder.resolve(), threads=threads, parts=parts)

@@ -21,6 +21,7 @@ from ...checks import integer
 from ...data.datasets import DataSplits
 from ...data.preprocess import to_mnist
 from ...errors import DigitnetError
+from ...learn.parts import Parts, learner_optimizer, use_parts
 from ...nn.network import Network
 from ...optim import Optimizer
 from ...training.callbacks import LambdaCallback
@@ -54,8 +55,12 @@ class LiveSession:
         save_dir: Path,
         seed: int = 0,
         threads: int | None = None,
+        parts: Parts | None = None,
     ) -> None:
         self.threads = threads  # for every network the page trains or scores (None: the cores)
+        self.parts = parts  # a learner's parts (serve --parts): every run trains with them
+        if parts is not None:
+            use_parts(model, parts, draw_weights=False)
         model.threads = threads  # None: the default
         self.model = model
         self.data = data
@@ -86,6 +91,10 @@ class LiveSession:
             X, y = X[: settings.limit], y[: settings.limit]
         model = None if keep_going else run_network(settings, X.shape[1])
         optimizer = optimizer_of(settings)
+        if self.parts is not None:
+            if model is not None:
+                use_parts(model, self.parts)
+            optimizer = learner_optimizer(optimizer, self.parts)
         run = LiveRun(settings, self.worker)
         with self.cond:
             self._refuse_if_under_way()
