@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import statistics
 import sys
@@ -55,14 +56,19 @@ def mistake_list() -> str:
 
 
 def sample_check() -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        with contextlib.redirect_stdout(io.StringIO()):
-            main(["learn", "start", folder])
-        (Path(folder) / "03_dense.py").write_text(WRONG_DENSE)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            main(["learn", "check", "dense", "--dir", folder])
-        text = out.getvalue().replace(folder, "digitnet-exercises")
+    home = os.getcwd()
+    with tempfile.TemporaryDirectory() as where:
+        os.chdir(where)  # (contextlib.chdir needs Python 3.11)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                main(["learn", "start"])  # into ./digitnet-exercises, as a learner does
+            (Path("digitnet-exercises") / "03_dense.py").write_text(WRONG_DENSE)
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                main(["learn", "check", "dense"])
+        finally:
+            os.chdir(home)
+        text = out.getvalue()
     return (
         "A dense layer whose bias gradient sums over the wrong axis "
         "(`grad_out.sum(axis=1)`), checked with `digitnet learn check dense`:\n\n"

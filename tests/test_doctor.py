@@ -121,3 +121,27 @@ def test_the_command_checks_a_layers_spec_and_refuses_two_networks(idx_folder, t
     assert gradient["passed"] is True
     assert main(["doctor", "m.npz", "--layers", spec]) == 2
     assert "give MODEL or --layers, not both" in capsys.readouterr().err
+
+
+def test_the_doctor_uses_the_learner_s_optimizer_step(idx_folder, tmp_path, capsys):
+    """An sgd_step that rebinds instead of updating never trains: the overfit check says so."""
+    (tmp_path / "04_gradient_descent.py").write_text(
+        "def sgd_step(params, grads, lr):\n"
+        "    for i in range(len(params)):\n"
+        "        params[i] = params[i] - lr * grads[i]\n"
+    )
+    command = ["doctor", "--data", str(idx_folder), "--optimizer", "gd", "--lr", "0.1"]
+    assert main([*command, "--json"]) == 0
+    capsys.readouterr()
+    assert main([*command, "--parts", str(tmp_path), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    overfit = next(c for c in report["checks"] if c["name"] == "overfit 50 images")
+    assert overfit["passed"] is False
+
+
+def test_a_network_whose_loss_overflows_at_once_fails_the_range_test(mnist):
+    model = dn.MLP(seed=0)
+    for array in model.parameters().values():
+        array[...] = 1e30
+    test = lr_range.range_test(model, *mnist, adam())
+    assert len(test.losses) == 0 and lr_range.finding(test, 1e-3).passed is False

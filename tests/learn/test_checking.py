@@ -146,3 +146,31 @@ def test_unknown_names_and_missing_folders_are_one_line_errors(tmp_path):
         exercise("relux")
     with pytest.raises(DigitnetError, match="digitnet learn start"):
         check_all(None, tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("name", "functions"),
+    [
+        ("relu", {"relu": lambda x: None, "relu_backward": lambda x, g: g * (x > 0)}),
+        ("relu", {"relu": lambda x: np.maximum(x, 0).ravel(), "relu_backward": lambda x, g: g}),
+        ("softmax_cross_entropy", {"softmax_cross_entropy": lambda z, y: (
+            -(z - z.max(1, keepdims=True))[np.arange(len(y)), y], np.zeros(z.shape))}),
+        ("batchnorm", {"batchnorm_forward": lambda x, gamma, beta, eps=1e-5: x.T,
+                       "batchnorm_backward": lambda x, gamma, g, eps=1e-5: (g, gamma, gamma)}),
+    ],
+    ids=["relu returns None", "relu flattens", "a loss per image", "batchnorm transposed"],
+)  # fmt: skip
+def test_answers_of_the_wrong_kind_fail_with_a_report_not_a_crash(name, functions):
+    result = check(exercise(name), exercise(name).reference | functions)
+    assert result.status == "failing"
+    assert result.error or any(not r.close for r in result.rows)
+
+
+def test_a_file_that_calls_exit_fails(tmp_path):
+    start(tmp_path)
+    write(tmp_path, "relu", "import sys\nprint('hi')\nsys.exit()\n")
+    result = check_file(RELU, tmp_path)
+    assert result.status == "failing" and "your code called exit()" in result.error
+    write(tmp_path, "relu", "def relu(x):\n    raise SystemExit(3)\n\n"
+                            "def relu_backward(x, g):\n    return g\n")  # fmt: skip
+    assert check_file(RELU, tmp_path).status == "failing"

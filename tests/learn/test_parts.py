@@ -14,15 +14,8 @@ from conftest import make_blobs
 import digitnet as dn
 from digitnet.app.cli import main
 from digitnet.errors import DigitnetError
-from digitnet.learn.parts import (
-    LearnerConv2D,
-    LearnerDense,
-    LearnerLoss,
-    LearnerOptimizer,
-    learner_optimizer,
-    load_parts,
-    use_parts,
-)
+from digitnet.learn.learner_layers import LearnerConv2D, LearnerDense, LearnerLoss
+from digitnet.learn.parts import LearnerOptimizer, learner_optimizer, load_parts, use_parts
 
 HERE = Path(__file__).parent
 REFERENCE_PARTS, OTHER_PARTS = HERE / "reference_parts", HERE / "other_parts"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from ..errors import DigitnetError
-from ..learn.parts import LearnersLayer
+from ..learn.learner_layers import LearnersLayer
 from ..model import MLP, Sequential
 from ..nn.dense import Dense
 from ..nn.network import Network

@@ -17,6 +17,7 @@ from ..data.datasets import DataSplits, load_data
 from ..errors import DigitnetError, DivergenceError
 from ..optim import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
+from ..training.diagnostics import LearningMonitor
 from ..training.history import History
 from ..training.loop import fit_recipe
 from ..training.settings import COMPARE_EPOCHS, RunSettings, optimizer_of, resolve
@@ -40,6 +41,7 @@ class Result:
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
     diverged: str | None = None  # the divergence message, if it diverged
+    hint: str | None = None  # the not-learning hint of its last epoch that had one
 
 
 def parse_recipe(text: str) -> dict:
@@ -127,6 +129,7 @@ def train_recipe(text: str, settings: RunSettings, splits: DataSplits) -> Result
     model = fresh_model(settings, splits.X_train.shape[1])
     optimizer = optimizer_of(settings)
     result, history = Result(text), History()
+    hints: list[str] = []
     started = time.perf_counter()
     try:
         fit_recipe(
@@ -137,10 +140,11 @@ def train_recipe(text: str, settings: RunSettings, splits: DataSplits) -> Result
             optimizer,
             validation_data=(splits.X_eval, splits.y_eval),
             verbose=0,
-            callbacks=[history],
+            callbacks=[history, LearningMonitor(say=hints.append)],
         )
     except DivergenceError as error:  # its epochs so far stay in the picture
         result.diverged = str(error)
+    result.hint = hints[-1] if hints else None
     result.history = history.history
     result.seconds = time.perf_counter() - started
     return result

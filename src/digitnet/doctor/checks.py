@@ -199,9 +199,9 @@ def data(X: np.ndarray, y: np.ndarray, classes: int = 10) -> list[Finding]:
         measured = f"float pixels {low:g} to {high:g} (the network expects about 0 to 1)"
     advice = "" if passed else "divide the pixels by 255 (or pass them as uint8)"
     findings.append(Finding("pixel scale", passed, measured, advice, {"min": low, "max": high}))
-    counts = np.bincount(y.astype(np.int64), minlength=classes)
-    shares = counts / counts.sum()
     outside = (y < 0) | (y >= classes)
+    counts = np.bincount(y[~outside].astype(np.int64), minlength=classes)[:classes]
+    shares = counts / max(counts.sum(), 1)
     passed = bool(not outside.any() and shares.min() >= 0.5 / classes)
     measured = (
         f"{len(y):,} labels; the rarest class {int(shares.argmin())} has {shares.min():.1%}, "
@@ -210,7 +210,7 @@ def data(X: np.ndarray, y: np.ndarray, classes: int = 10) -> list[Finding]:
     advice = (
         ""
         if passed
-        else "labels outside 0-9"
+        else f"{int(outside.sum())} labels outside 0-{classes - 1}"
         if outside.any()
         else "a class with less than half its share: the network will learn to neglect it"
     )

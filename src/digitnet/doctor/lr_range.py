@@ -62,7 +62,8 @@ def range_test(
         if smoothed > BLOWN_UP * best:
             break
     tried = lrs[: len(losses)]
-    return RangeTest(tried, np.array(losses), steepest(tried, np.array(losses)))
+    suggested = steepest(tried, np.array(losses)) if losses else math.nan
+    return RangeTest(tried, np.array(losses), suggested)
 
 
 def steepest(lrs: np.ndarray, losses: np.ndarray) -> float:
@@ -77,6 +78,10 @@ def steepest(lrs: np.ndarray, losses: np.ndarray) -> float:
 def finding(test: RangeTest, lr: float) -> Finding:
     """Whether the run's rate is within ten times of the suggested one."""
     suggested = test.suggested
+    if not math.isfinite(suggested):
+        measured = f"the loss is not finite even after a step at {LOWEST:g}"
+        advice = "the network's outputs overflow from the start: check its weights and inputs"
+        return Finding("learning-rate range test", False, measured, advice, {"lr": lr})
     ratio = lr / suggested
     passed = 0.1 <= ratio <= 10
     measured = (

@@ -9,6 +9,7 @@ with digitnet's and with central differences of your own forward, and have known
 The command line: `digitnet learn`, `digitnet learn start`, `digitnet learn check NAME`.
 """
 
+from . import parts
 from .catalogue import EXERCISES, exercise
 from .exercise import Exercise, Mistake, Result, check
 from .folder import DEFAULT_FOLDER, check_all, check_file, reset, skeleton, start
@@ -23,6 +24,7 @@ __all__ = [
     "check_all",
     "check_file",
     "exercise",
+    "parts",
     "reset",
     "skeleton",
     "start",

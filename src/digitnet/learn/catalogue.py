@@ -5,9 +5,12 @@ from __future__ import annotations
 from ..errors import DigitnetError
 from .exercise import Exercise
 from .exercises_conv import CONV_BACKWARD, CONV_LOOPS, IM2COL
-from .exercises_layers import BATCHNORM, DROPOUT, MAXPOOL
-from .exercises_mlp import DENSE, RELU, SOFTMAX
-from .exercises_optim import ADAM, HE, MOMENTUM, SGD
+from .exercises_dense import DENSE
+from .exercises_init import HE
+from .exercises_layers import BATCHNORM, DROPOUT
+from .exercises_mlp import RELU, SOFTMAX
+from .exercises_optim import ADAM, MOMENTUM, SGD
+from .exercises_pool import MAXPOOL
 
 EXERCISES: tuple[Exercise, ...] = (
     RELU, SOFTMAX, DENSE, SGD, MOMENTUM, ADAM, HE,

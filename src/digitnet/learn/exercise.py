@@ -169,6 +169,11 @@ def _self_check(exercise: Exercise, functions: Functions) -> list[Row]:
             pairs = exercise.self_check(functions)
     except (LearnerError, NotWritten):
         return []  # their error is reported by the check itself
+    except (TypeError, ValueError, IndexError, AttributeError) as error:
+        # what their functions returned cannot be differentiated (None, a wrong shape, a
+        # loss per image instead of one number): the comparison above already shows it
+        note = f"could not run: {error}"[:120]
+        return [Row("your backward", False, False, np.inf, np.inf, "a random case", note)]
     return [compare(name, a, n, case="a random case") for name, (a, n) in pairs.items()]
 
 

@@ -17,6 +17,7 @@ from .exercise import Case, Exercise, Functions, Mistake, Outputs, returned
 
 
 def conv_cases() -> list[Case]:
+    """The inputs of the conv checks; the first is the tiny worked example."""
     rng = np.random.default_rng(11)
 
     def case(name: str, x: tuple[int, ...], C_out: int, k: int, stride: int, pad: int) -> Case:
@@ -52,6 +53,7 @@ def conv_cases() -> list[Case]:
 
 
 def conv_outputs(function: Any, c: dict[str, Any]) -> Outputs:
+    """The convolution's output z on one case."""
     return {"z": function(c["x"], c["W"], c["b"], c["stride"], c["padding"])}
 
 
@@ -138,12 +140,14 @@ def im2col_reference(x: np.ndarray, k: int, stride: int = 1, padding: int = 0) -
 
 
 def im2col_channels_last(x: np.ndarray, k: int, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """im2col with each patch flattened (ki, kj, c) instead of (c, ki, kj)."""
     cols = im2col_reference(x, k, stride, padding)
     C = x.shape[1]
     return cols.reshape(-1, C, k, k).transpose(0, 2, 3, 1).reshape(len(cols), -1)
 
 
 def im2col_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     k = c["W"].shape[2]
     return {
         "im2col(x)": f["im2col"](c["x"], k, c["stride"], c["padding"]),
@@ -181,6 +185,7 @@ IM2COL = Exercise(
 
 # --- the backward pass -----------------------------------------------------------------------
 def conv_backward_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     z = ref.conv2d(c["x"], c["W"], c["b"], c["stride"], c["padding"])
     grad_out = np.random.default_rng(z.size).standard_normal(z.shape)
     value = f["conv2d_backward"](c["x"], c["W"], grad_out, c["stride"], c["padding"])
@@ -189,6 +194,7 @@ def conv_backward_run(f: Functions, c: dict[str, Any]) -> Outputs:
 
 
 def conv_backward_self_check(f: Functions) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The learner's gradients against central differences of a forward, by tensor."""
     rng = np.random.default_rng(12)
     x, W, b = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3)), np.zeros(3)
     g = rng.standard_normal((2, 3, 3, 3))
@@ -224,6 +230,7 @@ def backward_uncropped(
 def backward_db_per_position(
     x: np.ndarray, W: np.ndarray, grad_out: np.ndarray, stride: int = 1, padding: int = 0
 ) -> tuple[Any, Any, Any]:
+    """dL/db summed over the batch only, a gradient per position."""
     dx, dW, _ = ref.conv2d_backward(x, W, grad_out, stride, padding)
     return dx, dW, grad_out.sum(axis=0)
 

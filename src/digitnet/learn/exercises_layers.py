@@ -1,4 +1,4 @@
-"""The exercises of a CNN's other layers: max-pooling, dropout and batch normalisation.
+"""The exercises of dropout and batch normalisation (max-pooling: exercises_pool.py).
 
 Dropout is random, so its check measures properties any correct answer has (the share dropped,
 the scale of what is kept, a backward that goes through the same mask) instead of values.
@@ -17,113 +17,9 @@ from .exercise import Case, Exercise, Functions, Mistake, Outputs, returned
 Pair = tuple[np.ndarray, np.ndarray]
 
 
-# --- 11. max-pooling -----------------------------------------------------------------------------
-def pool_cases() -> list[Case]:
-    rng = np.random.default_rng(13)
-    tiny = np.array(
-        [
-            [
-                [
-                    [1.0, 3.0, 2.0, 0.0],
-                    [4.0, 2.0, -1.0, 5.0],
-                    [0.0, 1.0, 2.0, 3.0],
-                    [6.0, 0.5, 1.5, 7.0],
-                ]
-            ]
-        ]
-    )
-
-    def case(name: str, shape: tuple[int, ...], k: int, stride: int) -> Case:
-        return Case(name, {"x": rng.standard_normal(shape), "k": k, "stride": stride})
-
-    return [
-        Case("tiny", {"x": tiny, "k": 2, "stride": 2}),
-        case("random 2x3x6x6", (2, 3, 6, 6), 2, 2),
-        case("3x3 windows, stride 2 (overlapping)", (1, 2, 7, 7), 3, 2),
-        case("stride 1", (1, 2, 5, 4), 2, 1),
-        case("5x5 image, 2x2 windows (last row and column left out)", (2, 1, 5, 5), 2, 2),
-    ]
-
-
-def pool_run(f: Functions, c: dict[str, Any]) -> Outputs:
-    x, k, stride = c["x"], c["k"], c["stride"]
-    y = f["maxpool2d"](x, k, stride)
-    grad_out = np.random.default_rng(x.size).standard_normal(ref.maxpool2d(x, k, stride).shape)
-    return {"y": y, "dx": f["maxpool2d_backward"](x, grad_out, k, stride)}
-
-
-def pool_self_check(f: Functions) -> dict[str, Pair]:
-    rng = np.random.default_rng(14)
-    x, g = rng.standard_normal((2, 2, 6, 6)), rng.standard_normal((2, 2, 2, 2))
-    numeric = numerical_gradient(lambda: float(np.sum(f["maxpool2d"](x, 3, 2) * g)), x)
-    return {"dx": (f["maxpool2d_backward"](x.copy(), g, 3, 2), numeric)}
-
-
-def windows(x: np.ndarray, grad_out: np.ndarray, k: int, stride: int, share: Any) -> np.ndarray:
-    """dL/dx where each window hands its gradient out as share(window, g) says."""
-    dx = np.zeros(x.shape)
-    N, C, H_out, W_out = grad_out.shape
-    for i in range(H_out):
-        for j in range(W_out):
-            rows, cols = slice(i * stride, i * stride + k), slice(j * stride, j * stride + k)
-            g = grad_out[:, :, i, j][:, :, None, None]
-            dx[:, :, rows, cols] += share(x[:, :, rows, cols], g)
-    return dx
-
-
-def pool_mean(x: np.ndarray, k: int, stride: int) -> np.ndarray:
-    """Average-pooling: each window's mean."""
-    H_out, W_out = (x.shape[2] - k) // stride + 1, (x.shape[3] - k) // stride + 1
-    y = np.zeros((*x.shape[:2], H_out, W_out))
-    for i in range(H_out):
-        for j in range(W_out):
-            window = x[:, :, i * stride : i * stride + k, j * stride : j * stride + k]
-            y[:, :, i, j] = window.mean(axis=(2, 3))
-    return y
-
-
-MAXPOOL = Exercise(
-    name="maxpool",
-    file="11_maxpool.py",
-    title="max-pooling, forward and backward",
-    functions=("maxpool2d", "maxpool2d_backward"),
-    section="12. Max-pooling",
-    hint=(
-        "x (N, C, H, W) -> y (N, C, H_out, W_out), H_out = (H - k) // stride + 1: y[n, c, i, j] "
-        "is the largest x in the k x k window at (stride i, stride j). Only that largest entry "
-        "shaped the output, so backward sends grad_out[n, c, i, j] to it alone (add, do not "
-        "assign: overlapping windows can share a winner); every other entry gets 0."
-    ),
-    reference={"maxpool2d": ref.maxpool2d, "maxpool2d_backward": ref.maxpool2d_backward},
-    cases=pool_cases,
-    run=pool_run,
-    mistakes=(
-        Mistake(
-            "the pooling gradient is sent to every position of the window",
-            "only the window's largest entry reached the output: the others get 0",
-            {"maxpool2d_backward": lambda x, g, k, s: windows(x, g, k, s, lambda w, g: g + 0 * w)},
-        ),
-        Mistake(
-            "the pooling gradient is averaged over the window",
-            "that is average-pooling's backward; max-pooling sends it all to the largest",
-            {
-                "maxpool2d_backward": lambda x, g, k, s: windows(
-                    x, g, k, s, lambda w, g: g / k**2 + 0 * w
-                )
-            },
-        ),
-        Mistake(
-            "the windows' mean instead of their maximum",
-            "max-pooling keeps each window's largest value (np.max over the window)",
-            {"maxpool2d": pool_mean},
-        ),
-    ),
-    self_check=pool_self_check,
-)
-
-
 # --- 12. dropout ---------------------------------------------------------------------------------
 def dropout_cases() -> list[Case]:
+    """The inputs of the dropout checks; the first is the tiny worked example."""
     rng = np.random.default_rng(15)
     return [
         Case(
@@ -139,13 +35,16 @@ def dropout_cases() -> list[Case]:
 
 
 def dropout_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     x, p = c["x"], c["p"]
     value = f["dropout_forward"](x, p, np.random.default_rng(c["seed"]))
     y, cache = returned(value, 2, "dropout_forward")
     y = np.asarray(y, dtype=float)
     grad_out = np.random.default_rng(99).uniform(1, 2, x.shape)
     dx = np.asarray(f["dropout_backward"](grad_out, cache), dtype=float)
+    again = returned(f["dropout_forward"](x, p, np.random.default_rng(c["seed"])), 2, "it")[0]
     outputs: Outputs = {"y's shape": np.array(y.shape), "dx's shape": np.array(dx.shape)}
+    outputs["same seed, same y"] = float(np.array_equal(y, np.asarray(again, dtype=float)))
     if y.shape != x.shape or dx.shape != x.shape:
         return outputs  # the shapes' rows say what is wrong
     kept = y != 0
@@ -201,6 +100,17 @@ DROPOUT = Exercise(
             {"dropout_forward": lambda x, p, rng: dropout_reference(x, 1 - p, rng)},
         ),
         Mistake(
+            "the backward leaves out the 1 / (1 - p)",
+            "forward multiplied what it kept by 1 / (1 - p), so the gradient that goes back "
+            "through it is multiplied by the same factor",
+            {
+                "dropout_forward": lambda x, p, rng: (lambda keep: (x * keep / (1 - p), keep))(
+                    rng.random(x.shape) >= p
+                ),
+                "dropout_backward": lambda grad_out, keep: grad_out * keep,
+            },
+        ),
+        Mistake(
             "the backward ignores the mask",
             "a dropped entry did not reach the output, so it gets no gradient: multiply "
             "grad_out by the same mask (and 1 / (1 - p))",
@@ -219,6 +129,7 @@ DROPOUT = Exercise(
 
 # --- 13. batch normalisation ---------------------------------------------------------------------
 def batchnorm_cases() -> list[Case]:
+    """The inputs of the batchnorm checks; the first is the tiny worked example."""
     rng = np.random.default_rng(16)
 
     def case(name: str, N: int, D: int, scale: float = 1.0, shift: float = 0.0) -> Case:
@@ -250,6 +161,7 @@ def batchnorm_cases() -> list[Case]:
 
 
 def batchnorm_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     y = f["batchnorm_forward"](c["x"], c["gamma"], c["beta"])
     value = f["batchnorm_backward"](c["x"], c["gamma"], c["grad_out"])
     dx, dgamma, dbeta = returned(value, 3, "batchnorm_backward")
@@ -257,6 +169,7 @@ def batchnorm_run(f: Functions, c: dict[str, Any]) -> Outputs:
 
 
 def batchnorm_self_check(f: Functions) -> dict[str, Pair]:
+    """The learner's gradients against central differences of a forward, by tensor."""
     rng = np.random.default_rng(17)
     x, gamma, beta = rng.standard_normal((6, 3)), rng.uniform(0.5, 2, 3), rng.standard_normal(3)
     g = rng.standard_normal((6, 3))
@@ -275,6 +188,7 @@ def batchnorm_self_check(f: Functions) -> dict[str, Pair]:
 def batchnorm_constant_statistics(
     x: np.ndarray, gamma: np.ndarray, grad_out: np.ndarray, eps: float = 1e-5
 ) -> tuple[Any, Any, Any]:
+    """dL/dx as if the batch's mean and variance were constants."""
     _, dgamma, dbeta = ref.batchnorm_backward(x, gamma, grad_out, eps)
     return grad_out * gamma / np.sqrt(x.var(axis=0) + eps), dgamma, dbeta
 
@@ -282,6 +196,7 @@ def batchnorm_constant_statistics(
 def batchnorm_without_mean_path(
     x: np.ndarray, gamma: np.ndarray, grad_out: np.ndarray, eps: float = 1e-5
 ) -> tuple[Any, Any, Any]:
+    """dL/dx without the path through the batch's mean."""
     dx, dgamma, dbeta = ref.batchnorm_backward(x, gamma, grad_out, eps)
     return dx + (grad_out * gamma).mean(axis=0) / np.sqrt(x.var(axis=0) + eps), dgamma, dbeta
 

@@ -1,5 +1,4 @@
-"""The exercises of a multi-layer perceptron: ReLU, softmax with cross-entropy, a dense layer,
-gradient descent, momentum, Adam and He initialisation.
+"""The first exercises: ReLU, and softmax with cross-entropy (a dense layer: exercises_dense.py).
 
 Each gives digitnet's answer (the plain reference, nn/reference.py), the cases to check on and
 the mistakes learners make most, each written as the wrong function it would be.
@@ -29,6 +28,7 @@ def sum_against(upstream: np.ndarray) -> Any:
 
 # --- 1. ReLU -------------------------------------------------------------------------------------
 def relu_cases() -> list[Case]:
+    """The inputs of the relu checks; the first is the tiny worked example."""
     rng = np.random.default_rng(1)
     tiny = np.array([[-2.0, -0.5, 0.0, 0.5, 2.0]])
     return [
@@ -55,11 +55,13 @@ def relu_cases() -> list[Case]:
 
 
 def relu_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     y = f["relu"](c["x"].copy())
     return {"relu(x)": y, "relu_backward(x, grad_out)": f["relu_backward"](c["x"], c["grad_out"])}
 
 
 def relu_self_check(f: Functions) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The learner's gradients against central differences of a forward, by tensor."""
     x, g = normal(2, (4, 6), (4, 6))
     loss = sum_against(g)
     numeric = numerical_gradient(lambda: loss(f["relu"](x.copy())), x)
@@ -112,6 +114,7 @@ RELU = Exercise(
 
 # --- 2. softmax and cross-entropy ----------------------------------------------------------------
 def softmax_cases() -> list[Case]:
+    """The inputs of the softmax checks; the first is the tiny worked example."""
     rng = np.random.default_rng(3)
     return [
         Case(
@@ -135,12 +138,14 @@ def softmax_cases() -> list[Case]:
 
 
 def softmax_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     value = f["softmax_cross_entropy"](c["logits"], c["labels"])
     loss, grad = returned(value, 2, "softmax_cross_entropy")
     return {"loss": loss, "dL/dlogits": grad}
 
 
 def softmax_self_check(f: Functions) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The learner's gradients against central differences of a forward, by tensor."""
     (logits,) = normal(4, (5, 10))
     labels = np.array([3, 0, 9, 9, 1])
 
@@ -161,16 +166,19 @@ def softmax_without_max(logits: np.ndarray, labels: np.ndarray) -> tuple[float, 
 
 
 def softmax_summed(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """The loss and its gradient summed over the batch, not averaged."""
     loss, grad = ref.softmax_cross_entropy(logits, labels)
     return loss * len(logits), grad * len(logits)
 
 
 def softmax_grad_not_divided(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """The mean loss with a gradient not divided by N."""
     loss, grad = ref.softmax_cross_entropy(logits, labels)
     return loss, grad * len(logits)
 
 
 def softmax_probs_only(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """The gradient p, without the one-hot labels subtracted."""
     loss, grad = ref.softmax_cross_entropy(logits, labels)
     return loss, grad + np.eye(logits.shape[1])[labels] / len(logits)
 
@@ -215,110 +223,4 @@ SOFTMAX = Exercise(
         ),
     ),
     self_check=softmax_self_check,
-)
-
-
-# --- 3. dense layer ------------------------------------------------------------------------------
-def dense_cases() -> list[Case]:
-    rng = np.random.default_rng(5)
-
-    def case(name: str, N: int, D_in: int, D_out: int) -> Case:
-        return Case(
-            name,
-            {
-                "x": rng.standard_normal((N, D_in)),
-                "W": rng.standard_normal((D_in, D_out)),
-                "b": rng.standard_normal(D_out),
-                "grad_out": rng.standard_normal((N, D_out)),
-            },
-        )
-
-    tiny = Case(
-        "tiny",
-        {
-            "x": np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]]),
-            "W": np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]]),
-            "b": np.array([0.5, -0.5]),
-            "grad_out": np.array([[1.0, 0.0], [2.0, 1.0]]),
-        },
-    )
-    return [
-        tiny,
-        case("random 5x7 -> 4", 5, 7, 4),
-        case("one image", 1, 6, 3),
-        case("one output", 3, 4, 1),
-        case("square 4x4 -> 4", 4, 4, 4),
-    ]
-
-
-def dense_run(f: Functions, c: dict[str, Any]) -> Outputs:
-    z = f["dense_forward"](c["x"], c["W"], c["b"])
-    dx, dW, db = returned(f["dense_backward"](c["x"], c["W"], c["grad_out"]), 3, "dense_backward")
-    return {"z": z, "dx": dx, "dW": dW, "db": db}
-
-
-def dense_self_check(f: Functions) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    x, W, b, g = normal(6, (3, 5), (5, 4), (4,), (3, 4))
-    loss = sum_against(g)
-    dx, dW, db = returned(f["dense_backward"](x.copy(), W.copy(), g), 3, "dense_backward")
-    return {
-        "dx": (dx, numerical_gradient(lambda: loss(f["dense_forward"](x, W, b)), x)),
-        "dW": (dW, numerical_gradient(lambda: loss(f["dense_forward"](x, W, b)), W)),
-        "db": (db, numerical_gradient(lambda: loss(f["dense_forward"](x, W, b)), b)),
-    }
-
-
-def dense_with(**wrong: Any) -> Any:
-    """dense_backward with some of (dx, dW, db) computed by the given wrong functions."""
-
-    def backward(x: np.ndarray, W: np.ndarray, grad_out: np.ndarray) -> tuple[Any, Any, Any]:
-        dx, dW, db = ref.dense_backward(x, W, grad_out)
-        dW = wrong["dW"](x, grad_out) if "dW" in wrong else dW
-        db = wrong["db"](grad_out) if "db" in wrong else db
-        return dx, dW, db
-
-    return backward
-
-
-DENSE = Exercise(
-    name="dense",
-    file="03_dense.py",
-    title="a dense layer's forward and backward",
-    functions=("dense_forward", "dense_backward"),
-    section="3. Dense layer: z = x W + b",
-    hint=(
-        "z = x W + b with x (N, D_in), W (D_in, D_out), b (D_out,). Backward, from grad_out = "
-        "dL/dz (N, D_out): dL/dx = grad_out W^T (N, D_in), dL/dW = x^T grad_out (D_in, D_out), "
-        "dL/db = grad_out summed over the batch (D_out,). Each gradient has the shape of what it "
-        "is the gradient of: let the shapes tell you which side a transpose goes."
-    ),
-    reference={"dense_forward": ref.dense, "dense_backward": ref.dense_backward},
-    cases=dense_cases,
-    run=dense_run,
-    mistakes=(
-        Mistake(
-            "the bias gradient is summed over the wrong axis",
-            "b is added to every row, so its gradient sums grad_out over the batch, axis 0, "
-            "giving shape (D_out,); axis 1 sums over the units instead",
-            {"dense_backward": dense_with(db=lambda g: g.sum(axis=1))},
-        ),
-        Mistake(
-            "the bias gradient is averaged over the batch",
-            "the 1 / N of the mean loss is already inside grad_out: sum it, do not average "
-            "it a second time",
-            {"dense_backward": dense_with(db=lambda g: g.mean(axis=0))},
-        ),
-        Mistake(
-            "the weight gradient is transposed",
-            "dL/dW has W's shape (D_in, D_out): it is x^T grad_out, not grad_out^T x",
-            {"dense_backward": dense_with(dW=lambda x, g: g.T @ x)},
-        ),
-        Mistake(
-            "the weight gradient is averaged over the batch",
-            "the 1 / N of the mean loss is already inside grad_out: x^T grad_out is the "
-            "whole gradient",
-            {"dense_backward": dense_with(dW=lambda x, g: x.T @ g / len(x))},
-        ),
-    ),
-    self_check=dense_self_check,
 )

@@ -1,8 +1,7 @@
-"""The exercises of learning: a gradient descent step, momentum, Adam and He initialisation.
+"""The exercises of learning: a gradient descent step, momentum and Adam.
 
 A step updates the parameters in place, so the check keeps the arrays it handed over and looks at
-those afterwards: a step that rebinds a name (p = p - lr * g) leaves them as they were. He
-initialisation is random, so its check measures the draw's statistics instead of its values.
+those afterwards: a step that rebinds a name (p = p - lr * g) leaves them as they were.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ def step_cases(seed: int) -> list[Case]:
         "tiny",
         {
             "params": [np.array([[1.0, -1.0]]), np.array([0.5])],
-            "grads": [[np.array([[1.0, 2.0]]), np.array([-1.0])]] * 2,
+            "grads": [[np.array([[1.0, 2.0]]), np.array([-1.0])] for _ in range(2)],
             "lr": 0.1,
         },
     )
@@ -53,6 +52,7 @@ def run_steps(step: Any, c: dict[str, Any], *state: list[np.ndarray]) -> Outputs
 
 # --- 4. gradient descent -------------------------------------------------------------------------
 def sgd_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     return run_steps(lambda p, g, t: f["sgd_step"](p, g, c["lr"]), c)
 
 
@@ -62,11 +62,13 @@ def sgd_reference(params: list[np.ndarray], grads: list[np.ndarray], lr: float) 
 
 
 def sgd_rebinding(params: list[np.ndarray], grads: list[np.ndarray], lr: float) -> None:
+    """A step that rebinds params[i] to a new array."""
     for i in range(len(params)):
         params[i] = params[i] - lr * grads[i]  # a new array: the network's stays as it was
 
 
 def sgd_ascent(params: list[np.ndarray], grads: list[np.ndarray], lr: float) -> None:
+    """A step up the gradient."""
     for p, g in zip(params, grads):
         p += lr * g
 
@@ -103,6 +105,7 @@ SGD = Exercise(
 
 # --- 5. momentum ---------------------------------------------------------------------------------
 def momentum_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     velocities = [np.zeros_like(p) for p in c["params"]]
     step = f["momentum_step"]
     return run_steps(lambda p, g, v, t: step(p, g, v, c["lr"], 0.9), c, velocities)
@@ -126,6 +129,7 @@ def momentum_forgotten(
     lr: float,
     momentum: float = 0.9,
 ) -> None:
+    """Momentum whose velocity is made afresh each step."""
     for p, g in zip(params, grads):
         v = momentum * 0 + g  # a fresh velocity: the last step's is not kept
         p -= lr * v
@@ -138,6 +142,7 @@ def momentum_damped(
     lr: float,
     momentum: float = 0.9,
 ) -> None:
+    """Momentum with the gradient scaled by (1 - momentum)."""
     for p, g, v in zip(params, grads, velocities):
         v *= momentum
         v += (1 - momentum) * g
@@ -177,6 +182,7 @@ MOMENTUM = Exercise(
 
 # --- 6. Adam -------------------------------------------------------------------------------------
 def adam_run(f: Functions, c: dict[str, Any]) -> Outputs:
+    """The outputs of the functions `f` on one case, by name."""
     m = [np.zeros_like(p) for p in c["params"]]
     v = [np.zeros_like(p) for p in c["params"]]
     lr = c["lr"] * 10
@@ -210,6 +216,7 @@ def adam_uncorrected(
     beta2: float = 0.999,
     eps: float = 1e-8,
 ) -> None:
+    """Adam without the bias corrections of m and v."""
     for i, (p, g) in enumerate(zip(params, grads)):
         m[i] = beta1 * m[i] + (1 - beta1) * g
         v[i] = beta2 * v[i] + (1 - beta2) * g * g
@@ -227,6 +234,7 @@ def adam_without_sqrt(
     beta2: float = 0.999,
     eps: float = 1e-8,
 ) -> None:
+    """Adam dividing by v itself, not by its square root."""
     for i, (p, g) in enumerate(zip(params, grads)):
         m[i] = beta1 * m[i] + (1 - beta1) * g
         v[i] = beta2 * v[i] + (1 - beta2) * g * g
@@ -262,88 +270,4 @@ ADAM = Exercise(
             {"adam_step": adam_without_sqrt},
         ),
     ),
-)
-
-
-# --- 7. He initialisation ------------------------------------------------------------------------
-def he_cases() -> list[Case]:
-    return [
-        Case("tiny 3x5", {"fan_in": 3, "fan_out": 5, "seed": 0}),
-        Case("784 -> 128", {"fan_in": 784, "fan_out": 128, "seed": 1}),
-        Case("200 -> 300", {"fan_in": 200, "fan_out": 300, "seed": 2}),
-    ]
-
-
-def he_run(f: Functions, c: dict[str, Any]) -> Outputs:
-    fan_in, fan_out = c["fan_in"], c["fan_out"]
-    W = np.asarray(f["he_normal"](fan_in, fan_out, np.random.default_rng(c["seed"])), float)
-    again = np.asarray(f["he_normal"](fan_in, fan_out, np.random.default_rng(c["seed"])), float)
-    outputs: Outputs = {
-        "shape": np.array(W.shape),
-        "same seed, same W": float(W.shape == again.shape and np.array_equal(W, again)),
-    }
-    if W.size >= 10_000 and W.shape == (fan_in, fan_out):  # enough draws to measure them
-        std = np.sqrt(2.0 / fan_in)
-        outputs["mean / sqrt(2 / fan_in)"] = W.mean() / std
-        outputs["std / sqrt(2 / fan_in)"] = W.std() / std
-        outputs["kurtosis (3 if normal)"] = np.mean((W - W.mean()) ** 4) / W.var() ** 2
-    return outputs
-
-
-def he_reference(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    """W ~ N(0, 2 / fan_in), shape (fan_in, fan_out)."""
-    return rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)
-
-
-HE = Exercise(
-    name="he_init",
-    file="07_he_init.py",
-    title="He initialisation",
-    functions=("he_normal",),
-    section="1. The forward pass",
-    hint=(
-        "Draw W (fan_in, fan_out) from a normal distribution with mean 0 and variance "
-        "2 / fan_in, so standard deviation sqrt(2 / fan_in): ReLU zeroes half its inputs, and "
-        "the factor 2 keeps the activations' size from layer to layer. Draw from the rng given "
-        "(rng.standard_normal or rng.normal), not from np.random."
-    ),
-    reference={"he_normal": he_reference},
-    cases=he_cases,
-    run=he_run,
-    mistakes=(
-        Mistake(
-            "the variance is used as the standard deviation",
-            "2 / fan_in is the variance; the standard deviation is its square root",
-            {"he_normal": lambda i, o, rng: rng.standard_normal((i, o)) * (2.0 / i)},
-        ),
-        Mistake(
-            "fan_out instead of fan_in",
-            "He initialisation keeps the forward signal's size: the variance is "
-            "2 / fan_in, the number of inputs each unit adds up",
-            {"he_normal": lambda i, o, rng: rng.standard_normal((i, o)) * np.sqrt(2.0 / o)},
-        ),
-        Mistake(
-            "Glorot's variance instead of He's",
-            "2 / (fan_in + fan_out) suits tanh and sigmoid; ReLU zeroes half its inputs, so "
-            "He doubles the variance to 2 / fan_in",
-            {"he_normal": lambda i, o, rng: rng.standard_normal((i, o)) * np.sqrt(2.0 / (i + o))},
-        ),
-        Mistake(
-            "a uniform distribution instead of a normal one",
-            "U(-a, a) with a = sqrt(6 / fan_in) has the right variance (He uniform), but "
-            "this exercise asks for the normal distribution",
-            {"he_normal": lambda i, o, rng: rng.uniform(-1, 1, (i, o)) * np.sqrt(6.0 / i)},
-        ),
-        Mistake(
-            "the draws do not come from the rng given",
-            "draw from `rng`, so that one seed gives one network: np.random or a new "
-            "generator gives other numbers every run",
-            {"he_normal": lambda i, o, rng: he_reference(i, o, np.random.default_rng())},
-        ),
-    ),
-    tolerances={
-        "mean / sqrt(2 / fan_in)": 0.03,
-        "std / sqrt(2 / fan_in)": 0.03,
-        "kurtosis (3 if normal)": 0.2,
-    },
 )

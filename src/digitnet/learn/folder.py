@@ -45,7 +45,7 @@ def start(folder: str | Path = DEFAULT_FOLDER) -> list[Written]:
         if not path.exists():
             atomic_write_bytes(path, skeleton(item).encode())
             done.append(Written(item, path, "written"))
-        elif path.read_text(encoding="utf-8") == skeleton(item):
+        elif path.read_bytes() == skeleton(item).encode():
             done.append(Written(item, path, "kept: unchanged"))
         else:
             done.append(Written(item, path, "kept: yours"))
@@ -79,7 +79,7 @@ def reset(name: str, folder: str | Path = DEFAULT_FOLDER) -> Path | None:
     item = exercise(name)
     path = folder / item.file
     backup = None
-    if path.exists() and path.read_text(encoding="utf-8") != skeleton(item):
+    if path.exists() and path.read_bytes() != skeleton(item).encode():
         backup = next(
             path.with_name(f"{path.name}.{n}.bak")
             for n in range(1, 10_000)

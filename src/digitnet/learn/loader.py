@@ -41,6 +41,8 @@ def learner_traceback(error: BaseException, folder: Path) -> str:
     ]
     lines = ["Traceback (your code only):\n", *traceback.format_list(frames)]
     lines += traceback.format_exception_only(type(error), error)
+    if isinstance(error, SystemExit):
+        lines.append("(your code called exit(): a check needs your functions to return)\n")
     return "".join(lines).rstrip()
 
 
@@ -51,7 +53,7 @@ def load(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except Exception as error:  # anything in their module: a SyntaxError, a NameError...
+    except (Exception, SystemExit) as error:  # a SyntaxError, a NameError, an exit()...
         raise LearnerError(learner_traceback(error, path.parent)) from None
     return module
 
@@ -74,7 +76,9 @@ def _reporting(function: Callable[..., Any], name: str, folder: Path) -> Callabl
             return function(*args, **kwargs)
         except NotImplementedError:
             raise NotWritten(name) from None
-        except Exception as error:
+        except FloatingPointError:
+            raise  # an overflow under np.errstate(raise): training's divergence guard reports it
+        except (Exception, SystemExit) as error:  # exit() in their code is an error too
             raise LearnerError(learner_traceback(error, folder)) from None
 
     return call

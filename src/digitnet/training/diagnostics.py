@@ -9,6 +9,7 @@ the history gets no new columns.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple, cast
 
 import numpy as np
@@ -102,7 +103,11 @@ class UnitActivity:
 
 class LearningMonitor(Callback):
     """Watches a verbose fit: measures the hidden units batch by batch, and after each epoch
-    judges it with not_learning_hint, prints the hint if there is one, and starts afresh."""
+    judges it with not_learning_hint, prints the hint if there is one, and starts afresh.
+    say: what to do with a hint (default: print it; `digitnet compare` keeps the last)."""
+
+    def __init__(self, say: Callable[[str], object] | None = None) -> None:
+        self.say = say if say is not None else lambda hint: print(hint, flush=True)
 
     def on_train_begin(self, run: RunState) -> None:
         self.activations, self.n_classes = run.model.activation_names(), run.model.n_classes
@@ -118,7 +123,7 @@ class LearningMonitor(Callback):
     def on_epoch_end(self, epoch: int, logs: dict) -> None:
         hint = self.end_epoch(epoch, logs)
         if hint is not None:
-            print(hint, flush=True)
+            self.say(hint)
 
     def end_epoch(self, epoch: int, metrics: dict[str, float]) -> str | None:
         """The hint for the epoch just finished (or None)."""

@@ -88,3 +88,18 @@ def test_the_command_prints_the_table_and_writes_the_picture(tmp_path):
         capture_output=True, text=True,
     )  # fmt: skip
     assert diverged.returncode == 3 and "diverged" in diverged.stdout and diverged.stderr == ""
+
+
+def test_a_recipe_that_stops_learning_says_so_in_the_table(tmp_path, capsys):
+    """Plain gradient descent at lr 2 kills most ReLU units and ends at chance: the table says
+    so, with the same hint `digitnet train` prints; a recipe that learns gets none."""
+    from digitnet.app.cli import main
+
+    recipes = ["gd lr=2 batch=32 schedule=constant", "adam"]
+    out = str(tmp_path / "c.png")
+    assert main(["compare", *recipes, "--epochs", "3", "--limit", "20000", "--out", out]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].startswith(recipes[0]) and lines[2].endswith("  not learning (hint below)")
+    assert "11.35%" in lines[2]
+    assert lines[3].startswith("  hint: ") and "(dead ReLUs)" in lines[3]
+    assert lines[4].startswith("adam ") and "not learning" not in lines[4]

@@ -65,6 +65,8 @@ def run_compare(args: argparse.Namespace) -> int:
     for text, settings in zip(args.recipes, plans):
         results.append(train_recipe(text, settings, splits))
         print(row(results[-1], width), flush=True)
+        if results[-1].hint is not None and not results[-1].diverged:
+            print(f"  {results[-1].hint}", flush=True)
     title = f"{network}: {images}, seed {args.seed}, same initial weights"
     figure = comparison_figure(results, title, splits.eval_name)
     print(f"wrote {save_png(figure, out)}")
@@ -76,4 +78,7 @@ def row(result: Result, width: int = 32) -> str:
     if result.diverged:
         return f"{result.recipe:<{width}} diverged ({result.diverged.split(';')[0]})"
     accuracy, loss = result.history["val_accuracy"][-1], result.history["val_loss"][-1]
-    return f"{result.recipe:<{width}} {accuracy:>8.2%} {loss:>9.4f} {result.seconds:>8.1f}"
+    stalled = "  not learning (hint below)" if result.hint is not None else ""
+    return (
+        f"{result.recipe:<{width}} {accuracy:>8.2%} {loss:>9.4f} {result.seconds:>8.1f}{stalled}"
+    )

@@ -58,7 +58,7 @@ def run_doctor(args: argparse.Namespace) -> int:
     from ...data.datasets import load_data
     from ...doctor import diagnose
     from ...errors import DigitnetError
-    from ...learn.parts import load_parts, use_parts
+    from ...learn.parts import learner_optimizer, load_parts, use_parts
     from ...model import MLP, Sequential, load_model
     from ...nn.spec import build_layers, spec_of, takes_images
     from ...nn.work import multiply_adds
@@ -80,6 +80,9 @@ def run_doctor(args: argparse.Namespace) -> int:
     else:
         model = MLP([pixels, *DEFAULTS["hidden"], 10], seed=args.seed)
     parts = load_parts(args.parts) if args.parts is not None else None
+    if parts is not None and not args.json:
+        checks = ", ".join(f"{r.exercise.name} {r.status}" for r in parts.results)
+        print(f"your parts from {parts.folder} ({checks})")
     prepare: Callable[[Network], Network] | None = None
     if parts is not None:
         use_parts(model, parts, draw_weights=args.model is None)
@@ -89,7 +92,8 @@ def run_doctor(args: argparse.Namespace) -> int:
             return twin
 
     def new_optimizer() -> Optimizer:
-        return make_optimizer(args.optimizer, args.lr)
+        optimizer = make_optimizer(args.optimizer, args.lr)
+        return optimizer if parts is None else learner_optimizer(optimizer, parts)
 
     findings, test = diagnose(model, X, y, new_optimizer, args.model is None, prepare)
     if args.lr_plot is not None:

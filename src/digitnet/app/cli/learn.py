@@ -51,6 +51,13 @@ def folder_of(text: str | None) -> Path:
     return Path(text) if text else DEFAULT_FOLDER
 
 
+def dir_flag(folder: Path) -> str:
+    """` --dir FOLDER` for the commands we suggest, unless it is the default folder."""
+    from ...learn import DEFAULT_FOLDER
+
+    return "" if folder == DEFAULT_FOLDER else f" --dir {folder}"
+
+
 def run_list(args: argparse.Namespace) -> int:
     """List the exercises with their status in the folder."""
     from ...learn import EXERCISES, check_all
@@ -62,10 +69,12 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"  {number:2}  {item.name:<22} {item.title}")
         return OK
     results = check_all(None, folder)
-    print(f"exercises in {folder}  (`digitnet learn check NAME` checks one and shows why):")
+    suggestion = f"digitnet learn check NAME{dir_flag(folder)}"
+    print(f"exercises in {folder}  (`{suggestion}` checks one and shows why):")
+    width = max(len(item.title) for item in EXERCISES)
     for number, result in enumerate(results, start=1):
         item = result.exercise
-        print(f"  {number:2}  {item.name:<22} {item.title:<58} {result.status}")
+        print(f"  {number:2}  {item.name:<22} {item.title:<{width}}  {result.status}")
     counts = {s: sum(r.status == s for r in results) for s in ("passing", "failing")}
     written = len(results) - sum(counts.values())
     print(
@@ -94,12 +103,11 @@ def run_start(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Check the exercises named (all by default); exit 0 only if every one passes."""
-    from ...learn import check_all, exercise
+    from ...learn import EXERCISES, check_all, exercise
 
     folder = folder_of(args.check_folder)
     if args.hint:
-        for name in args.names or []:
-            item = exercise(name)
+        for item in [exercise(name) for name in args.names] if args.names else EXERCISES:
             print(f"hint for {item.name}: {item.hint}")
             print(f"  read docs/backprop.md, section {item.section}\n")
     results = check_all(args.names or None, folder)
@@ -132,7 +140,7 @@ def report(result: Result, folder: Path) -> str:
     if status != "passing":
         lines.append(
             f"  read docs/backprop.md, section {item.section}; "
-            f"a hint: digitnet learn check {item.name} --hint"
+            f"a hint: digitnet learn check {item.name} --hint{dir_flag(folder)}"
         )
     return "\n".join(lines)
 
