@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # executes the five tutorial notebooks
+pytestmark = pytest.mark.slow  # executes the six tutorial notebooks
 
 TUTORIALS = Path(__file__).resolve().parents[1] / "docs" / "tutorials"
 # docs/tutorials/build.py, by its path (a plain `import build` could find PyPA's build package)
@@ -18,8 +18,8 @@ _spec.loader.exec_module(build)
 SOURCES = build.sources()
 
 
-def test_there_are_five_tutorials_each_with_exercises_and_answers():
-    assert [path.stem[:2] for path in SOURCES] == ["01", "02", "03", "04", "05"]
+def test_there_are_six_tutorials_each_with_exercises_and_answers():
+    assert [path.stem[:2] for path in SOURCES] == ["01", "02", "03", "04", "05", "06"]
     for path in SOURCES:
         text = path.read_text()
         assert "## Exercises" in text and text.count("<details><summary>Answer") >= 3, path.name
