@@ -25,6 +25,7 @@ from ...nn.threads import thread_count
 from ...optim.base import Optimizer
 from ...training.callbacks import Callback, EarlyStopping
 from ...training.checkpoint import Checkpoint, load_checkpoint
+from ...training.histograms import LayerHistograms
 from ...training.history import History
 from ...training.loop import default_callbacks, fit_recipe
 from ...training.profile import LayerProfile
@@ -93,6 +94,10 @@ def run_train(args: argparse.Namespace) -> int:
         callbacks.append(EarlyStopping(settings.early_stopping, verbose=not args.quiet))
     profile = LayerProfile() if args.profile else None
     callbacks += [profile] if profile is not None else []
+    # --plots also draws per-layer histograms and update ratios: about 100 samples over the run
+    total_steps = -(-len(X_train) // settings.batch_size) * (settings.epochs - done)
+    statistics = LayerHistograms(every=max(1, total_steps // 100)) if settings.plots else None
+    callbacks += [statistics] if statistics is not None else []
     # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
     # history file asks for it) and score the test set once, at the end.
     per_epoch_eval = not args.quiet or settings.history is not None or settings.early_stopping
@@ -113,7 +118,7 @@ def run_train(args: argparse.Namespace) -> int:
     if profile is not None and profile.steps:
         steps = -(-len(X_train) // settings.batch_size)
         print_profile(profile.summary(), settings.batch_size, steps)
-    out = _save(args, settings, model, history, data, validation_name)
+    out = _save(args, settings, model, history, data, validation_name, statistics)
     epochs_done = history.epoch[-1] if history.epoch else done
     result = model.evaluate(data.X_eval, data.y_eval)
     print(
@@ -212,6 +217,7 @@ def _save(
     history: History,
     data: DataSplits,
     validation_name: str,
+    statistics: LayerHistograms | None = None,
 ) -> str:
     """Save the model (and --history, --plots); return the model's path as the user gave it."""
     # as given; a new run's default as the user would type it; a resumed run's recorded path
@@ -229,6 +235,11 @@ def _save(
             model, data.X_eval, data.y_eval, settings.plots, history.history, curves_name
         ):
             print(f"wrote {path}")
+        if statistics is not None:
+            from ..plots.histograms import plot_histograms
+
+            for path in plot_histograms(statistics, Path(settings.plots)):
+                print(f"wrote {path}")
     return out
 
 
