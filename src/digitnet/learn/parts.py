@@ -53,6 +53,10 @@ class Parts:
     functions: Functions = field(default_factory=dict)
     results: list[Result] = field(default_factory=list)
 
+    def checks(self) -> str:
+        """How each exercise written stands: "relu passing, dense failing"."""
+        return ", ".join(f"{r.exercise.name} {r.status}" for r in self.results)
+
     def has(self, *names: str) -> bool:
         """Whether every one of these functions is the learner's."""
         return all(name in self.functions for name in names)

@@ -81,7 +81,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         model = MLP([pixels, *DEFAULTS["hidden"], 10], seed=args.seed)
     parts = load_parts(args.parts) if args.parts is not None else None
     if parts is not None and not args.json:
-        checks = ", ".join(f"{r.exercise.name} {r.status}" for r in parts.results)
+        checks = parts.checks()
         print(f"your parts from {parts.folder} ({checks})")
     prepare: Callable[[Network], Network] | None = None
     if parts is not None:

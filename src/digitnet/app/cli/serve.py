@@ -52,7 +52,7 @@ def run_serve(args: argparse.Namespace) -> int:
         from ...learn.parts import load_parts
 
         parts = load_parts(args.parts)
-        checks = ", ".join(f"{r.exercise.name} {r.status}" for r in parts.results)
+        checks = parts.checks()
         print(f"digitnet: the page trains with your parts from {parts.folder} ({checks})")
     session = new_session(model, args.data, args.save_dir, args.threads, parts)
     server = make_server(session, args.host, args.port)

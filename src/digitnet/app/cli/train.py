@@ -148,7 +148,7 @@ def _use_parts(
     if isinstance(optimizer_used, LearnerOptimizer):
         replaced.append(f"the optimizer step ({optimizer_used.name})")
     if not args.quiet:
-        checks = ", ".join(f"{r.exercise.name} {r.status}" for r in parts.results)
+        checks = parts.checks()
         print(f"your parts from {parts.folder}: {'; '.join(replaced) or 'none of this network'}")
         print(f"  their checks: {checks}")
     return optimizer_used
