@@ -174,6 +174,31 @@ def test_a_short_run_from_the_page(page, server):
         assert cell["width"] >= 30
 
 
+def test_the_run_s_histograms_and_update_ratios_are_drawn(page, server):
+    """After the run: a histogram picture per activation layer and per weight, each a column per
+    sample, shown at a readable size, and the update ratios drawn against their guide line."""
+    page.wait_for_selector("#histograms-panel:not([hidden])")
+    view = api(server, "/api/view")["histograms"]
+    samples = len(view["steps"])
+    assert samples > 10
+    activations = page.query_selector_all("#activation-histograms canvas")
+    gradients = page.query_selector_all("#gradient-histograms canvas")
+    assert len(activations) == 2 and len(gradients) == 3  # 2 ReLU layers, 3 dense layers
+    for canvas in activations + gradients:
+        assert int(canvas.get_attribute("data-samples")) == samples
+        box = canvas.bounding_box()
+        assert box["width"] == 180 and box["height"] == 100
+    captions = page.eval_on_selector_all(
+        "#gradient-histograms figcaption", "fs => fs.map(f => f.textContent)"
+    )
+    assert captions == ["layer 0 dense", "layer 2 dense", "layer 4 dense"]
+    ratios = page.query_selector("#update-ratios")
+    assert int(ratios.get_attribute("data-samples")) == len(view["ratio_steps"]) > 10
+    assert ratios.bounding_box()["height"] == 180 and ratios.bounding_box()["width"] > 300
+    values = view["ratios"][0]["values"]
+    assert 1e-6 < float(np.median(values)) < 1e-1  # Adam's steps, around the 1e-3 guide
+
+
 def test_the_page_is_laid_out_readably(page, server, tmp_path):
     """At 1280 px wide: nothing sticks out sideways, the curves are big enough to read, every
     view has its content, and the curves are really drawn (coloured pixels on the screen)."""

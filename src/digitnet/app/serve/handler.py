@@ -30,7 +30,7 @@ JAVASCRIPT = "text/javascript; charset=utf-8"
 # The page's ES modules (static/js/NAME.js), one per panel; main.js imports the others.
 MODULES = (
     "api pictures pad verdict bars hidden teach form train curves strip confusion filters layers "
-    "time save main"
+    "histograms time save main"
 ).split()
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
     "/": ("index.html", "text/html; charset=utf-8"),

@@ -18,6 +18,7 @@ from ...errors import DigitnetError
 from ...nn.network import Network
 from ...optim import Optimizer
 from ...training.callbacks import Callback, RunState
+from ...training.histograms import LayerHistograms
 from ...training.loop import fit_recipe
 from ...training.settings import RunSettings
 from ..networks import fresh_model
@@ -60,6 +61,9 @@ def run_network(settings: RunSettings, n_inputs: int) -> Network:
     return model
 
 
+HISTOGRAM_SAMPLES = 60  # columns of the page's histograms over a run
+
+
 class StopRun(Exception):
     """Raised between two steps when the page asked to stop: ends loop.fit early."""
 
@@ -88,6 +92,7 @@ class LiveRun(Callback):
         self._every = 1  # steps per point
         self.on_step: Callable[[dict], None] = lambda logs: None  # set by the session
         self.started = time.perf_counter()
+        self.statistics: LayerHistograms | None = None  # the page's histograms, once it trains
 
     def train(
         self,
@@ -100,7 +105,10 @@ class LiveRun(Callback):
         """On the worker: loop.fit with this run's settings, this run and `epoch_end` its
         callbacks (StopRun ends it early)."""
         settings = self.settings
-        fit_recipe(model, X, y, settings, optimizer, verbose=0, callbacks=[self, epoch_end])
+        steps = settings.epochs * -(-len(X) // settings.batch_size)
+        self.statistics = LayerHistograms(every=max(1, steps // HISTOGRAM_SAMPLES))
+        callbacks = [self, epoch_end, self.statistics]
+        fit_recipe(model, X, y, settings, optimizer, verbose=0, callbacks=callbacks)
 
     def on_train_begin(self, run: RunState) -> None:
         self.run = run

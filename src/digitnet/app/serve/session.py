@@ -41,7 +41,7 @@ from .requests import (
 from .run import IDLE_REPORT, LiveRun, StopRun, run_network
 from .save_folder import SaveFolder
 from .teach import TaughtSet, lesson
-from .view_parts import Snapshot, put_weights, score, take_weights
+from .view_parts import Snapshot, histogram_view, put_weights, score, take_weights
 from .worker import Worker
 
 
@@ -197,6 +197,8 @@ class LiveSession:
     ) -> None:
         """On the worker: rebuild what /api/view shows (and the viewer's weights)."""
         view = self.live.build(self.model, activations, run is not None, confusion)
+        shown = run if run is not None else self.run  # after a run: its histograms stay
+        view["histograms"] = histogram_view(shown.statistics if shown is not None else None)
         now = time.perf_counter()
         with self.cond:
             if run is not None:

@@ -16,6 +16,7 @@ from ...nn.losses import cross_entropy_sum
 from ...nn.metrics import confusion_matrix
 from ...nn.network import Network
 from ...nn.spec import spec_of
+from ...training.histograms import ACTIVATION_BINS, GRADIENT_BINS, TARGET_RATIO, LayerHistograms
 
 STRIP_SIZE = 24  # test digits shown with their current prediction
 MAX_FILTERS = 64  # first-layer units or filters shown
@@ -175,3 +176,30 @@ def score(model: Network, X: np.ndarray, y: np.ndarray) -> tuple[float, float, n
     accuracy = float(np.mean(predicted == y))
     loss = cross_entropy_sum(logits, y) / len(y)
     return accuracy, float(loss), confusion_matrix(predicted, y)
+
+
+def histogram_view(record: LayerHistograms | None) -> dict | None:
+    """A run's per-layer histograms and update ratios for the page: per layer, each sample's
+    share of the values in each bin as round(10 log10 share), -40 for none (compact JSON)."""
+    if record is None or not record.steps:
+        return None
+
+    def shares(counts: dict[str, list[np.ndarray]]) -> list[dict]:
+        layers = []
+        for name, samples in counts.items():
+            grid = np.array(samples, dtype=float)  # (samples, bins)
+            share = grid / np.maximum(grid.sum(axis=1, keepdims=True), 1)
+            tenths = np.round(10 * np.log10(np.maximum(share, 1e-4))).astype(int)
+            layers.append({"name": name, "shares": tenths.tolist()})
+        return layers
+
+    return {
+        "steps": list(record.steps),
+        "activation_range": [float(ACTIVATION_BINS[0]), float(ACTIVATION_BINS[-1])],
+        "gradient_range": [float(GRADIENT_BINS[0]), float(GRADIENT_BINS[-1])],
+        "activations": shares(record.activations),
+        "gradients": shares(record.gradients),
+        "ratio_steps": list(record.ratio_steps),
+        "ratios": [{"name": n, "values": v} for n, v in record.ratios.items()],
+        "target_ratio": TARGET_RATIO,
+    }

@@ -8,6 +8,7 @@
 
 import { byId, getJSON } from "./api.js";
 import { createForm } from "./form.js";
+import { showHistograms } from "./histograms.js";
 import { showLayers } from "./layers.js";
 import { createPad } from "./pad.js";
 import { setUpSaving } from "./save.js";
@@ -30,6 +31,7 @@ setUpTeaching({ pad, beforeTeach: () => time.toNow(), afterTeach: () => train?.r
 function showViews(view, snapshots) {
   showStrip(view.strip);
   showLayers(view.layers);
+  showHistograms(view.histograms);
   time.showView(view);
   time.showSnapshots(snapshots);
   pad.predictSoon(); // the network changed: read the drawing again
