@@ -10,8 +10,13 @@ weights before and after the next step. Nothing here changes training.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, cast
+
 import numpy as np
 
+from ..atomic import atomic_open
+from ..errors import DigitnetError
 from .callbacks import Callback, RunState
 
 ACTIVATION_BINS = np.linspace(-5.0, 5.0, 51)  # values beyond +-5 count in the end bins
@@ -65,3 +70,44 @@ class LayerHistograms(Callback):
             counts = np.histogram(np.clip(magnitude, -12.0, 0.0), GRADIENT_BINS)[0]
             self.gradients.setdefault(name, []).append(counts)
             self._before[name] = layer.params["W"].copy()
+
+    def save(self, path: str | Path) -> None:
+        """Write the record as an .npz file (atomically), for `digitnet plot --history`."""
+        arrays: dict[str, np.ndarray] = {
+            "steps": np.array(self.steps),
+            "ratio_steps": np.array(self.ratio_steps),
+        }
+        for key, table in (("activation", self.activations), ("gradient", self.gradients)):
+            arrays[f"{key}_names"] = np.array(list(table), dtype=str)
+            for i, samples in enumerate(table.values()):
+                arrays[f"{key}_{i}"] = np.array(samples)
+        arrays["ratio_names"] = np.array(list(self.ratios), dtype=str)
+        for i, values in enumerate(self.ratios.values()):
+            arrays[f"ratio_{i}"] = np.array(values)
+        with atomic_open(path, "wb") as file:
+            # cast: NumPy's stub takes **arrays for possibly savez's own allow_pickle argument
+            np.savez_compressed(file, **cast("dict[str, Any]", arrays))
+
+    @classmethod
+    def load(cls, path: str | Path) -> LayerHistograms:
+        """A record written by save (no pickled objects are read)."""
+        record = cls()
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                record.steps = data["steps"].tolist()
+                record.ratio_steps = data["ratio_steps"].tolist()
+                for key, table in (("activation", record.activations),
+                                   ("gradient", record.gradients)):  # fmt: skip
+                    for i, name in enumerate(data[f"{key}_names"].tolist()):
+                        table[name] = list(data[f"{key}_{i}"])
+                for i, name in enumerate(data["ratio_names"].tolist()):
+                    record.ratios[name] = data[f"ratio_{i}"].tolist()
+        except (OSError, ValueError, KeyError) as error:
+            message = f"{path}: not a record of digitnet train's histograms ({error})"
+            raise DigitnetError(message) from None
+        return record
+
+
+def record_path(history: str | Path) -> Path:
+    """Where `train --history FILE.csv` keeps the run's histograms: FILE.histograms.npz."""
+    return Path(history).with_suffix(".histograms.npz")

@@ -160,7 +160,7 @@ def test_plot_command_with_history(idx_folder, tmp_path, capsys, figures):
         )
         == 0
     )
-    assert_pngs(out, PICTURES)
+    assert_pngs(out, PICTURES | RUN_PICTURES)  # the run's, from h.histograms.npz beside h.csv
     assert "wrote" in capsys.readouterr().out
     check_pictures(
         figures, dn.load_model(model), *load_test_set(idx_folder), read_history(history)

@@ -20,7 +20,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_plot(args: argparse.Namespace) -> int:
-    """Write the pictures: curves (with --history), confusion matrix, mistakes, weights."""
+    """Write the pictures: curves and the run's histograms (with --history), confusion matrix,
+    mistakes, weights."""
     from ...data.datasets import load_test_set
     from ...model import load_model
     from ..plots import read_history_csv, write_plots
@@ -32,6 +33,16 @@ def run_plot(args: argparse.Namespace) -> int:
     X, y = load_test_set(args.data)
     for path in write_plots(model, X, y, args.out, history):
         print(f"wrote {path}")
+    if args.history:  # the run's histograms, kept beside the CSV by train --history
+        from ...training.histograms import LayerHistograms, record_path
+        from ..plots.histograms import plot_histograms
+
+        record = record_path(args.history)
+        if record.is_file():
+            for path in plot_histograms(LayerHistograms.load(record), Path(args.out)):
+                print(f"wrote {path}")
+        else:
+            print(f"(no histograms: {record}, which train --history writes, is not there)")
     if history is None:
         print("(no learning curves: give --history FILE.csv from `digitnet train --history`)")
     return 0

@@ -25,7 +25,7 @@ from ...nn.threads import thread_count
 from ...optim.base import Optimizer
 from ...training.callbacks import Callback, EarlyStopping
 from ...training.checkpoint import Checkpoint, load_checkpoint
-from ...training.histograms import LayerHistograms
+from ...training.histograms import LayerHistograms, record_path
 from ...training.history import History
 from ...training.loop import default_callbacks, fit_recipe
 from ...training.profile import LayerProfile
@@ -94,9 +94,11 @@ def run_train(args: argparse.Namespace) -> int:
         callbacks.append(EarlyStopping(settings.early_stopping, verbose=not args.quiet))
     profile = LayerProfile() if args.profile else None
     callbacks += [profile] if profile is not None else []
-    # --plots also draws per-layer histograms and update ratios: about 100 samples over the run
+    # --plots also draws per-layer histograms and update ratios (about 100 samples over the
+    # run), and --history keeps them beside the CSV for `digitnet plot --history`
     total_steps = -(-len(X_train) // settings.batch_size) * (settings.epochs - done)
-    statistics = LayerHistograms(every=max(1, total_steps // 100)) if settings.plots else None
+    recorded = settings.plots or settings.history
+    statistics = LayerHistograms(every=max(1, total_steps // 100)) if recorded else None
     callbacks += [statistics] if statistics is not None else []
     # Quiet runs print no epoch lines, so they skip the per-epoch test evaluation (unless the
     # history file asks for it) and score the test set once, at the end.
@@ -226,6 +228,8 @@ def _save(
     model.save(out)
     if settings.history:
         history.to_csv(settings.history)
+        if statistics is not None:
+            statistics.save(record_path(settings.history))
     if settings.plots:
         from ..plots import write_plots  # matplotlib: only when asked for
 
