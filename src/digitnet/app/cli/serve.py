@@ -49,9 +49,11 @@ def run_serve(args: argparse.Namespace) -> int:
         model, start = MLP(seed=0), "an untrained 784-128-64-10 network"
     parts = None
     if args.parts is not None:
-        from ...learn.parts import load_parts
+        from ...learn.parts import load_parts, use_parts
 
         parts = load_parts(args.parts)
+        if args.model is None:  # a new network: its weights from the learner's he_normal too
+            use_parts(model, parts)
         checks = parts.checks()
         print(f"digitnet: the page trains with your parts from {parts.folder} ({checks})")
     session = new_session(model, args.data, args.save_dir, args.threads, parts)
