@@ -1,5 +1,5 @@
-// What every panel uses: the server's JSON answers (GET and POST), elements by id, and the
-// page's number formats. No DOM ids of its own; it reads the endpoints its callers name.
+// What every panel uses: the server's JSON answers (GET and POST), elements by id, the
+// page's number formats, and a canvas to draw on. No DOM ids of its own; it reads the endpoints its callers name.
 
 export const byId = (id) => document.getElementById(id);
 
@@ -41,4 +41,16 @@ export function decodeBytes(text) {
   const bytes = new Uint8Array(chars.length);
   for (let i = 0; i < chars.length; i++) bytes[i] = chars.charCodeAt(i);
   return bytes;
+}
+
+// A context drawing in CSS pixels on the whole canvas, cleared, sharp on high-density screens.
+export function frame(canvas) {
+  const [width, height] = [canvas.clientWidth, canvas.clientHeight];
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(height * ratio);
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  return { ctx, width, height };
 }

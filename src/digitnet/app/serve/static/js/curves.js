@@ -3,7 +3,7 @@
 // data-points and data-test-points (the points drawn). No endpoint: it draws the "batches" and
 // "history" of GET /api/train that train.js fetches.
 
-import { byId, finite } from "./api.js";
+import { byId, finite, frame } from "./api.js";
 
 const COLORS = { loss: "#2f6fdb", accuracy: "#1a9c5b", grid: "#e3e6ea", text: "#5b6470" };
 const FONT = "11px system-ui, sans-serif";
@@ -13,18 +13,6 @@ function niceCeil(x) {
   const power = 10 ** Math.floor(Math.log10(x));
   for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= x) return step * power;
   return 10 * power;
-}
-
-// A context drawing in CSS pixels on the whole canvas, cleared, sharp on high-density screens.
-function frame(canvas) {
-  const [width, height] = [canvas.clientWidth, canvas.clientHeight];
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  return { ctx, width, height };
 }
 
 // The plot area and value -> pixel maps: epochs across (at least the run's), loss up to a

@@ -5,7 +5,7 @@
 // guide line (#update-ratios). Each canvas's data-samples is the number of columns drawn. No
 // endpoint: it draws the "histograms" of GET /api/view that train.js fetches.
 
-import { byId } from "./api.js";
+import { byId, frame } from "./api.js";
 
 const COLORS = ["#2f6fdb", "#e07b00", "#1a9c5b", "#c0392b", "#8e44ad", "#16a085"];
 const FONT = "11px system-ui, sans-serif";
@@ -44,13 +44,7 @@ function drawHeatmaps(box, layers, range) {
 
 // The ratios, log10 from -7 to -1, one line per layer, and the dashed guide line at 1e-3.
 function drawRatios(canvas, steps, layers, target) {
-  const [width, height] = [canvas.clientWidth, canvas.clientHeight];
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, width, height);
+  const { ctx, width, height } = frame(canvas);
   const box = { left: 40, right: width - 8, top: 8, bottom: height - 20 };
   const last = Math.max(1, ...steps);
   const x = (step) => box.left + (box.right - box.left) * step / last;
