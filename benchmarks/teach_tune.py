@@ -18,7 +18,6 @@ from strokes import render  # noqa: E402
 
 import digitnet as dn  # noqa: E402
 from digitnet.app.serve.teach import TaughtSet, teach  # noqa: E402
-from digitnet.app.serve.view_parts import clone  # noqa: E402
 from digitnet.data.preprocess import to_mnist  # noqa: E402
 
 # teach.teach's settings: (lr, copies of the drawing, replayed images, most steps, stop at
@@ -62,7 +61,7 @@ def measure(no_drawings):
         for setting in SETTINGS:
             flipped, steps, drops = 0, [], []
             for i in picks:
-                taught = clone(model)
+                taught = model.copy()
                 rng = np.random.default_rng(int(i))
                 steps.append(teach(taught, fields[i], labels[i], X, y, no_drawings, rng, *setting))
                 flipped += taught.predict(fields[i].reshape(1, -1))[0] == labels[i]

@@ -299,3 +299,24 @@ def test_set_dropout_on_a_network_without_weights_only_drops_the_input():
     assert [layer.config() for layer in model.layers] == [
         {"type": "dropout", "rate": 0.25}, {"type": "tanh"}
     ]  # fmt: skip
+
+
+def test_a_copy_shares_no_array_with_its_network():
+    model = dn.MLP(seed=0)
+    twin = model.copy()
+    assert np.array_equal(twin.flat_params, model.flat_params)
+    model.flat_params[...] = 0
+    assert twin.layers[0].params["W"].any()  # its layers still view its own block
+    twin.flat_params[...] = 1
+    assert (twin.layers[0].params["W"] == 1).all()
+
+
+def test_a_copy_keeps_the_state_and_may_change_the_dtype():
+    model = dn.Sequential([dn.Dense(4, 3), dn.BatchNorm(3), dn.ReLU(), dn.Dense(3, 2)], seed=1)
+    model.layers[1].state["running_mean"][...] = [1.0, 2.0, 3.0]
+    twin = model.copy("float64")
+    assert twin.dtype == "float64" and twin.flat_params.dtype == np.float64
+    np.testing.assert_allclose(twin.flat_params, model.flat_params)
+    np.testing.assert_array_equal(twin.layers[1].state["running_mean"], [1.0, 2.0, 3.0])
+    model.layers[1].state["running_mean"][...] = 0
+    assert twin.layers[1].state["running_mean"].any()

@@ -17,10 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import DivergenceError
-from ..model import Sequential
 from ..nn.gradcheck import check_model
 from ..nn.inputs import as_input
-from ..nn.layers import layer_from_config
 from ..nn.network import Network
 from ..optim.adam import Adam
 from ..optim.base import Optimizer
@@ -45,13 +43,7 @@ class Finding:
 
 def copy_of(model: Network, dtype: str | None = None, prepare: Prepare | None = None) -> Network:
     """A network of the same layers and weights in `dtype`, sharing no array with `model`."""
-    layers = [layer_from_config(layer.config()) for layer in model.layers]
-    twin = Sequential(layers, model.input_shape, seed=model.seed, dtype=dtype or model.dtype)
-    for name, array in model.parameters().items():
-        twin.parameters()[name][...] = array
-    for ours, theirs in zip(twin.layers, model.layers):
-        for key, array in theirs.state.items():
-            ours.state[key][...] = array
+    twin = model.copy(dtype)
     twin.threads = 1  # small batches: one thread is as fast, and the same bits every time
     return prepare(twin) if prepare is not None else twin
 

@@ -21,7 +21,7 @@ from ..errors import DigitnetError
 from .dropout import Dropout
 from .inputs import as_input, input_shape_of
 from .layer import Layer
-from .layers import OWN_TYPES
+from .layers import OWN_TYPES, layer_from_config
 from .layout import plan_layouts
 from .losses import SoftmaxCrossEntropy, cross_entropy_sum, softmax
 from .metrics import accuracy
@@ -209,6 +209,18 @@ class Network:
             for i, layer in enumerate(self.layers)
             for key, array in layer.grads.items()
         }
+
+    def copy(self, dtype: str | None = None) -> Network:
+        """A network of the same layers, weights and state (in `dtype`, by default this one's),
+        sharing no array with this one (a deep copy would not do: the copy's parameters must be
+        views into its own block)."""
+        layers = [layer_from_config(layer.config()) for layer in self.layers]
+        twin = Network(layers, self.input_shape, seed=self.seed, dtype=dtype or self.dtype)
+        twin.flat_params[...] = self.flat_params
+        for ours, theirs in zip(twin.layers, self.layers):
+            for key, array in theirs.state.items():
+                ours.state[key][...] = array
+        return twin
 
     @property
     def flat_params(self) -> np.ndarray:

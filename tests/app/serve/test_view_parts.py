@@ -11,7 +11,6 @@ from digitnet.app.serve.run import MAX_POINTS, LiveRun
 from digitnet.app.serve.view_parts import (
     Snapshot,
     Snapshots,
-    clone,
     dead_share,
     first_layer_filters,
     layer_statistics,
@@ -92,16 +91,6 @@ def test_strip_shows_every_digit_in_turn():
     labels = np.array([3, 1, 0, 2, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 9, 8, 7, 6, 5, 4] * 3)
     chosen = strip_indices(labels, 12)
     assert labels[chosen].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
-
-
-def test_a_clone_shares_no_array_with_its_network():
-    model = dn.MLP(seed=0)
-    twin = clone(model)
-    assert np.array_equal(twin.flat_params, model.flat_params)
-    model.flat_params[...] = 0
-    assert twin.layers[0].params["W"].any()  # its layers still view its own block
-    twin.flat_params[...] = 1
-    assert (twin.layers[0].params["W"] == 1).all()
 
 
 def test_the_training_curve_stays_bounded():

@@ -16,7 +16,6 @@ from .errors import NotFound
 from .view_parts import (
     Snapshot,
     Snapshots,
-    clone,
     first_layer_filters,
     layer_statistics,
     put_weights,
@@ -48,8 +47,8 @@ class LiveView:
         """On the worker: `model` is the current network now (a new run's)."""
         self._step_stats = None
         with self.lock:
-            self.viewer = clone(model)
-            self.snapshot_viewer = clone(model)
+            self.viewer = model.copy()
+            self.snapshot_viewer = model.copy()
             self.snapshots = Snapshots()
 
     def start_run(self) -> None:

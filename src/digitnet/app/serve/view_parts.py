@@ -11,7 +11,6 @@ import numpy as np
 
 from ...nn.conv import Conv2D
 from ...nn.dense import Dense
-from ...nn.layers import layer_from_config
 from ...nn.losses import cross_entropy_sum
 from ...nn.metrics import confusion_matrix
 from ...nn.network import Network
@@ -123,15 +122,6 @@ def weights_of(model: Network) -> list[np.ndarray]:
 def take_weights(model: Network) -> list[np.ndarray]:
     """A copy of weights_of(model) (a snapshot)."""
     return [a.copy() for a in weights_of(model)]
-
-
-def clone(model: Network) -> Network:
-    """A network of the same layers and weights, sharing no array with `model` (a deep copy
-    would not do: the layers' parameters must stay views into the copy's one block)."""
-    layers = [layer_from_config(layer.config()) for layer in model.layers]
-    twin = Network(layers, model.input_shape, dtype=model.dtype)
-    put_weights(twin, weights_of(model))
-    return twin
 
 
 def put_weights(model: Network, weights: list[np.ndarray]) -> None:
