@@ -24,7 +24,12 @@ def photograph(digit: np.ndarray, rng: np.random.Generator, conditions=CONDITION
     unknown = set(conditions) - {*CONDITIONS, SMALL}
     assert not unknown, f"unknown conditions {unknown}"
     ink = _large_ink(np.asarray(digit, dtype=np.float32), rng, "blur+rotation" in conditions)
-    alpha = _on_page(ink, rng, SMALL in conditions)
+    return photograph_page(_on_page(ink, rng, SMALL in conditions), rng, conditions)
+
+
+def photograph_page(alpha: np.ndarray, rng: np.random.Generator, conditions) -> Image.Image:
+    """An RGB photo-like picture of a page whose ink is `alpha` (2-D, 1 where the pen wrote),
+    under `conditions` (any but the digit's own rotation and size)."""
     height, width = alpha.shape
     paper = np.full(3, 250.0)
     if "tinted paper" in conditions:

@@ -15,6 +15,8 @@ The steps, with SciPy's ndimage for the image filters and connected components:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601, as Pillow's "L"
@@ -33,21 +35,46 @@ def find_ink(picture: np.ndarray) -> np.ndarray:
     """Ink map (H', W') in [0, 1] of a picture (H, W) or (H, W, 3) in [0, 1], either polarity:
     0 where the page is, up to 1 on the digit's strokes; everything but the digit removed.
     Pictures larger than WORK_SIDE are reduced first, so H', W' may be smaller than H, W."""
-    picture = reduce_picture(picture)
+    found = ink_map(reduce_picture(picture))
+    if found.top <= 0:
+        return found.ink
+    digit = digit_components(found.ink > found.threshold, edges_are_page=found.faint_photo)
+    return stretch(found.ink, digit, found.threshold) if digit.any() else np.zeros_like(found.ink)
+
+
+class InkMap(NamedTuple):
+    """A picture's ink before any stroke is chosen: `ink` (H, W) in [0, 1] (1 at the darkest
+    ink), Otsu's `threshold` on it, whether the picture is a photo of paper, and the strongest
+    ink's darkness against its page (`top`, 0 for a blank picture)."""
+
+    ink: np.ndarray
+    threshold: float
+    photo: bool
+    top: float
+
+    @property
+    def faint_photo(self) -> bool:
+        """On paper, faint strokes at the border are the page's edges or shadows; strong ink
+        there may be a digit that touches the edge (a tight crop)."""
+        return self.photo and self.top < STRONG_INK
+
+
+def ink_map(picture: np.ndarray, edges: str = "reflect") -> InkMap:
+    """The ink of a picture (H, W) or (H, W, 3) in [0, 1], its lighting evened out (steps 1
+    and 2 above), at the picture's own size. `edges` is how the page's light is continued
+    beyond the picture: "reflect" (what single digits have always been read with) mirrors a
+    light falling off towards a corner into a dark valley there, which the closing fills, so
+    the corners look inked; "nearest" continues it flat, and the corners stay page."""
     if min(picture.shape[:2]) < FLATTEN_MIN_SIDE:
         ink, photo = _even(picture), False
     else:
         photo = light_page(picture)  # dark ink on paper: a photo or a scan
-        ink = _flatten(picture, photo)
+        ink = _flatten(picture, photo, edges)
     top = float(ink.max())
     if top <= 0:
-        return ink
+        return InkMap(ink, 0.0, photo, 0.0)
     ink = ink / top
-    threshold = otsu_threshold(ink)
-    # On paper, faint strokes at the border are the page's edges or shadows; strong ink there
-    # may be a digit that touches the edge (a tight crop).
-    digit = digit_components(ink > threshold, edges_are_page=photo and top < STRONG_INK)
-    return _stretch(ink, digit, threshold) if digit.any() else np.zeros_like(ink)
+    return InkMap(ink, otsu_threshold(ink), photo, top)
 
 
 def gray(picture: np.ndarray) -> np.ndarray:
@@ -71,10 +98,10 @@ def _border(image: np.ndarray) -> np.ndarray:
     return np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
 
 
-def reduce_picture(picture: np.ndarray) -> np.ndarray:
-    """Shrink a picture whose longest side is over WORK_SIDE (area-averaging), else as is."""
+def reduce_picture(picture: np.ndarray, side: int = WORK_SIDE) -> np.ndarray:
+    """Shrink a picture whose longest side is over `side` (area-averaging), else as is."""
     height, width = picture.shape[:2]
-    scale = WORK_SIDE / max(height, width)
+    scale = side / max(height, width)
     if scale >= 1:
         return picture
     from PIL import Image
@@ -105,7 +132,7 @@ def _even(picture: np.ndarray) -> np.ndarray:
     return np.clip(luma - page, 0.0, None)
 
 
-def _flatten(picture: np.ndarray, light: bool) -> np.ndarray:
+def _flatten(picture: np.ndarray, light: bool, edges: str) -> np.ndarray:
     """Ink of a picture whose page may be unevenly lit. Its light is estimated by a grey closing
     (dark ink on a light page) or opening (light ink on a dark page) wider than the strokes,
     then divided away (per channel: coloured ink counts) or subtracted (a dark page, where
@@ -119,12 +146,12 @@ def _flatten(picture: np.ndarray, light: bool) -> np.ndarray:
 
     if not light:
         luma = smooth(gray(picture))
-        return luma - ndimage.grey_opening(luma, size=width)
+        return luma - ndimage.grey_opening(luma, size=width, mode=edges)
     channels = picture[..., None] if picture.ndim == 2 else picture
     darkness = []
     for c in range(channels.shape[-1]):
         light = smooth(channels[..., c])  # type: ignore[assignment]  # reuses the flag's name
-        page = ndimage.grey_closing(light, size=width)  # steps (a page's edge) stay steps
+        page = ndimage.grey_closing(light, size=width, mode=edges)  # steps (a page's edge) stay steps
         darkness.append(1.0 - np.clip(light / np.maximum(page, 1e-3), 0.0, 1.0))
     return np.max(darkness, axis=0)
 
@@ -155,7 +182,7 @@ def digit_components(mask: np.ndarray, edges_are_page: bool = False) -> np.ndarr
         return mask
     areas = np.bincount(labels.ravel())[1:]
     boxes = ndimage.find_objects(labels)
-    on_border = np.array([_touches_border(box, mask.shape) for box in boxes])
+    on_border = np.array([touches_border(box, mask.shape) for box in boxes])
     if edges_are_page and on_border.all():
         return np.zeros_like(mask)
     main = _main_stroke(areas, on_border, edges_are_page)
@@ -178,7 +205,7 @@ def _main_stroke(areas: np.ndarray, on_border: np.ndarray, edges_are_page: bool)
     return int(np.argmax(areas))
 
 
-def _touches_border(box: tuple[slice, slice], shape: tuple[int, int]) -> bool:
+def touches_border(box: tuple[slice, slice], shape: tuple[int, int]) -> bool:
     rows, cols = box
     return rows.start == 0 or cols.start == 0 or rows.stop == shape[0] or cols.stop == shape[1]
 
@@ -196,7 +223,7 @@ def _near(box: tuple[slice, slice], main: tuple[slice, slice]) -> bool:
     )
 
 
-def _stretch(ink: np.ndarray, digit: np.ndarray, threshold: float) -> np.ndarray:
+def stretch(ink: np.ndarray, digit: np.ndarray, threshold: float) -> np.ndarray:
     """Keep the ink around the digit's strokes, with their soft edges (which reach further the
     larger the digit: EDGE of its size), the page's residual noise taken off and the strokes'
     cores at full intensity, as in MNIST."""

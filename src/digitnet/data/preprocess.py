@@ -33,6 +33,23 @@ def to_mnist(picture: np.ndarray, name: str = "image") -> np.ndarray:
     on its mass. Photos are handled: see ink.find_ink."""
     from .ink import find_ink
 
+    picture = check_picture(picture, name)
+    ink = find_ink(np.clip(picture, 0.0, 1.0))
+    if not (ink > INK).any():
+        raise no_ink(name)
+    rows, cols = np.nonzero(ink > INK)  # the box scaled to 20 px
+    height, width = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+    if max(height, width) < max(MIN_DIGIT * min(ink.shape), 3):
+        raise DigitnetError(
+            f"{name}: the only ink is a speck ({width}x{height} pixels of {ink.shape[1]}x"
+            f"{ink.shape[0]}); no digit found (crop the picture closer to the digit)"
+        )
+    return mnist_field(ink)
+
+
+def check_picture(picture: np.ndarray, name: str) -> np.ndarray:
+    """The picture as float32, refused with one line if it cannot hold a digit: the wrong
+    shape, too small, not finite, or a blank page."""
     picture = np.asarray(picture, dtype=np.float32)
     if picture.ndim not in (2, 3) or (picture.ndim == 3 and picture.shape[2] != 3):
         raise DigitnetError(
@@ -44,19 +61,21 @@ def to_mnist(picture: np.ndarray, name: str = "image") -> np.ndarray:
         raise DigitnetError(f"{name}: the image contains NaN or infinite values")
     if float(picture.max() - picture.min()) < MIN_CONTRAST:
         raise DigitnetError(f"{name}: no ink found (a blank page?)")
-    ink = find_ink(np.clip(picture, 0.0, 1.0))
-    if not (ink > INK).any():
-        raise DigitnetError(
-            f"{name}: no ink found (a blank page? on paper, strokes that touch the picture's "
-            "edge are taken for the page's edge: leave a margin around the digit)"
-        )
-    rows, cols = np.nonzero(ink > INK)  # the box scaled to 20 px
-    height, width = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
-    if max(height, width) < max(MIN_DIGIT * min(ink.shape), 3):
-        raise DigitnetError(
-            f"{name}: the only ink is a speck ({width}x{height} pixels of {ink.shape[1]}x"
-            f"{ink.shape[0]}); no digit found (crop the picture closer to the digit)"
-        )
+    return picture
+
+
+def no_ink(name: str) -> DigitnetError:
+    """The error for a picture whose ink finding kept nothing."""
+    return DigitnetError(
+        f"{name}: no ink found (a blank page? on paper, strokes that touch the picture's "
+        "edge are taken for the page's edge: leave a margin around the digit)"
+    )
+
+
+def mnist_field(ink: np.ndarray) -> np.ndarray:
+    """A digit's ink map (H, W) in [0, 1], nothing else on it, as MNIST has it: cropped to the
+    ink above INK, its longest side scaled to 20 px, centred on its mass in a 28x28 field."""
+    rows, cols = np.nonzero(ink > INK)
     digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     return _centre_on_mass(_scale_longest_side(digit, BOX))
 

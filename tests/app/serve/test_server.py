@@ -13,7 +13,7 @@ import pytest
 from strokes import render
 
 import digitnet as dn
-from digitnet.app.answers import UNSURE_BELOW, read_probabilities
+from digitnet.reading.answers import UNSURE_BELOW, read_probabilities
 from digitnet.app.serve.server import STATIC_DIR, STATIC_FILES, make_server
 from digitnet.data.preprocess import to_mnist
 

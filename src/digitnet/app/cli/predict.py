@@ -1,26 +1,33 @@
-"""`digitnet predict`: read the digits in image files and in Kaggle CSV files, and say when unsure.
+"""`digitnet predict`: read the numbers in image files and the digits of Kaggle CSV files, and say
+when unsure.
 
-An image file (PNG, JPEG, a photo of paper...) gets MNIST's normalisation first (preprocess); a
-CSV's rows are already 28x28 MNIST-style pixels. With --out, the digits of a Kaggle test.csv are
-written in Kaggle's submission format: `ImageId,Label`, ImageId counting from 1.
+An image file (PNG, JPEG, a photo of paper...) is read as a number (digitnet.reading: one digit
+or several, each with MNIST's normalisation); --digit reads one digit per picture, as a model of
+other classes always does. A CSV's rows are already 28x28 MNIST-style pixels, one digit each.
+With --out, the digits of a Kaggle test.csv are written in Kaggle's submission format:
+`ImageId,Label`, ImageId counting from 1. A picture that cannot be read gets its one line on
+stderr and the others are still read; the exit status then says that one failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...errors import DigitnetError
-from ..answers import read_probabilities
+from ...reading.answers import read_probabilities
 from ..networks import check_28x28
 from . import arguments
+from .exit_codes import BAD_INPUT, OK
 
 if TYPE_CHECKING:
     from ...nn.network import Network
+    from ...reading.number import NumberReading
 
 
 def answer(name: str, probs: np.ndarray) -> dict:
@@ -43,6 +50,29 @@ def describe_answer(result: dict) -> str:
     return f"{result['file']}: {result['digit']}   ({top})"
 
 
+def number_answer(name: str, reading: NumberReading) -> dict:
+    """A number as predict --json gives it: the file, the number, whether every digit is sure,
+    and each digit (as a single digit's answer, with its box: x, y, width, height)."""
+    return {"file": name, **reading.to_dict()}
+
+
+def describe_number(result: dict) -> str:
+    """One line for a person: the number and how sure of each digit, the two best guesses for
+    a digit it is not sure of."""
+    parts = []
+    for position, digit in enumerate(result["digits"], 1):
+        probs = digit["probabilities"]
+        if digit["sure"]:
+            parts.append(f"{digit['digit']}: {digit['confidence']:.0%}")
+        else:
+            first, second = sorted(range(len(probs)), key=lambda d: -probs[d])[:2]
+            parts.append(
+                f"digit {position} not sure: {first} ({probs[first]:.0%}) or {second} "
+                f"({probs[second]:.0%})"
+            )
+    return f"{result['file']}: {result['number']}   ({', '.join(parts)})"
+
+
 def add_parser(commands: argparse._SubParsersAction) -> None:
     """Declare `digitnet predict`."""
     predict = commands.add_parser(
@@ -58,6 +88,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     predict.add_argument("--json", action="store_true", help="print JSON")
     predict.add_argument(
+        "--digit",
+        action="store_true",
+        help="read one digit per picture (the whole picture's ink), not a number",
+    )
+    predict.add_argument(
         "--out",
         metavar="FILE.csv",
         help="write Kaggle's submission (ImageId,Label) for the CSV's rows",
@@ -67,8 +102,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         nargs="?",
         const=".",
-        help="save the 28x28 image the network saw, as NAME.seen.png in DIR "
-        "(default: the current folder)",
+        help="save what the network saw as NAME.seen.png in DIR (default: the current "
+        "folder): a digit's 28x28 image, or a number's digits boxed on the picture and their "
+        "28x28 images",
     )
     arguments.add_threads(predict, "a CSV's predictions")
     predict.set_defaults(handler=run_predict)
@@ -88,12 +124,22 @@ def run_predict(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     model.threads = args.threads
     check_28x28(model, args.model)
-    results = []
+    numbers = not args.digit and model.n_classes == 10  # other classes: one answer each
+    results, failed = [], 0
     for name in args.images:
         if name in csv_files:
             results.extend(_predict_csv(model, name))
-        else:
-            results.append(_predict_image(model, name, args.show_input, quiet=args.json))
+            continue
+        try:
+            if numbers:
+                results.append(_read_number(model, name, args.show_input, quiet=args.json))
+            else:
+                results.append(_predict_image(model, name, args.show_input, quiet=args.json))
+        except DigitnetError as error:
+            if len(args.images) == 1:
+                raise
+            print(f"digitnet: error: {error}", file=sys.stderr)
+            failed += 1
     if args.out is not None:
         write_submission(args.out, [r["digit"] for r in results])
         unsure = sum(not r["sure"] for r in results)
@@ -102,8 +148,12 @@ def run_predict(args: argparse.Namespace) -> int:
         print(json.dumps(results))
     else:
         for result in results:
-            print(describe_answer(result))
-    return 0
+            print(describe_number(result) if "number" in result else describe_answer(result))
+    if failed:
+        print(
+            f"digitnet: {failed} of {len(args.images)} pictures could not be read", file=sys.stderr
+        )
+    return BAD_INPUT if failed else OK
 
 
 def write_submission(path: str | Path, digits: list[int]) -> None:
@@ -126,6 +176,34 @@ def _predict_image(model: Network, name: str, show_input: str | None, quiet: boo
         if not quiet:
             print(f"saved what the network saw in {seen}")
     return answer(name, model.predict_proba(field.reshape(1, -1))[0])
+
+
+def _read_number(model: Network, name: str, show_input: str | None, quiet: bool) -> dict:
+    """A picture read as a number; a one-digit number answers as a single digit always has
+    (the digit's keys), with the number's keys beside them."""
+    from ...reading.number import read_number
+    from ...reading.picture import from_file
+    from ...reading.show import save_number_picture
+
+    picture = from_file(name)
+    reading = read_number(model, picture, name)
+    if len(reading.digits) == 1:
+        result = {**answer(name, np.asarray(reading.digits[0].probabilities))}
+        result |= number_answer(name, reading)
+    else:
+        result = number_answer(name, reading)
+    if show_input is not None:
+        seen = Path(show_input) / f"{Path(name).stem}.seen.png"
+        seen.parent.mkdir(parents=True, exist_ok=True)
+        if len(reading.digits) == 1:
+            from ...data.preprocess import save_input_png
+
+            save_input_png(reading.digits[0].field, seen)
+        else:
+            save_number_picture(picture, reading, seen)
+        if not quiet:
+            print(f"saved what the network saw in {seen}")
+    return result
 
 
 def _predict_csv(model: Network, name: str) -> list[dict]:

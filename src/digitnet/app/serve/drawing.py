@@ -12,7 +12,7 @@ from ...data.preprocess import to_mnist
 from ...errors import DigitnetError
 from ...nn.losses import softmax
 from ...nn.network import Network
-from ..answers import read_probabilities
+from ...reading.answers import read_probabilities
 
 MIN_SIDE, MAX_SIDE = 8, 560
 

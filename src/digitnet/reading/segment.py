@@ -1,0 +1,235 @@
+"""Cut the ink of a picture of a number into pieces that can be grouped into its digits.
+
+A number's digits are usually separate strokes, but not always: a digit may be in several pieces
+(a 5's flag, a broken stroke), neighbours may touch, and specks and dots lie between them. This
+module does no reading: it finds the ink's connected strokes, drops the page's edges, and cuts
+any stroke wider than a digit into vertical slices at candidate cut points (the valleys of its
+column profile, and a regular grid between them). The units it returns, in order from left to
+right, are what reading.number groups into digits, letting the network choose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data.ink import InkMap
+from ..errors import DigitnetError
+
+FAINT = 0.25  # ink under this share of the darkest is never a stroke (a page's noise, corners)
+SPECK = 0.3  # a unit whose longest side is under this share of the line's height may be dropped
+BORDER = 0.01  # a stroke this share of the picture's side from its border touches it
+EDGE_FILL = 0.06  # a border stroke filling less of its box than this is a page's edge, not ink
+WIDE = 0.9  # a stroke wider than this many line heights may be touching digits: it is cut
+GRID = 1 / 6  # besides the valleys, candidate cuts every this share of the line's height
+MIN_SLICE = 1 / 12  # slices narrower than this share of the line's height are merged
+DRIFT = 1 / 4  # a cut may wander this share of the line's height from its column
+MAX_UNITS = 400  # a picture with more units than this is not one number
+
+
+@dataclass
+class Unit:
+    """A piece of ink: a stroke, or a vertical slice of a wide one. `mask` is the piece's ink
+    in its box (rows, cols) of the picture; `cut_left` is how thick the ink is where it was
+    cut from its left neighbour (0 when it was not cut there)."""
+
+    mask: np.ndarray  # (h, w) bool
+    top: int
+    left: int
+    cut_left: float = 0.0
+    stroke: int = -1  # which stroke it was cut from (-1: it is a whole stroke)
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.mask.shape[0]
+
+    @property
+    def right(self) -> int:
+        return self.left + self.mask.shape[1]
+
+    @property
+    def centre(self) -> float:
+        return self.left + self.mask.shape[1] / 2
+
+
+@dataclass
+class Strokes:
+    """The ink of a picture as units, with the line's height (a typical digit's) in pixels."""
+
+    units: list[Unit]
+    line_height: float
+    pen: float = 1.0  # the pen's width in pixels
+
+
+def find_units(found: InkMap, name: str) -> Strokes:
+    """The picture's ink as units sorted left to right: its strokes, the page's edges dropped,
+    strokes wider than a digit cut into slices. Two lines of writing are refused."""
+    from scipy import ndimage
+
+    mask = found.ink > max(found.threshold, FAINT)
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))  # 8-connected
+    boxes = ndimage.find_objects(labels)
+    strokes = [
+        Unit((labels[box] == k + 1), box[0].start, box[1].start)
+        for k, box in enumerate(boxes)
+        if not _page_edge(labels[box] == k + 1, box, mask.shape, found)
+    ]
+    if not strokes:
+        return Strokes([], 0.0)
+    line_height = _line_height(strokes)
+    _check_one_line(strokes, line_height, name)
+    units: list[Unit] = []
+    for index, stroke in enumerate(strokes):
+        if stroke.mask.shape[1] > WIDE * line_height:
+            units.extend(_slices(stroke, line_height, index))
+        else:
+            units.append(stroke)
+    if len(units) > MAX_UNITS:
+        raise DigitnetError(f"{name}: far too much ink for one number ({len(units)} pieces)")
+    return Strokes(sorted(units, key=lambda u: u.centre), line_height, _pen_width(strokes))
+
+
+def _pen_width(strokes: list[Unit]) -> float:
+    """The pen's width: the median length of the ink's vertical runs (most columns cross
+    strokes, so a run is usually one stroke's thickness)."""
+    lengths = []
+    for stroke in strokes:
+        padded = np.pad(stroke.mask, ((1, 1), (0, 0))).astype(np.int8)
+        steps = np.diff(padded, axis=0)  # +1 where a run starts, -1 after it ends
+        starts = np.nonzero(steps.T == 1)
+        ends = np.nonzero(steps.T == -1)
+        lengths.append(ends[1] - starts[1])
+    return max(1.0, float(np.median(np.concatenate(lengths))))
+
+
+def _page_edge(
+    stroke: np.ndarray, box: tuple[slice, slice], shape: tuple[int, int], found: InkMap
+) -> bool:
+    """Whether a stroke is the page's edge or a shadow's on a photo: it touches the picture's
+    border and is faint (ink.find_ink's rule), or thin for its box (a line along the border)."""
+    if not found.photo or not _at_border(box, shape):
+        return False
+    return found.faint_photo or stroke.mean() < EDGE_FILL
+
+
+def _at_border(box: tuple[slice, slice], shape: tuple[int, int]) -> bool:
+    """Whether a box touches the picture's border, or nearly (a decoder's or a filter's dark
+    rim a pixel or two inside it)."""
+    rows, cols = box
+    near = max(2, round(BORDER * min(shape)))
+    return (
+        rows.start <= near
+        or cols.start <= near
+        or rows.stop >= shape[0] - near
+        or cols.stop >= shape[1] - near
+    )
+
+
+def _line_height(strokes: list[Unit]) -> float:
+    """A digit's height: the median height of the strokes at least half as tall as the
+    tallest (specks and a 5's flag do not count; a line of 1s and 8s does)."""
+    heights = np.array([s.mask.shape[0] for s in strokes], dtype=float)
+    return float(np.median(heights[heights >= heights.max() / 2]))
+
+
+def _check_one_line(strokes: list[Unit], line_height: float, name: str) -> None:
+    """Refuse two lines of writing: tall strokes in bands one above the other that no stroke
+    bridges (a slanted number's digits overlap their neighbours' rows, so it stays one band)."""
+    tall = sorted((s for s in strokes if s.mask.shape[0] >= line_height / 2), key=lambda s: s.top)
+    bands: list[list[Unit]] = []
+    bottom = -1
+    for stroke in tall:
+        if bands and stroke.top < bottom:
+            bands[-1].append(stroke)
+        else:
+            bands.append([stroke])
+        bottom = max(bottom, stroke.bottom)
+    if len(bands) < 2:
+        return
+    overlaps_in_x = any(
+        a.left < b.right and b.left < a.right
+        for i, upper in enumerate(bands)
+        for lower in bands[i + 1 :]
+        for a in upper
+        for b in lower
+    )
+    if overlaps_in_x:
+        raise DigitnetError(
+            f"{name}: {len(bands)} lines of writing found; digitnet reads one line of digits "
+            "(crop the picture to one line)"
+        )
+
+
+def _slices(stroke: Unit, line_height: float, index: int) -> list[Unit]:
+    """A wide stroke cut into slices at its candidate cut points: the valleys of its column
+    profile (where touching digits usually meet) and a grid between them. Each cut is a path
+    from top to bottom through the least ink near its column (cut_path), so that slanted
+    neighbours that touch come apart along the gap between them."""
+    from scipy import ndimage
+
+    mask = stroke.mask
+    profile = mask.sum(axis=0).astype(float)  # (w,) ink per column
+    smooth = ndimage.uniform_filter1d(profile, size=max(1, round(line_height / 20)))
+    width = len(profile)
+    valleys = [
+        c for c in range(1, width - 1) if smooth[c] <= smooth[c - 1] and smooth[c] < smooth[c + 1]
+    ]
+    step = max(1, round(GRID * line_height))
+    shortest = max(1, round(MIN_SLICE * line_height))
+    columns: list[int] = []
+    for c in sorted({*valleys, *range(step, width, step)}):
+        if c - (columns[-1] if columns else 0) >= shortest and width - c >= shortest:
+            columns.append(c)
+    drift = max(1, round(DRIFT * line_height))
+    rows = np.arange(mask.shape[0])
+    cols = np.arange(width)[None, :]
+    previous = np.zeros(mask.shape[0], dtype=int)
+    crossed = 0.0
+    units = []
+    for c in [*columns, width]:
+        if c < width:
+            path = np.maximum(cut_path(mask, c, drift), previous)
+            through = float(mask[rows, np.minimum(path, width - 1)].sum())
+        else:
+            path, through = np.full(mask.shape[0], width), 0.0
+        piece = mask & (cols >= previous[:, None]) & (cols < path[:, None])
+        if piece.any():
+            used = np.flatnonzero(piece.any(axis=0))
+            left, right = used[0], used[-1] + 1
+            units.append(
+                Unit(
+                    piece[:, left:right],
+                    stroke.top,
+                    stroke.left + left,
+                    cut_left=crossed,
+                    stroke=index,
+                )
+            )
+            crossed = through
+        else:
+            crossed = max(crossed, through)
+        previous = path
+    return units
+
+
+def cut_path(mask: np.ndarray, column: int, drift: int) -> np.ndarray:
+    """The column, per row (h,), of a path from the top of `mask` to its bottom that crosses
+    the least ink, moving at most one column per row and at most `drift` from `column`
+    (dynamic programming, row by row; straight where there is no ink)."""
+    height, width = mask.shape
+    lo, hi = max(0, column - drift), min(width, column + drift + 1)
+    band = mask[:, lo:hi].astype(float) + 0.01 * np.abs(np.arange(lo, hi) - column)
+    cost = band[0].copy()
+    moves = np.zeros((height, hi - lo), dtype=int)
+    for row in range(1, height):
+        stay, left, right = cost, np.r_[np.inf, cost[:-1]], np.r_[cost[1:], np.inf]
+        options = np.stack([left, stay, right])  # from column - 1, the same, column + 1
+        choice = options.argmin(axis=0)
+        moves[row] = choice - 1
+        cost = options[choice, np.arange(hi - lo)] + band[row]
+    path = np.empty(height, dtype=int)
+    path[-1] = int(cost.argmin())
+    for row in range(height - 1, 0, -1):
+        path[row - 1] = path[row] + moves[row, path[row]]
+    return path + lo
