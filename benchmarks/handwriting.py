@@ -26,11 +26,19 @@ from digitnet.data.preprocess import to_mnist  # noqa: E402
 
 
 def read(model, pictures) -> np.ndarray:
-    fields = np.stack([to_mnist(np.asarray(p, dtype=np.float32) / 255).ravel() for p in pictures])
+    fields = np.stack([to_mnist(p).ravel() for p in pictures])
     return model.predict(fields)
 
 
 def rendered_mnist(model, n=1000, seed=0):
+    pictures, truth = rendered_pictures(n, seed)
+    (_, _), (X_test, _) = dn.load_mnist()
+    on_originals = np.mean(model.predict(X_test[:n]) == truth)
+    return np.mean(read(model, pictures) == truth), on_originals
+
+
+def rendered_pictures(n=1000, seed=0):
+    """The first n MNIST test digits rendered large at random places, and their labels."""
     (_, _), (X_test, y_test) = dn.load_mnist(dtype="uint8")
     rng = np.random.default_rng(seed)
     pictures = []
@@ -52,11 +60,16 @@ def rendered_mnist(model, n=1000, seed=0):
             ),
         )
         pictures.append(page)
-    on_originals = np.mean(model.predict(X_test[:n]) == y_test[:n])
-    return np.mean(read(model, pictures) == y_test[:n]), on_originals
+    return [np.asarray(p, dtype=np.float32) / 255 for p in pictures], y_test[:n]
 
 
 def pen_digits(model, per_digit=20, seed=1):
+    pictures, truth = stroke_pictures(per_digit, seed)
+    return np.mean(read(model, pictures) == truth), len(truth)
+
+
+def stroke_pictures(per_digit=20, seed=1):
+    """Digits written as pen strokes (tests/strokes.py), and their labels."""
     rng = np.random.default_rng(seed)
     pictures, truth = [], []
     for digit in range(10):
@@ -73,7 +86,7 @@ def pen_digits(model, per_digit=20, seed=1):
                 )
             )
             truth.append(digit)
-    return np.mean(read(model, pictures) == np.array(truth)), len(truth)
+    return [np.asarray(p, dtype=np.float32) / 255 for p in pictures], np.array(truth)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -94,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
         print("UCI 8x8 digits: skipped (pip install scikit-learn)")
         return
     digits = load_digits()
-    pictures = [Image.fromarray(np.uint8(image * 255 / 16)) for image in digits.images]
+    pictures = [np.uint8(image * 255 / 16) / np.float32(255) for image in digits.images]
     predicted = read(model, pictures)
     per_class = [np.mean(predicted[digits.target == d] == d) for d in range(10)]
     print(

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import DigitnetError
-from .answers import read_probabilities
+from .answers import UNSURE_BELOW, read_probabilities
 from .picture import Picture, from_array, from_file
-from .segment import SPECK, Strokes, Unit, find_units
+from .segment import SPECK, Strokes, Unit, check_one_line, find_units
 
 if TYPE_CHECKING:
     from ..nn.network import Network
@@ -45,6 +45,8 @@ SHORT = 0.75
 GAP_COST = 4.0  # per line height of empty columns inside a digit
 CUT_COST = 1.0  # per pen width of ink a cut goes through, beyond the first
 SPLIT_COST = 0.5  # each cut through a connected stroke: a stroke is more often one digit
+OVERLAP_COST = 5.0  # per share of the narrower of two strokes over each other, read apart
+ONE_DIGIT = 1.5  # one stroke alone at most this wide for its height is one digit (MNIST's widest)
 SMALL_WRITING = 40  # a line under this many pixels tall in the reduced picture is cut out
 TARGET_HEIGHT = 64  # of the original, at about this many pixels per line height
 NOT_DIGITS = 0.4  # the geometric mean confidence below which several marks are not digits
@@ -117,14 +119,13 @@ def _read(
     scale = picture.size[1] / work.shape[1]  # original pixels per working pixel
     if allow_crop and strokes.line_height < SMALL_WRITING and scale > 1.2:
         return _read_region(model, picture, name, strokes, scale)
+    check_one_line(strokes, name)
     everything = _paint(strokes.units, work.shape[:2])
     soft = stretch(found.ink, everything, found.threshold)
     runs, fields = _candidates(strokes, soft, everything)
-    chosen = _best_cutting(
-        strokes,
-        runs,
-        model.predict_proba(np.stack(fields).reshape(len(fields), -1)) if fields else None,
-    )
+    candidates = np.stack(fields).reshape(len(fields), -1) if fields else None
+    probs = model.predict_proba(candidates) if candidates is not None else None
+    chosen = _one_stroke_one_digit(_best_cutting(strokes, runs, probs), runs, probs, strokes.units)
     if not chosen:
         raise no_ink(name)
     if len(chosen) > MAX_DIGITS:
@@ -203,7 +204,10 @@ def _candidates(
             if made is None:
                 continue
             digit_field, box = made
-            runs.append(Run(first, last, box, _shape_cost(group, box, height, strokes.pen)))
+            cost = _shape_cost(group, box, height, strokes.pen)
+            if first:
+                cost += _apart_cost(units[first - 1], units[first])
+            runs.append(Run(first, last, box, cost))
             fields.append(digit_field)
     return runs, fields
 
@@ -262,6 +266,16 @@ def _shape_cost(
     )
 
 
+def _apart_cost(before: Unit, after: Unit) -> float:
+    """What reading two neighbouring strokes as different digits costs: the more one is over
+    the other, the likelier they are pieces of one digit (a 4 or a 5 in two strokes)."""
+    if after.stroke >= 0 and after.stroke == before.stroke:
+        return 0.0  # slices of one stroke: the cut's own cost says it
+    over = min(before.right, after.right) - max(before.left, after.left)
+    narrower = min(before.mask.shape[1], after.mask.shape[1])
+    return OVERLAP_COST * max(0.0, over) / narrower
+
+
 def _aspect_cost(box: tuple[int, int, int, int]) -> np.ndarray:
     """What a run's width for its height costs, as each of the ten digits (10,)."""
     top, left, bottom, right = box
@@ -301,6 +315,27 @@ def _best_cutting(
             chosen.append((index, runs[index]))
         position = previous
     return chosen[::-1]
+
+
+def _one_stroke_one_digit(
+    chosen: list[tuple[int, Run]], runs: list[Run], probs: np.ndarray | None, units: list[Unit]
+) -> list[tuple[int, Run]]:
+    """A picture whose only stroke was cut into several digits reads as one digit instead if
+    the stroke is no wider than ONE_DIGIT times its height, or the network is sure of it whole:
+    a wide 4 or 7 in one stroke is more often one digit than two touching ones, and a picture
+    of one digit reads as it always has."""
+    if len(chosen) < 2 or probs is None:
+        return chosen
+    first, last = chosen[0][1].first, chosen[-1][1].last
+    if units[first].stroke < 0 or any(u.stroke != units[first].stroke for u in units[first:last]):
+        return chosen  # several strokes
+    for index, run in enumerate(runs):
+        if (run.first, run.last) == (first, last):
+            top, left, bottom, right = run.box
+            narrow = right - left <= ONE_DIGIT * (bottom - top)
+            if narrow or probs[index].max() >= UNSURE_BELOW:
+                return [(index, run)]
+    return chosen
 
 
 def _box(run: Run, scale: float, offset: tuple[int, int]) -> tuple[int, int, int, int]:

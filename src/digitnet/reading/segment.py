@@ -20,11 +20,12 @@ from ..errors import DigitnetError
 FAINT = 0.25  # ink under this share of the darkest is never a stroke (a page's noise, corners)
 SPECK = 0.3  # a unit whose longest side is under this share of the line's height may be dropped
 BORDER = 0.01  # a stroke this share of the picture's side from its border touches it
-EDGE_FILL = 0.06  # a border stroke filling less of its box than this is a page's edge, not ink
+INNER_SHARE = 0.25  # inner strokes this tall against the border's are the writing
 WIDE = 0.9  # a stroke wider than this many line heights may be touching digits: it is cut
 GRID = 1 / 6  # besides the valleys, candidate cuts every this share of the line's height
 MIN_SLICE = 1 / 12  # slices narrower than this share of the line's height are merged
 DRIFT = 1 / 4  # a cut may wander this share of the line's height from its column
+LINE_GAP = 0.2  # lines of writing further apart than this share of a line's height are two
 MAX_UNITS = 400  # a picture with more units than this is not one number
 
 
@@ -64,21 +65,20 @@ class Strokes:
 
 def find_units(found: InkMap, name: str) -> Strokes:
     """The picture's ink as units sorted left to right: its strokes, the page's edges dropped,
-    strokes wider than a digit cut into slices. Two lines of writing are refused."""
+    strokes wider than a digit cut into slices."""
     from scipy import ndimage
 
     mask = found.ink > max(found.threshold, FAINT)
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))  # 8-connected
     boxes = ndimage.find_objects(labels)
     strokes = [
-        Unit((labels[box] == k + 1), box[0].start, box[1].start)
-        for k, box in enumerate(boxes)
-        if not _page_edge(labels[box] == k + 1, box, mask.shape, found)
+        Unit((labels[box] == k + 1), box[0].start, box[1].start) for k, box in enumerate(boxes)
     ]
+    if found.photo:
+        strokes = _off_the_border(strokes, mask.shape, found.faint_photo)
     if not strokes:
         return Strokes([], 0.0)
     line_height = _line_height(strokes)
-    _check_one_line(strokes, line_height, name)
     units: list[Unit] = []
     for index, stroke in enumerate(strokes):
         if stroke.mask.shape[1] > WIDE * line_height:
@@ -103,26 +103,28 @@ def _pen_width(strokes: list[Unit]) -> float:
     return max(1.0, float(np.median(np.concatenate(lengths))))
 
 
-def _page_edge(
-    stroke: np.ndarray, box: tuple[slice, slice], shape: tuple[int, int], found: InkMap
-) -> bool:
-    """Whether a stroke is the page's edge or a shadow's on a photo: it touches the picture's
-    border and is faint (ink.find_ink's rule), or thin for its box (a line along the border)."""
-    if not found.photo or not _at_border(box, shape):
-        return False
-    return found.faint_photo or stroke.mean() < EDGE_FILL
+def _off_the_border(strokes: list[Unit], shape: tuple[int, int], faint: bool) -> list[Unit]:
+    """On a photo of paper, strokes at the picture's border are the page's edges, a shadow's
+    or its darker corners, not the number: they are dropped, unless nothing else would be left
+    of the writing (a tight crop: the number touches the border, the rest is specks)."""
+    inner = [s for s in strokes if not _at_border(s, shape)]
+    border = [s for s in strokes if _at_border(s, shape)]
+    if faint or not border or not inner:
+        return inner if faint or inner else border
+    tallest_inner = max(s.mask.shape[0] for s in inner)
+    tallest_border = max(s.mask.shape[0] for s in border)
+    return inner if tallest_inner >= INNER_SHARE * tallest_border else strokes
 
 
-def _at_border(box: tuple[slice, slice], shape: tuple[int, int]) -> bool:
-    """Whether a box touches the picture's border, or nearly (a decoder's or a filter's dark
-    rim a pixel or two inside it)."""
-    rows, cols = box
+def _at_border(stroke: Unit, shape: tuple[int, int]) -> bool:
+    """Whether a stroke touches the picture's border, or nearly (a decoder's or a filter's
+    dark rim a pixel or two inside it)."""
     near = max(2, round(BORDER * min(shape)))
     return (
-        rows.start <= near
-        or cols.start <= near
-        or rows.stop >= shape[0] - near
-        or cols.stop >= shape[1] - near
+        stroke.top <= near
+        or stroke.left <= near
+        or stroke.bottom >= shape[0] - near
+        or stroke.right >= shape[1] - near
     )
 
 
@@ -133,14 +135,16 @@ def _line_height(strokes: list[Unit]) -> float:
     return float(np.median(heights[heights >= heights.max() / 2]))
 
 
-def _check_one_line(strokes: list[Unit], line_height: float, name: str) -> None:
-    """Refuse two lines of writing: tall strokes in bands one above the other that no stroke
-    bridges (a slanted number's digits overlap their neighbours' rows, so it stays one band)."""
-    tall = sorted((s for s in strokes if s.mask.shape[0] >= line_height / 2), key=lambda s: s.top)
+def check_one_line(strokes: Strokes, name: str) -> None:
+    """Refuse two lines of writing: tall units in bands one above the other, apart by more
+    than LINE_GAP of a line's height, that no unit bridges (a slanted number's digits overlap
+    their neighbours' rows, so it stays one band)."""
+    line_height = strokes.line_height
+    tall = [s for s in strokes.units if s.mask.shape[0] >= line_height / 2]
     bands: list[list[Unit]] = []
     bottom = -1
-    for stroke in tall:
-        if bands and stroke.top < bottom:
+    for stroke in sorted(tall, key=lambda s: s.top):
+        if bands and stroke.top < bottom + LINE_GAP * line_height:
             bands[-1].append(stroke)
         else:
             bands.append([stroke])

@@ -180,3 +180,55 @@ def test_a_csv_without_its_header_row_is_refused(mnist_model, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no header row" in err and err.count("\n") == 1
     assert not (tmp_path / "s.csv").exists()
+
+
+def _number_picture(path, text="2026"):
+    """A PNG of `text` written with the pen of tests/strokes.py, 100 px per digit."""
+    from PIL import ImageDraw
+    from strokes import STROKES
+
+    canvas = Image.new("L", (60 + 140 * len(text), 220), 255)
+    draw = ImageDraw.Draw(canvas)
+    for i, char in enumerate(text):
+        for stroke in STROKES[int(char)]:
+            draw.line([(40 + 140 * i + x, 50 + y) for x, y in stroke], fill=0, width=9)
+    canvas.save(path)
+    return str(path)
+
+
+def test_a_number_is_read_whole_and_shown_with_its_boxes(mnist_model, tmp_path, capsys):
+    name = _number_picture(tmp_path / "year.png")
+    assert main(["predict", str(mnist_model), name, "--show-input", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{name}: 2026   (2: " in out
+    seen = Image.open(tmp_path / "year.seen.png")
+    assert seen.width >= 4 * 84 and seen.height > 84  # the writing above, four 84x84 inputs
+    assert main(["predict", str(mnist_model), name, "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["number"] == "2026" and len(result["digits"]) == 4
+    assert [d["digit"] for d in result["digits"]] == [2, 0, 2, 6]
+    assert all(len(d["box"]) == 4 and len(d["probabilities"]) == 10 for d in result["digits"])
+    assert "digit" not in result  # several digits: no single-digit answer
+
+
+def test_digit_flag_reads_one_digit_per_picture(mnist_model, tmp_path, capsys):
+    name = _number_picture(tmp_path / "year.png")
+    assert main(["predict", str(mnist_model), name, "--digit", "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert set(result) == {"file", "digit", "confidence", "sure", "probabilities"}
+
+
+def test_one_unreadable_picture_does_not_stop_the_others(mnist_model, tmp_path, capsys):
+    good = _number_picture(tmp_path / "seventeen.png", "17")
+    blank = tmp_path / "blank.png"
+    Image.new("L", (100, 100), 255).save(blank)
+    not_an_image = tmp_path / "notes.png"
+    not_an_image.write_text("not a picture")
+    code = main(["predict", str(mnist_model), str(blank), good, str(not_an_image)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert f"{good}: 17   (" in captured.out
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == 3 and "blank.png: no ink found" in errors[0]
+    assert "notes.png: not an image" in errors[1]
+    assert errors[2] == "digitnet: 2 of 3 pictures could not be read"

@@ -148,7 +148,7 @@ def run_predict(args: argparse.Namespace) -> int:
         print(json.dumps(results))
     else:
         for result in results:
-            print(describe_number(result) if "number" in result else describe_answer(result))
+            print(describe_answer(result) if "digit" in result else describe_number(result))
     if failed:
         print(
             f"digitnet: {failed} of {len(args.images)} pictures could not be read", file=sys.stderr

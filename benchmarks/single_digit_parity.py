@@ -1,0 +1,84 @@
+"""Does reading numbers change what a picture of one digit reads? The pictures of the photo and
+handwriting benchmarks, read both ways: as `digitnet predict --digit` reads them (to_mnist, then
+the network) and as `digitnet predict` now does (reading.read_number).
+
+    python benchmarks/single_digit_parity.py MODEL [--n 300]
+
+Prints, per benchmark, how many answers are the same, how many differ (and how: another digit,
+several digits, or refused), with the accuracy both ways.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(1, str(HERE))  # after tests/: its photos.py is the pictures
+from handwriting import rendered_pictures, stroke_pictures  # noqa: E402
+from photos import CONDITIONS, SMALL, photograph  # noqa: E402
+
+import digitnet as dn  # noqa: E402
+from digitnet.data.preprocess import picture_array, to_mnist  # noqa: E402
+from digitnet.errors import DigitnetError  # noqa: E402
+from digitnet.reading import read_number  # noqa: E402
+
+
+def both_ways(model, picture) -> tuple[str, str]:
+    """The answer of one digit per picture and of the number reader ("?" when refused)."""
+    try:
+        digit = str(model.predict(to_mnist(picture).reshape(1, -1))[0])
+    except DigitnetError:
+        digit = "?"
+    try:
+        number = read_number(model, picture).text
+    except DigitnetError:
+        number = "?"
+    return digit, number
+
+
+def report(name: str, answers: list[tuple[str, str]], labels) -> None:
+    """A line: same / different, and how they differ, and the accuracy both ways."""
+    truth = [str(t) for t in labels]
+    same = sum(a == b for a, b in answers)
+    several = sum(len(b) > 1 for a, b in answers if a != b)
+    refused = sum(b == "?" for a, b in answers if a != b)
+    other = len(answers) - same - several - refused
+    before = np.mean([a == t for (a, _), t in zip(answers, truth)])
+    after = np.mean([b == t for (_, b), t in zip(answers, truth)])
+    print(
+        f"{name}: {same} of {len(answers)} the same; differ: {other} another digit, {several} "
+        f"several digits, {refused} refused; accuracy one digit {before:.1%}, number {after:.1%}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("--n", type=int, default=300, help="digits per photo condition (300)")
+    args = parser.parse_args(argv)
+    model = dn.load_model(args.model)
+    (_, _), (X_test, y_test) = dn.load_mnist()
+    digits, labels = X_test[: args.n].reshape(-1, 28, 28), y_test[: args.n]
+    plan = {"clean": ()} | {c: (c,) for c in CONDITIONS}
+    plan |= {
+        "all together": CONDITIONS,
+        SMALL: (SMALL,),
+        f"all together, {SMALL}": (*CONDITIONS, SMALL),
+    }
+    for label, conditions in plan.items():
+        rng = np.random.default_rng(0)  # as benchmarks/photos.py draws them
+        pictures = [picture_array(photograph(d, rng, conditions)) for d in digits]
+        report(f"photos, {label}", [both_ways(model, p) for p in pictures], labels)
+    pictures, truth = rendered_pictures()
+    report("MNIST rendered large", [both_ways(model, p) for p in pictures], truth)
+    pictures, truth = stroke_pictures()
+    report("pen strokes", [both_ways(model, p) for p in pictures], truth)
+
+
+if __name__ == "__main__":
+    main()
