@@ -250,7 +250,7 @@ def test_cnn_presets_table_shows_each_presets_layers():
 
 def test_every_endpoint_of_the_server_is_in_the_api_table():
     source = (ROOT / "src/digitnet/app/serve/handler.py").read_text()
-    routes = set(re.findall(r'"(/predict|/api/[a-z_/]+)"', source))
+    routes = set(re.findall(r'"(/predict|/api/[a-z_/-]+)"', source))
     assert "/api/train" in routes and "/predict" in routes, routes
     documented = " ".join(row[0] for row in table(page("live.md"), "| request |"))
     missing = [r for r in sorted(routes) if not re.search(re.escape(r) + r"(?![\w])", documented)]

@@ -13,9 +13,9 @@ import pytest
 from strokes import render
 
 import digitnet as dn
-from digitnet.reading.answers import UNSURE_BELOW, read_probabilities
 from digitnet.app.serve.server import STATIC_DIR, STATIC_FILES, make_server
 from digitnet.data.preprocess import to_mnist
+from digitnet.reading.answers import UNSURE_BELOW, read_probabilities
 
 # How often serve_forever looks for shutdown(): every test's server stops within this (seconds).
 POLL = 0.02

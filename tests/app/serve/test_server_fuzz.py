@@ -125,6 +125,7 @@ def test_host_must_be_an_address_or_localhost(server, host, allowed):
 
 API = [
     "/predict",
+    "/api/read-number",
     "/api/train",
     "/api/train/pause",
     "/api/train/resume",
@@ -166,6 +167,7 @@ VALUES = [
 ]
 KEYS = [
     "image",
+    "field",
     "label",
     "lr",
     "epochs",

@@ -29,8 +29,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 JAVASCRIPT = "text/javascript; charset=utf-8"
 # The page's ES modules (static/js/NAME.js), one per panel; main.js imports the others.
 MODULES = (
-    "api pictures pad verdict bars hidden teach form train curves strip confusion filters layers "
-    "histograms time save main"
+    "api pictures ink pad verdict bars hidden teach numberpad numberreading form train curves "
+    "strip confusion filters layers histograms time save main"
 ).split()
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
     "/": ("index.html", "text/html; charset=utf-8"),
@@ -100,6 +100,7 @@ class Handler(BaseHTTPRequestHandler):
         session = self.session
         actions: dict[str, Callable[[object], object]] = {
             "/predict": session.predict,
+            "/api/read-number": session.read_number,
             "/api/train": session.start_run,
             "/api/lr": session.set_lr,
             "/api/teach": session.teach,

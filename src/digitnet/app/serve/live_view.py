@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from ...nn.network import Network
-from .drawing import predict_image
+from .drawing import predict_image, read_number_image
 from .errors import NotFound
 from .view_parts import (
     Snapshot,
@@ -135,6 +135,11 @@ class LiveView:
                 put_weights(self.snapshot_viewer, self._find(epoch).weights)
                 network = self.snapshot_viewer
             return predict_image(network, image)
+
+    def read_number(self, image: np.ndarray) -> dict:
+        """POST /api/read-number: the number on the wide pad read by the viewer's weights."""
+        with self.lock:
+            return read_number_image(self.viewer, image)
 
     def _find(self, epoch: int) -> Snapshot:
         found = self.snapshots.find(epoch)

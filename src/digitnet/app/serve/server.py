@@ -4,7 +4,8 @@ live training (docs/live.md lists every endpoint).
 Python's standard library only (http.server): no web framework. Binds 127.0.0.1 (this machine
 only) unless told otherwise. This module makes the server (one thread per connection); each
 request is answered by handler.py's Handler; what the requests act on (the network, the run, the
-snapshots) is the LiveSession (session.py). The drawing pad's endpoint:
+snapshots) is the LiveSession (session.py). The wide pad's POST /api/read-number answers with
+the number on it (drawing.read_number_image). The drawing pad's endpoint:
 
     POST /predict   {"image": [[...], ...]}   rows of grayscale values in [0, 1], ink bright,
                                               any size from 8x8 to 560x560; "epoch": a snapshot

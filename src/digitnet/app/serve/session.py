@@ -5,8 +5,9 @@ lives in live_view.py.
 Threads. The HTTP server answers each request on a thread of its own; one worker thread owns the
 network: only it trains, teaches or saves. Requests that need the network hand the worker a job
 and wait for its answer; during a run the worker takes jobs between two steps (and while paused).
-/predict never waits for the network: it reads the LiveView's copy of the weights, which the
-worker refreshes a few times a second. `cond` guards the run's state and records.
+/predict and /api/read-number never wait for the network: they read the LiveView's copy of the
+weights, which the worker refreshes a few times a second. `cond` guards the run's state and
+records.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import numpy as np
 
 from ...checks import integer
 from ...data.datasets import DataSplits
-from ...data.preprocess import to_mnist
 from ...errors import DigitnetError
 from ...learn.parts import Parts, learner_optimizer, use_parts
 from ...nn.network import Network
@@ -27,7 +27,13 @@ from ...optim import Optimizer
 from ...training.callbacks import LambdaCallback
 from ...training.settings import optimizer_of
 from ..networks import describe_network
-from .drawing import parse_epoch, parse_image
+from .drawing import (
+    NUMBER_MAX_HEIGHT,
+    NUMBER_MAX_WIDTH,
+    field_to_teach,
+    parse_epoch,
+    parse_image,
+)
 from .errors import Refused
 from .live_view import LiveView
 from .log import LOG
@@ -276,10 +282,14 @@ class LiveSession:
         epoch = parse_epoch(payload.get("epoch"))
         return {**self.live.predict(image, epoch), "epoch": epoch}
 
+    def read_number(self, payload: object) -> dict:
+        """POST /api/read-number: the number on the wide pad, read by the current weights."""
+        return self.live.read_number(parse_image(payload, NUMBER_MAX_WIDTH, NUMBER_MAX_HEIGHT))
+
     def teach(self, payload: object) -> dict:
-        """POST /api/teach: a few steps on the drawing with its right label (on the worker)."""
+        """POST /api/teach: steps on the drawing or a number's digit, with its label (worker)."""
         label = label_from_json(payload)
-        field = to_mnist(parse_image(payload), "image")
+        field = field_to_teach(payload)
 
         def job() -> dict:
             started = time.perf_counter()

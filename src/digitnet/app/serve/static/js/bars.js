@@ -1,6 +1,7 @@
-// The probability bars of the verdict panel: in #bars a .bar row per digit, its .fill as wide as
-// the digit's probability, the most likely digit's in green. No endpoint (the answer of
-// POST /predict, handed in by verdict.js).
+// The probability bars: in #bars (the verdict panel's) or in the container given (a number's
+// digit, numberreading.js) a .bar row per digit, its .fill as wide as the digit's probability,
+// the most likely digit's in green. No endpoint (the answers of POST /predict and
+// POST /api/read-number, handed in by verdict.js and numberreading.js).
 
 import { byId } from "./api.js";
 
@@ -14,9 +15,8 @@ function buildBars(bars) {
   }
 }
 
-// Ten probabilities, or null for empty bars.
-export function showBars(probabilities) {
-  const bars = byId("bars");
+// Ten probabilities, or null for empty bars, in `bars` (an element; #bars if left out).
+export function showBars(probabilities, bars = byId("bars")) {
   if (!bars.children.length) buildBars(bars);
   const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
   [...bars.children].forEach((row, digit) => {

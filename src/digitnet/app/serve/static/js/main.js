@@ -1,15 +1,19 @@
 // The page's entry point (index.html loads it as an ES module): sets up each panel and wires
 // them together. The pad reads the drawing (verdict.js shows the reading, teach.js teaches
-// it); the Train panel (form.js, train.js) polls the run and hands the changed views to the
-// strip, the layer statistics and the time slider (which shows the confusion matrix and the
-// first layer). For tests, window.lastResult holds the last /predict answer shown (null when
-// the pad is clear): no module reads it. DOM: #train-error (when the settings cannot be read).
-// Endpoint: GET /api/options (once, at the start).
+// it); the number pad reads a written number (numberreading.js shows it, and the digit
+// selected there is what teach.js teaches instead of the drawing); the Train panel (form.js,
+// train.js) polls the run and hands the changed views to the strip, the layer statistics and
+// the time slider (which shows the confusion matrix and the first layer). For tests,
+// window.lastResult holds the last /predict answer shown (null when the pad is clear): no module
+// reads it. DOM: #train-error (when the settings cannot be read). Endpoint: GET /api/options
+// (once, at the start).
 
 import { byId, getJSON } from "./api.js";
 import { createForm } from "./form.js";
 import { showHistograms } from "./histograms.js";
 import { showLayers } from "./layers.js";
+import { createNumberPad } from "./numberpad.js";
+import { createNumberReading } from "./numberreading.js";
 import { createPad } from "./pad.js";
 import { setUpSaving } from "./save.js";
 import { showStrip } from "./strip.js";
@@ -26,7 +30,16 @@ const pad = createPad({
 });
 let train = null; // once the settings have arrived
 const time = createTimeTravel({ pad, onError: (text) => train?.showRefusal(text) });
-setUpTeaching({ pad, beforeTeach: () => time.toNow(), afterTeach: () => train?.refresh() });
+const reading = createNumberReading({ onSelect: () => teaching.showSource() });
+const teaching = setUpTeaching({
+  pad,
+  number: reading,
+  beforeTeach: () => time.toNow(),
+  afterTeach: () => { numberPad.read(); train?.refresh(); },
+});
+const numberPad = createNumberPad({
+  onReading: reading.show, onRefused: reading.refuse, onClear: reading.clear,
+});
 
 function showViews(view, snapshots) {
   showStrip(view.strip);
@@ -34,11 +47,13 @@ function showViews(view, snapshots) {
   showHistograms(view.histograms);
   time.showView(view);
   time.showSnapshots(snapshots);
-  pad.predictSoon(); // the network changed: read the drawing again
+  pad.predictSoon(); // the network changed: read the drawing and the number again
+  numberPad.readSoon();
 }
 
 getJSON("/api/options").then((options) => {
   pad.setMinDigit(options.drawing.min_digit);
+  numberPad.setMinDigit(options.drawing.min_digit);
   train = createTrainPanel({ form: createForm(options), onViews: showViews });
   setUpSaving({ command: train.command, refusal: train.refusal });
 }, (error) => {

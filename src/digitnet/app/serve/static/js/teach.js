@@ -1,8 +1,10 @@
-// Teaching: "It is a: 0 ... 9". A click on [data-teach="d"] sends the drawing with the right
+// Teaching: "It is a: 0 ... 9". A click on [data-teach="d"] sends the picture with the right
 // digit to POST /api/teach, then #teach-result shows what the network read before and after (a
 // row of small bars each), the test accuracy before and after, and where the drawing is kept.
-// DOM: [data-teach="0".."9"], #teach-result (data-state teaching, done or failed).
-// Endpoint: POST /api/teach.
+// The picture is the square pad's drawing ("image"), or, while a digit of the written number is
+// selected (numberreading.js), that digit's 28x28 input ("field"); #teach-source says which.
+// DOM: [data-teach="0".."9"], #teach-source (data-source "pad" or "number"), #teach-result
+// (data-state teaching, done or failed). Endpoint: POST /api/teach.
 
 import { byId, postJSON } from "./api.js";
 
@@ -51,24 +53,39 @@ function showResult(answer, label) {
                                        miniBars("after", answer.after, label), accuracy, kept);
 }
 
-// pad: pad.js's; beforeTeach(): teaching changes the current network, so show that one (not a
-// past epoch's); afterTeach(): its test accuracy and views changed.
-export function setUpTeaching({ pad, beforeTeach, afterTeach }) {
+// pad: pad.js's; number: numberreading.js's (its selected digit); beforeTeach(): teaching
+// changes the current network, so show that one (not a past epoch's); afterTeach(): its test
+// accuracy and views changed. Returns showSource(): say again which picture a click teaches.
+export function setUpTeaching({ pad, number, beforeTeach, afterTeach }) {
   const box = byId("teach-result");
+  const source = byId("teach-source");
   const buttons = document.querySelectorAll("[data-teach]");
 
+  function showSource() {
+    const digit = number.selected();
+    source.dataset.source = digit ? "number" : "pad";
+    source.textContent = digit
+      ? `teaches digit ${digit.index + 1} of the number (read as ${digit.digit}); click it ` +
+        "again to teach this pad's drawing"
+      : "teaches the drawing on this pad (or select a digit of the number below)";
+  }
+
   async function teach(label) {
-    if (!pad.hasDigit()) {
+    const digit = number.selected();
+    if (!digit && !pad.hasDigit()) {
       box.dataset.state = "failed";
       box.textContent = "draw a digit first, then click what it is";
       return;
     }
+    // the number's digit as the network saw it, or the drawing (the server normalises it)
+    const picture = digit ? { field: digit.input } : { image: pad.imageRows() };
+    const what = digit ? `digit ${digit.index + 1} of the number` : "this";
     beforeTeach();
     buttons.forEach((button) => { button.disabled = true; });
     box.dataset.state = "teaching";
-    box.textContent = `teaching it that this is a ${label}\u2026`;
+    box.textContent = `teaching it that ${what} is a ${label}\u2026`;
     try {
-      const answer = await postJSON("/api/teach", { image: pad.imageRows(), label });
+      const answer = await postJSON("/api/teach", { ...picture, label });
       showResult(answer, label);
       box.dataset.state = "done";
       pad.predict(); // read the drawing again with the taught network
@@ -84,4 +101,6 @@ export function setUpTeaching({ pad, beforeTeach, afterTeach }) {
   buttons.forEach((button) => {
     button.addEventListener("click", () => teach(Number(button.dataset.teach)));
   });
+  showSource();
+  return { showSource };
 }
