@@ -7,7 +7,8 @@ digits only) by tests/number_pictures.py: 1 to 8 digits, heights varying by abou
 baseline slightly slanted; the gaps wide, close, touching (neighbours' strokes meet) or
 overlapping (they cross a little); on clean paper, and "photographed" under the conditions of
 tests/photos.py; and written small (a line 40-80 pixels tall) on a 12-megapixel phone photo with
-the light falling off towards the corners, read from a JPEG file as `digitnet predict` reads it.
+the light falling off towards the corners, read from a JPEG file as `digitnet predict` reads it;
+and, if scikit-learn is installed, numbers of the UCI 8x8 digits it ships (43 writers).
 Every picture goes through digitnet.reading.read_number, as `digitnet predict` does; a picture
 it refuses counts as wrong. Reported: whole-number accuracy (every digit right, none added or
 lost), per-digit accuracy (1 - edit distance / length), the share with a digit added or lost,
@@ -128,6 +129,26 @@ def phone_rows(model, images, labels, n: int, seed: int) -> tuple[dict[str, dict
     return rows, float(np.median(seconds))
 
 
+def uci_rows(model, n: int, seed: int) -> dict[str, dict]:
+    """Numbers of four UCI digits (8x8, 43 writers; scikit-learn ships them) whose digits do not
+    touch, clean and photographed under every condition; empty without scikit-learn."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        return {}
+    uci = load_digits()
+    images, labels = uci.images / 16, uci.target
+    rows = {}
+    for conditions, label in (((), "clean"), (CONDITIONS, "photo, all conditions")):
+        rng = np.random.default_rng([seed, 300 + len(rows)])
+        pairs = []
+        for k in range(n):
+            page, truth = case(images, labels, rng, 4, ("wide", "close")[k % 2])
+            pairs.append(read(model, picture_array(number_photo(page, rng, conditions)), truth))
+        rows[f"4 UCI digits, not touching, {label}"] = score(pairs)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", metavar="MODEL")
@@ -145,6 +166,7 @@ def main(argv: list[str] | None = None) -> None:
         rows |= spacing_rows(model, images, y_test, args.n, seed=0)
         phone, seconds = phone_rows(model, images, y_test, args.phone, seed=0)
         rows |= phone
+        rows |= uci_rows(model, args.n, seed=0)
         single = rows["1 digits, not touching, clean"]["whole"]
         report[name] = {
             "rows": rows,

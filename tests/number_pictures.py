@@ -3,7 +3,9 @@
 `compose(digits, rng, spacing)` writes small ink-bright digits (MNIST 28x28 or UCI 8x8 images,
 values in [0, 1]) side by side on a page, as a person writes a number: heights varying by about
 20%, the baseline slightly slanted, and the gaps `wide`, `close`, `touching` (neighbours' strokes
-meet) or `overlapping` (they cross a little). `number_photo` photographs such a page under the
+meet; where they would meet only with one nested under the other, their boxes overlap by at most
+a fifth of the narrower's width and a pen stroke joins them, as a hand joins digits) or
+`overlapping` (they cross a little). `number_photo` photographs such a page under the
 conditions of tests/photos.py; `phone_photo` puts small writing on a 12-megapixel page with light
 falling off towards its edges. Used by the tests and by benchmarks/numbers.py.
 """
@@ -15,6 +17,7 @@ from photos import CONDITIONS, photograph_page
 from PIL import Image
 
 SPACINGS = ("wide", "close", "touching", "overlapping")
+MAX_OVERLAP = {"touching": 0.2, "overlapping": 0.3}  # of the narrower digit's width, box on box
 Box = tuple[int, int, int, int]  # x, y, width, height
 
 
@@ -32,13 +35,21 @@ def compose(
     page = np.zeros((3 * base + 2 * margin, width), dtype=np.float32)
     baseline = margin + round(1.6 * base)
     boxes: list[Box] = []
+    placed: list[tuple[int, int, np.ndarray]] = []  # (top, left, piece) of each digit
     x = margin
     for i, piece in enumerate(pieces):
         h, w = piece.shape
+        join = False
         if i:
             x = _next_x(page, piece, x, baseline, slope, spacing, base, rng)
-        top = baseline - h + round(slope * x + rng.uniform(-0.04, 0.04) * base)
+            if spacing in MAX_OVERLAP:
+                x, join = _within_overlap(boxes[-1], piece, x, MAX_OVERLAP[spacing])
+        jitter = 0.0 if spacing in MAX_OVERLAP else rng.uniform(-0.04, 0.04) * base
+        top = baseline - h + round(slope * x + jitter)
         page[top : top + h, x : x + w] = np.maximum(page[top : top + h, x : x + w], piece)
+        if join:
+            _ligature(page, placed[-1], (top, x, piece), pen=max(2, round(0.1 * base)))
+        placed.append((top, x, piece))
         rows, cols = np.nonzero(piece > 0.5)
         boxes.append(
             (
@@ -51,6 +62,36 @@ def compose(
         x += w
     right = max(b[0] + b[2] for b in boxes) + margin
     return page[:, :right], boxes
+
+
+def _within_overlap(before: Box, piece: np.ndarray, x: int, share: float) -> tuple[int, bool]:
+    """Where the digit starts if its box may overlap the one before by at most `share` of the
+    narrower's width, and whether it must then be joined to it by a stroke (it no longer
+    touches: digits that touch do so near their edges, not nested in each other)."""
+    cols = np.flatnonzero((piece > 0.5).any(axis=0))
+    limit = round(share * min(before[2], cols[-1] - cols[0] + 1))
+    overlap = before[0] + before[2] - (x + cols[0])
+    if overlap <= limit:
+        return x, False
+    return before[0] + before[2] - limit - cols[0], True
+
+
+def _ligature(page: np.ndarray, first, second, pen: int) -> None:
+    """Join two placed digits by a pen stroke between their nearest pixels of ink."""
+    from PIL import ImageDraw
+
+    points = []
+    for top, left, piece in (first, second):
+        rows, cols = np.nonzero(piece > 0.5)
+        points.append(np.stack([rows + top, cols + left], axis=1)[::3])
+    a, b = points
+    distance = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+    i, j = np.unravel_index(np.argmin(distance), distance.shape)
+    stroke = Image.new("F", (page.shape[1], page.shape[0]), 0.0)
+    ImageDraw.Draw(stroke).line(
+        [(int(a[i, 1]), int(a[i, 0])), (int(b[j, 1]), int(b[j, 0]))], fill=1.0, width=pen
+    )
+    np.maximum(page, np.asarray(stroke), out=page)
 
 
 def _scaled(digit: np.ndarray, height: int) -> np.ndarray:

@@ -44,7 +44,10 @@ SHORT_COST = 10.0  # per line height under SHORT: a flag or a dot read alone is 
 SHORT = 0.75
 GAP_COST = 4.0  # per line height of empty columns inside a digit
 CUT_COST = 1.0  # per pen width of ink a cut goes through, beyond the first
-SPLIT_COST = 0.5  # each cut through a connected stroke: a stroke is more often one digit
+SPLIT_COST = 0.0  # each cut through a connected stroke, beyond what it crosses
+CROSS_COST = 1.5  # per stroke a cut goes through beyond the first: touching digits meet once
+WHOLE_BONUS = 1.0  # for a cut stroke read whole as a digit the network is sure of, of usual shape
+SURE_WHOLE = 0.9
 OVERLAP_COST = 5.0  # per share of the narrower of two strokes over each other, read apart
 ONE_DIGIT = 1.5  # one stroke alone at most this wide for its height is one digit (MNIST's widest)
 SMALL_WRITING = 40  # a line under this many pixels tall in the reduced picture is cut out
@@ -186,6 +189,7 @@ class Run:
     last: int
     box: tuple[int, int, int, int]  # top, left, bottom, right in working pixels
     cost: float
+    whole: bool = False  # exactly the slices of one stroke: the stroke read uncut
 
 
 def _candidates(
@@ -207,7 +211,7 @@ def _candidates(
             cost = _shape_cost(group, box, height, strokes.pen)
             if first:
                 cost += _apart_cost(units[first - 1], units[first])
-            runs.append(Run(first, last, box, cost))
+            runs.append(Run(first, last, box, cost, _whole_stroke(units, first, last)))
             fields.append(digit_field)
     return runs, fields
 
@@ -266,6 +270,25 @@ def _shape_cost(
     )
 
 
+def _whole_stroke(units: list[Unit], first: int, last: int) -> bool:
+    """Whether units first..last-1 are all the slices of one stroke, and only those."""
+    stroke = units[first].stroke
+    if stroke < 0 or any(u.stroke != stroke for u in units[first:last]):
+        return False
+    return sum(u.stroke == stroke for u in units) == last - first
+
+
+def _cut_cost(unit: Unit, pen: float) -> float:
+    """What the cut at a unit's left costs: any cut, each stroke it goes through beyond the
+    first (where two digits touch, one stroke meets another; a cut through a 0 goes through
+    two), and its ink beyond a pen's width."""
+    return (
+        SPLIT_COST
+        + CROSS_COST * max(0, unit.crossings - 1)
+        + CUT_COST * max(0.0, unit.cut_left / pen - 1)
+    )
+
+
 def _apart_cost(before: Unit, after: Unit) -> float:
     """What reading two neighbouring strokes as different digits costs: the more one is over
     the other, the likelier they are pieces of one digit (a 4 or a 5 in two strokes)."""
@@ -277,9 +300,14 @@ def _apart_cost(before: Unit, after: Unit) -> float:
 
 
 def _aspect_cost(box: tuple[int, int, int, int]) -> np.ndarray:
-    """What a run's width for its height costs, as each of the ten digits (10,)."""
+    """What a run's width for its height costs, as each of the ten digits (10,). A 1 may be
+    as thin as the pen: only a wide one costs."""
     top, left, bottom, right = box
-    distance = np.abs(np.log((right - left) / (bottom - top)) - ASPECT_MEAN) / ASPECT_SPREAD
+    distance = (np.log((right - left) / (bottom - top)) - ASPECT_MEAN) / ASPECT_SPREAD
+    distance = np.abs(distance)
+    distance[1] = max(
+        0.0, (np.log((right - left) / (bottom - top)) - ASPECT_MEAN[1]) / ASPECT_SPREAD[1]
+    )
     return ASPECT_COST * np.maximum(0.0, distance - 1)
 
 
@@ -303,8 +331,12 @@ def _best_cutting(
         for index in ending.get(last, []):
             run = runs[index]
             assert probs is not None
-            reading = np.log(np.maximum(probs[index], 1e-12)) - _aspect_cost(run.box)
-            score = best[run.first] + float(reading.max()) - run.cost
+            aspect = _aspect_cost(run.box)
+            reading = np.log(np.maximum(probs[index], 1e-12)) - aspect
+            digit = int(reading.argmax())
+            score = best[run.first] + float(reading[digit]) - run.cost
+            if run.whole and probs[index][digit] >= SURE_WHOLE and aspect[digit] == 0:
+                score += WHOLE_BONUS  # a stroke read whole as a sure digit of a usual shape
             if score > best[last]:
                 best[last], back[last] = score, (run.first, index)
     chosen = []

@@ -21,8 +21,9 @@ FAINT = 0.25  # ink under this share of the darkest is never a stroke (a page's 
 SPECK = 0.3  # a unit whose longest side is under this share of the line's height may be dropped
 BORDER = 0.01  # a stroke this share of the picture's side from its border touches it
 INNER_SHARE = 0.25  # inner strokes this tall against the border's are the writing
-WIDE = 0.9  # a stroke wider than this many line heights may be touching digits: it is cut
-GRID = 1 / 6  # besides the valleys, candidate cuts every this share of the line's height
+WIDE = 1.3  # a stroke wider than this many line heights may be touching digits: it is cut
+SPACING = 1 / 5  # a candidate cut crosses the least ink within this share of a line's height
+GRID = 1 / 6  # and, whatever it crosses, one every this share of a line's height
 MIN_SLICE = 1 / 12  # slices narrower than this share of the line's height are merged
 DRIFT = 1 / 4  # a cut may wander this share of the line's height from its column
 LINE_GAP = 0.2  # lines of writing further apart than this share of a line's height are two
@@ -39,6 +40,7 @@ class Unit:
     top: int
     left: int
     cut_left: float = 0.0
+    crossings: int = 0  # how many strokes that cut went through
     stroke: int = -1  # which stroke it was cut from (-1: it is a whole stroke)
 
     @property
@@ -166,37 +168,39 @@ def check_one_line(strokes: Strokes, name: str) -> None:
 
 
 def _slices(stroke: Unit, line_height: float, index: int) -> list[Unit]:
-    """A wide stroke cut into slices at its candidate cut points: the valleys of its column
-    profile (where touching digits usually meet) and a grid between them. Each cut is a path
-    from top to bottom through the least ink near its column (cut_path), so that slanted
-    neighbours that touch come apart along the gap between them."""
-    from scipy import ndimage
-
+    """A wide stroke cut into slices along its candidate cuts: paths from top to bottom
+    through the least ink near their column (cut_path), one from every other column, kept
+    where the ink they cross is least around them (within SPACING of a line's height), so
+    that touching neighbours, slanted ones too, come apart along the gap between them."""
     mask = stroke.mask
-    profile = mask.sum(axis=0).astype(float)  # (w,) ink per column
-    smooth = ndimage.uniform_filter1d(profile, size=max(1, round(line_height / 20)))
-    width = len(profile)
-    valleys = [
-        c for c in range(1, width - 1) if smooth[c] <= smooth[c - 1] and smooth[c] < smooth[c + 1]
-    ]
-    step = max(1, round(GRID * line_height))
-    shortest = max(1, round(MIN_SLICE * line_height))
-    columns: list[int] = []
-    for c in sorted({*valleys, *range(step, width, step)}):
-        if c - (columns[-1] if columns else 0) >= shortest and width - c >= shortest:
-            columns.append(c)
+    height, width = mask.shape
+    rows = np.arange(height)
     drift = max(1, round(DRIFT * line_height))
-    rows = np.arange(mask.shape[0])
+    margin = max(1, round(MIN_SLICE * line_height))
+    starts = list(range(margin, width - margin, 2))
+    paths = [cut_path(mask, c, drift) for c in starts]
+    on_ink = [mask[rows, path] for path in paths]
+    crossed = np.array([ink.sum() for ink in on_ink], dtype=float)
+    crossings = [
+        int(np.count_nonzero(np.diff(ink.astype(np.int8), prepend=0) == 1)) for ink in on_ink
+    ]
+    around = max(1, round(SPACING * line_height / 2))  # in steps of two columns
+    every = max(1, round(GRID * line_height / 2))  # in steps of two columns
+    chosen = [
+        k
+        for k in range(len(starts))
+        if k % every == every // 2
+        or (
+            crossed[k] == crossed[max(0, k - around) : k + around + 1].min()
+            and (k == 0 or crossed[k - 1] != crossed[k])  # a flat minimum: its first column
+        )
+    ]
     cols = np.arange(width)[None, :]
-    previous = np.zeros(mask.shape[0], dtype=int)
-    crossed = 0.0
+    previous = np.zeros(height, dtype=int)
+    through, times = 0.0, 0
     units = []
-    for c in [*columns, width]:
-        if c < width:
-            path = np.maximum(cut_path(mask, c, drift), previous)
-            through = float(mask[rows, np.minimum(path, width - 1)].sum())
-        else:
-            path, through = np.full(mask.shape[0], width), 0.0
+    for k in [*chosen, None]:
+        path = np.full(height, width) if k is None else np.maximum(paths[k], previous)
         piece = mask & (cols >= previous[:, None]) & (cols < path[:, None])
         if piece.any():
             used = np.flatnonzero(piece.any(axis=0))
@@ -206,13 +210,14 @@ def _slices(stroke: Unit, line_height: float, index: int) -> list[Unit]:
                     piece[:, left:right],
                     stroke.top,
                     stroke.left + left,
-                    cut_left=crossed,
+                    cut_left=through,
+                    crossings=times,
                     stroke=index,
                 )
             )
-            crossed = through
-        else:
-            crossed = max(crossed, through)
+            through, times = (0.0, 0) if k is None else (float(crossed[k]), crossings[k])
+        elif k is not None:
+            through, times = max(through, float(crossed[k])), max(times, crossings[k])
         previous = path
     return units
 
