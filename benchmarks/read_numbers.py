@@ -100,7 +100,7 @@ def length_rows(model, images, labels, n: int, seed: int) -> dict[str, dict]:
     rows = {}
     for length in range(1, 9):
         rng = np.random.default_rng([seed, 100 + length])
-        count = n * 2 if length == 1 else n
+        count = max(1000, n) if length == 1 else n  # p, the bound's base: measured closely
         pairs = []
         for k in range(count):
             page, truth = case(images, labels, rng, length, ("wide", "close")[k % 2])

@@ -21,6 +21,7 @@ from .nn.layer import Layer
 from .nn.losses import SoftmaxCrossEntropy
 from .nn.pooling import GlobalAvgPool, MaxPool2D
 from .optim import SGD, Adam, Optimizer
+from .reading import NumberReading, read_number
 from .training.callbacks import Callback, EarlyStopping
 from .training.history import History
 
@@ -52,5 +53,7 @@ __all__ = [
     "load_idx_folder",
     "load_csv",
     "load_model",
+    "read_number",
+    "NumberReading",
     "__version__",
 ]
