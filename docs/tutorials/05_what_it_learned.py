@@ -399,7 +399,7 @@ threshold = ink_steps.otsu_threshold(darkness)  # idea 2
 strokes = ink_steps.digit_components(  # idea 3
     darkness > threshold, edges_are_page=is_photo and top < ink_steps.STRONG_INK
 )
-ink_map = ink_steps._stretch(darkness, strokes, threshold)  # soft edges kept, page set to 0
+ink_map = ink_steps.stretch(darkness, strokes, threshold)  # soft edges kept, page set to 0
 print(f"Otsu's threshold: {threshold:.3f};  ink map {ink_map.shape}, from 0 to {ink_map.max()}")
 assert np.array_equal(ink_map, ink_steps.find_ink(picture))
 

@@ -132,7 +132,7 @@ def _even(picture: np.ndarray) -> np.ndarray:
     return np.clip(luma - page, 0.0, None)
 
 
-def _flatten(picture: np.ndarray, light: bool, edges: str) -> np.ndarray:
+def _flatten(picture: np.ndarray, light: bool, edges: str = "reflect") -> np.ndarray:
     """Ink of a picture whose page may be unevenly lit. Its light is estimated by a grey closing
     (dark ink on a light page) or opening (light ink on a dark page) wider than the strokes,
     then divided away (per channel: coloured ink counts) or subtracted (a dark page, where
