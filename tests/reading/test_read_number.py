@@ -128,6 +128,28 @@ def test_small_writing_on_a_large_photo_is_cut_from_the_original(model, tmp_path
     assert all(30 <= d.box[3] <= 50 for d in reading.digits)  # boxes in the photo's pixels
 
 
+def test_small_writing_read_from_a_file_has_its_boxes_in_the_files_pixels(model, tmp_path):
+    # a long line, so that the region cut from the original is itself reduced when it is read
+    index, X_test, _ = confident_test_digits(model, 7, seed=6)
+    rng = np.random.default_rng(7)
+    page, _ = compose(X_test[index].reshape(-1, 28, 28), rng, "wide", height=45)
+    photo = phone_photo(page, rng, size=(1512, 2016))
+    path = tmp_path / "photo.png"
+    photo.save(path)
+    from_file = read_number(model, path)
+    in_memory = read_number(model, np.asarray(photo, dtype=np.float32) / 255)
+    assert len(from_file.digits) == len(in_memory.digits) == 7
+    for a, b in zip(from_file.digits, in_memory.digits):
+        assert np.abs(np.subtract(a.box, b.box)).max() <= 4, (a.box, b.box)
+
+
+def test_a_dash_is_not_cut_into_digits(model):
+    picture = np.zeros((60, 120), dtype=np.float32)
+    picture[28:33, 20:100] = 1.0
+    reading = read_number(model, picture)
+    assert len(reading.digits) == 1
+
+
 @pytest.mark.parametrize(
     "picture, message",
     [

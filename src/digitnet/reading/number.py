@@ -33,19 +33,18 @@ if TYPE_CHECKING:
 MAX_DIGITS = 20  # longer lines are not a number (text, a ruler)
 MAX_RUN = 12  # units in one digit at most
 MAX_WIDTH = 2.0  # a digit is at most this many line heights wide (a sprawling 5 or 7)
-DIGIT_COST = 0.0  # what each digit read costs, beyond its reading and its shape
-# The shape of MNIST's digits, from the training set's ink boxes: per digit the mean and the
-# standard deviation of log(width / height). A run whose shape is far from its digit's is
-# probably not that digit (two touching digits read as one, a piece of one digit).
+# The shape of MNIST's digits, from the training set's ink boxes (benchmarks/digit_shapes.py):
+# per digit the mean and the standard deviation of log(width / height). A run whose shape is far
+# from its digit's is probably not that digit (two touching digits read as one, a piece of one).
 ASPECT_MEAN = np.log([0.90, 0.39, 0.93, 0.79, 0.79, 0.93, 0.72, 0.77, 0.76, 0.67])
-ASPECT_SPREAD = np.array([0.20, 0.46, 0.22, 0.21, 0.21, 0.26, 0.22, 0.22, 0.22, 0.21])
+ASPECT_SPREAD = np.array([0.20, 0.46, 0.22, 0.21, 0.21, 0.26, 0.22, 0.21, 0.22, 0.21])
 ASPECT_COST = 1.0  # per standard deviation beyond the first
 SHORT_COST = 10.0  # per line height under SHORT: a flag or a dot read alone is not a digit
 SHORT = 0.75
 GAP_COST = 4.0  # per line height of empty columns inside a digit
 CUT_COST = 1.0  # per pen width of ink a cut goes through, beyond the first
 SPLIT_COST = 0.0  # each cut through a connected stroke, beyond what it crosses
-CROSS_COST = 1.5  # per stroke a cut goes through beyond the first: touching digits meet once
+CROSS_COST = 0.75  # per stroke a cut goes through beyond the first: touching digits meet once
 WHOLE_BONUS = 1.0  # for a cut stroke read whole as a digit the network is sure of, of usual shape
 SURE_WHOLE = 0.9
 OVERLAP_COST = 5.0  # per share of the narrower of two strokes over each other, read apart
@@ -169,7 +168,7 @@ def _read_region(
     factor = min(1.0, TARGET_HEIGHT / (strokes.line_height * scale))
     crop = picture.region((top, left, bottom, right), factor)
     region = from_array(crop)
-    region.size = (round(crop.shape[0] / factor), round(crop.shape[1] / factor))
+    region.size = (bottom - top, right - left)  # the crop's pixels stand for the original's
     return _read(model, region, name, (top, left), allow_crop=False)
 
 
@@ -202,7 +201,7 @@ def _candidates(
         for last in range(first + 1, min(len(units), first + MAX_RUN) + 1):
             group = units[first:last]
             left, right = min(u.left for u in group), max(u.right for u in group)
-            if right - left > MAX_WIDTH * height:
+            if right - left > MAX_WIDTH * height and last - first > 1:  # a unit alone: always
                 break
             made = _field(group, soft, everything, height)
             if made is None:
@@ -259,14 +258,9 @@ def _shape_cost(
         covered[max(0, u.left - left) : max(0, u.right - left)] = True
     gap = (~covered).sum() / height
     return (
-        DIGIT_COST
-        + SHORT_COST * max(0.0, SHORT - (bottom - top) / height)
+        SHORT_COST * max(0.0, SHORT - (bottom - top) / height)
         + GAP_COST * gap
-        + (
-            SPLIT_COST + CUT_COST * max(0.0, group[0].cut_left / pen - 1)
-            if group[0].cut_left
-            else 0.0
-        )
+        + (_cut_cost(group[0], pen) if group[0].cut_left else 0.0)
     )
 
 

@@ -8,11 +8,14 @@ digit reading has always used, the original's size, and how to fetch a region of
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..errors import DigitnetError
 
 Box = tuple[int, int, int, int]  # top, left, bottom, right in the original's pixels
 
@@ -56,12 +59,22 @@ def from_file(path: str | Path) -> Picture:
 
     def region(box: Box, scale: float) -> np.ndarray:
         top, left, bottom, right = box
-        with Image.open(path) as image:
-            upright = ImageOps.exif_transpose(image)
-            crop = upright.crop((left, top, right, bottom))
-            if scale < 1:
-                size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
-                crop = crop.resize(size, Image.Resampling.BOX)
-            return picture_array(crop)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # load_image's
+                with Image.open(path) as image:
+                    upright = ImageOps.exif_transpose(image)
+                    crop = upright.crop((left, top, right, bottom))
+                    if crop.mode in ("1", "P"):  # reduced with a filter, not nearest neighbour
+                        crop = crop.convert("RGB")
+                    if scale < 1:
+                        size = (
+                            max(1, round(crop.width * scale)),
+                            max(1, round(crop.height * scale)),
+                        )
+                        crop = crop.resize(size, Image.Resampling.BOX)
+                    return picture_array(crop)
+        except (OSError, ValueError) as error:  # the file changed or broke since it was read
+            raise DigitnetError(f"{path}: cannot read the image ({error})") from None
 
     return Picture(pixels, (height, width), region)

@@ -27,6 +27,7 @@ GRID = 1 / 6  # and, whatever it crosses, one every this share of a line's heigh
 MIN_SLICE = 1 / 12  # slices narrower than this share of the line's height are merged
 DRIFT = 1 / 4  # a cut may wander this share of the line's height from its column
 LINE_GAP = 0.2  # lines of writing further apart than this share of a line's height are two
+FLAT = 3  # ink whose tallest strokes are under this many pen widths is not a line of digits
 MAX_UNITS = 400  # a picture with more units than this is not one number
 
 
@@ -81,15 +82,17 @@ def find_units(found: InkMap, name: str) -> Strokes:
     if not strokes:
         return Strokes([], 0.0)
     line_height = _line_height(strokes)
+    pen = _pen_width(strokes)
+    flat = line_height < FLAT * pen  # a dash or a bar: no line of digits to cut it into
     units: list[Unit] = []
     for index, stroke in enumerate(strokes):
-        if stroke.mask.shape[1] > WIDE * line_height:
+        if stroke.mask.shape[1] > WIDE * line_height and not flat:
             units.extend(_slices(stroke, line_height, index))
         else:
             units.append(stroke)
     if len(units) > MAX_UNITS:
         raise DigitnetError(f"{name}: far too much ink for one number ({len(units)} pieces)")
-    return Strokes(sorted(units, key=lambda u: u.centre), line_height, _pen_width(strokes))
+    return Strokes(sorted(units, key=lambda u: u.centre), line_height, pen)
 
 
 def _pen_width(strokes: list[Unit]) -> float:

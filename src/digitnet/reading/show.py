@@ -55,7 +55,7 @@ def number_picture(picture: Picture, reading: NumberReading) -> Image.Image:
         seen = Image.fromarray(np.round(digit.field * 255).astype(np.uint8), mode="L")
         at = (8 + i * (side + 8), writing.height + 4)
         canvas.paste(seen.resize((side, side), Image.Resampling.NEAREST), at)
-        label = f"{digit.digit} {digit.confidence:.0%}"
+        label = f"{digit.digit} ({digit.confidence:.0%})"
         draw.text((at[0], at[1] + side + 2), label, fill=colour)
     return canvas
 

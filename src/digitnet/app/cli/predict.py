@@ -67,10 +67,16 @@ def describe_number(result: dict) -> str:
         else:
             first, second = sorted(range(len(probs)), key=lambda d: -probs[d])[:2]
             parts.append(
-                f"digit {position} not sure: {first} ({probs[first]:.0%}) or {second} "
+                f"{_ordinal(position)} digit not sure: {first} ({probs[first]:.0%}) or {second} "
                 f"({probs[second]:.0%})"
             )
     return f"{result['file']}: {result['number']}   ({', '.join(parts)})"
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
