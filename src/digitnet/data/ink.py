@@ -184,7 +184,7 @@ def digit_components(mask: np.ndarray, edges_are_page: bool = False) -> np.ndarr
         return mask
     areas = np.bincount(labels.ravel())[1:]
     boxes = ndimage.find_objects(labels)
-    on_border = np.array([touches_border(box, mask.shape) for box in boxes])
+    on_border = np.array([_touches_border(box, mask.shape) for box in boxes])
     if edges_are_page and on_border.all():
         return np.zeros_like(mask)
     main = _main_stroke(areas, on_border, edges_are_page)
@@ -207,7 +207,7 @@ def _main_stroke(areas: np.ndarray, on_border: np.ndarray, edges_are_page: bool)
     return int(np.argmax(areas))
 
 
-def touches_border(box: tuple[slice, slice], shape: tuple[int, int]) -> bool:
+def _touches_border(box: tuple[slice, slice], shape: tuple[int, int]) -> bool:
     rows, cols = box
     return rows.start == 0 or cols.start == 0 or rows.stop == shape[0] or cols.stop == shape[1]
 

@@ -17,8 +17,8 @@ from ...reading import read_number
 from ...reading.answers import read_probabilities
 
 MIN_SIDE, MAX_SIDE = 8, 560
-# The number pad's image, a line of digits: three times as wide as /predict's largest, as tall
-# (twice the page's 840x280 pad, as a screen of high pixel density holds it).
+# The number pad's image, a line of digits: up to three times as wide as /predict's largest, as
+# tall (the page sends its 840x280 pad at half size; a client of the API may send more).
 NUMBER_MAX_WIDTH, NUMBER_MAX_HEIGHT = 1680, 560
 FIELD_SIDE = 28  # the network's input, as a number's digit is sent back to be taught
 
