@@ -135,16 +135,14 @@ def _read(
             f"{name}: {len(chosen)} marks found, more than a number of {MAX_DIGITS} digits "
             "(text? a drawing?)"
         )
+    assert probs is not None  # something was chosen: there were candidates
+    read = [(fields[i], probs[i]) for i, _ in chosen]
     if len(chosen) == 1:  # one digit: exactly as it has always been read
         from ..data.preprocess import to_mnist
 
-        fields[chosen[0][0]] = to_mnist(picture.pixels, name)
-    chosen_fields = np.stack([fields[i] for i, _ in chosen])
-    probs = model.predict_proba(chosen_fields.reshape(len(chosen), -1))
-    digits = [
-        _digit(p, f, _box(runs[i], scale, offset))
-        for (i, _), p, f in zip(chosen, probs, chosen_fields)
-    ]
+        field = to_mnist(picture.pixels, name)
+        read = [(field, model.predict_proba(field.reshape(1, -1))[0])]
+    digits = [_digit(p, f, _box(runs[i], scale, offset)) for (i, _), (f, p) in zip(chosen, read)]
     confidence = float(np.exp(np.mean(np.log([d.confidence for d in digits]))))
     if len(digits) > 1 and confidence < NOT_DIGITS:
         raise DigitnetError(
@@ -297,11 +295,9 @@ def _aspect_cost(box: tuple[int, int, int, int]) -> np.ndarray:
     """What a run's width for its height costs, as each of the ten digits (10,). A 1 may be
     as thin as the pen: only a wide one costs."""
     top, left, bottom, right = box
-    distance = (np.log((right - left) / (bottom - top)) - ASPECT_MEAN) / ASPECT_SPREAD
-    distance = np.abs(distance)
-    distance[1] = max(
-        0.0, (np.log((right - left) / (bottom - top)) - ASPECT_MEAN[1]) / ASPECT_SPREAD[1]
-    )
+    signed = (np.log((right - left) / (bottom - top)) - ASPECT_MEAN) / ASPECT_SPREAD
+    distance = np.abs(signed)
+    distance[1] = max(0.0, signed[1])
     return ASPECT_COST * np.maximum(0.0, distance - 1)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -176,12 +177,17 @@ def _predict_image(model: Network, name: str, show_input: str | None, quiet: boo
 
     field = to_mnist(load_image(name), name)
     if show_input is not None:
-        seen = Path(show_input) / f"{Path(name).stem}.seen.png"
-        seen.parent.mkdir(parents=True, exist_ok=True)
-        save_input_png(field, seen)
-        if not quiet:
-            print(f"saved what the network saw in {seen}")
+        _show(name, show_input, quiet, lambda seen: save_input_png(field, seen))
     return answer(name, model.predict_proba(field.reshape(1, -1))[0])
+
+
+def _show(name: str, folder: str, quiet: bool, save: Callable[[Path], None]) -> None:
+    """Save what the network saw of picture `name` as NAME.seen.png in `folder`, and say so."""
+    seen = Path(folder) / f"{Path(name).stem}.seen.png"
+    seen.parent.mkdir(parents=True, exist_ok=True)
+    save(seen)
+    if not quiet:
+        print(f"saved what the network saw in {seen}")
 
 
 def _read_number(model: Network, name: str, show_input: str | None, quiet: bool) -> dict:
@@ -198,17 +204,12 @@ def _read_number(model: Network, name: str, show_input: str | None, quiet: bool)
         result |= number_answer(name, reading)
     else:
         result = number_answer(name, reading)
-    if show_input is not None:
-        seen = Path(show_input) / f"{Path(name).stem}.seen.png"
-        seen.parent.mkdir(parents=True, exist_ok=True)
-        if len(reading.digits) == 1:
-            from ...data.preprocess import save_input_png
+    if show_input is not None and len(reading.digits) == 1:
+        from ...data.preprocess import save_input_png
 
-            save_input_png(reading.digits[0].field, seen)
-        else:
-            save_number_picture(picture, reading, seen)
-        if not quiet:
-            print(f"saved what the network saw in {seen}")
+        _show(name, show_input, quiet, lambda seen: save_input_png(reading.digits[0].field, seen))
+    elif show_input is not None:
+        _show(name, show_input, quiet, lambda seen: save_number_picture(picture, reading, seen))
     return result
 
 
