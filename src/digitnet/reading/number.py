@@ -26,6 +26,7 @@ from ..errors import DigitnetError
 from .answers import UNSURE_BELOW, read_probabilities
 from .picture import Picture, from_array, from_file
 from .segment import SPECK, Strokes, Unit, check_one_line, find_units
+from .typical import atypical
 
 if TYPE_CHECKING:
     from ..nn.network import Network
@@ -48,6 +49,7 @@ CROSS_COST = 0.75  # per stroke a cut goes through beyond the first: touching di
 WHOLE_BONUS = 1.0  # for a cut stroke read whole as a digit the network is sure of, of usual shape
 SURE_WHOLE = 0.9
 OVERLAP_COST = 5.0  # per share of the narrower of two strokes over each other, read apart
+UNLIKE_COST = 3.0  # per unit by which a run is unlike its digit's training images
 ONE_DIGIT = 1.5  # one stroke alone at most this wide for its height is one digit (MNIST's widest)
 SMALL_WRITING = 40  # a line under this many pixels tall in the reduced picture is cut out
 TARGET_HEIGHT = 64  # of the original, at about this many pixels per line height
@@ -127,7 +129,9 @@ def _read(
     runs, fields = _candidates(strokes, soft, everything)
     candidates = np.stack(fields).reshape(len(fields), -1) if fields else None
     probs = model.predict_proba(candidates) if candidates is not None else None
-    chosen = _one_stroke_one_digit(_best_cutting(strokes, runs, probs), runs, probs, strokes.units)
+    unlike = atypical(candidates) if candidates is not None else None
+    best = _best_cutting(strokes, runs, probs, unlike)
+    chosen = _one_stroke_one_digit(best, runs, probs, strokes.units)
     if not chosen:
         raise no_ink(name)
     if len(chosen) > MAX_DIGITS:
@@ -302,10 +306,11 @@ def _aspect_cost(box: tuple[int, int, int, int]) -> np.ndarray:
 
 
 def _best_cutting(
-    strokes: Strokes, runs: list[Run], probs: np.ndarray | None
+    strokes: Strokes, runs: list[Run], probs: np.ndarray | None, unlike: np.ndarray | None
 ) -> list[tuple[int, Run]]:
     """The best way to cut the units into digits (dynamic programming over the units): the
-    chosen runs, as (index in runs, run), from left to right."""
+    chosen runs, as (index in runs, run), from left to right. `unlike` (runs, 10) is how far
+    each run's field is from each digit's training images (typical.atypical)."""
     units, height = strokes.units, strokes.line_height
     n = len(units)
     best = np.full(n + 1, -np.inf)
@@ -320,9 +325,10 @@ def _best_cutting(
             best[last], back[last] = best[last - 1], (last - 1, -1)
         for index in ending.get(last, []):
             run = runs[index]
-            assert probs is not None
+            assert probs is not None and unlike is not None
             aspect = _aspect_cost(run.box)
-            reading = np.log(np.maximum(probs[index], 1e-12)) - aspect
+            unusual = UNLIKE_COST * np.maximum(0.0, unlike[index])
+            reading = np.log(np.maximum(probs[index], 1e-12)) - aspect - unusual
             digit = int(reading.argmax())
             score = best[run.first] + float(reading[digit]) - run.cost
             if run.whole and probs[index][digit] >= SURE_WHOLE and aspect[digit] == 0:
