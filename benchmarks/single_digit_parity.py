@@ -5,7 +5,8 @@ the network) and as `digitnet predict` now does (reading.read_number).
     python benchmarks/single_digit_parity.py MODEL [--n 300]
 
 Prints, per benchmark, how many answers are the same, how many differ (and how: another digit,
-several digits, or refused), with the accuracy both ways.
+several digits, or refused; each that differs as "label read digit -> number", ? if refused),
+with the accuracy both ways.
 """
 
 from __future__ import annotations
@@ -50,9 +51,11 @@ def report(name: str, answers: list[tuple[str, str]], labels) -> None:
     other = len(answers) - same - several - refused
     before = np.mean([a == t for (a, _), t in zip(answers, truth)])
     after = np.mean([b == t for (_, b), t in zip(answers, truth)])
+    changes = ", ".join(f"{t} read {a} -> {b}" for (a, b), t in zip(answers, truth) if a != b)
     print(
         f"{name}: {same} of {len(answers)} the same; differ: {other} another digit, {several} "
         f"several digits, {refused} refused; accuracy one digit {before:.1%}, number {after:.1%}"
+        + (f" ({changes})" if changes else "")
     )
 
 
