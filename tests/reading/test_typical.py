@@ -38,7 +38,7 @@ def test_test_digits_are_usual_for_their_digit_and_other_ink_is_not():
     assert atypical(square.reshape(1, -1)).min() > 5  # unlike every digit
 
 
-def test_touching_numbers_read_better_for_how_unlike_a_digit_each_piece_is(mnist_model, monkeypatch):
+def test_touching_numbers_read_better_for_how_unlike_each_piece_is(mnist_model, monkeypatch):
     model = dn.load_model(mnist_model)
     (_, _), (X_test, y_test) = dn.load_mnist()
     rng = np.random.default_rng(5)
@@ -46,7 +46,8 @@ def test_touching_numbers_read_better_for_how_unlike_a_digit_each_piece_is(mnist
     for _ in range(40):
         picks = rng.integers(0, 10_000, 4)
         page, _ = compose(X_test[picks].reshape(-1, 28, 28), rng, "touching")
-        cases.append((picture_array(number_photo(page, rng, ())), "".join(map(str, y_test[picks]))))
+        truth = "".join(map(str, y_test[picks]))
+        cases.append((picture_array(number_photo(page, rng, ())), truth))
 
     def right() -> int:
         return sum(read_number(model, picture).text == truth for picture, truth in cases)

@@ -9,10 +9,10 @@ each way of cutting the line into runs is scored by
 
 where the cost says what a digit does not look like: wider than tall, much shorter than the
 line, gaps inside it, a cut through thick ink, a field unlike the training images of the digit
-read (typical.atypical: the network is sure of two touching digits as of one). A small dynamic programme over the units finds
-the best way (specks may be left out: a dot or a stain is not a digit). This is the idea of
-LeCun et al.'s 1998 cheque reader (segmentation and recognition in one search), without the
-trained graph.
+read (typical.atypical: the network is sure of two touching digits as of one). A small
+dynamic programme over the units finds the best way (specks may be left out: a dot or a stain
+is not a digit). This is the idea of LeCun et al.'s 1998 cheque reader (segmentation and
+recognition in one search), without the trained graph.
 """
 
 from __future__ import annotations
