@@ -7,7 +7,18 @@ import argparse
 from typing import NoReturn
 
 from ..._version import __version__
-from . import compare, doctor, evaluate, gradcheck, learn, plot, predict, serve, train
+from . import (
+    compare,
+    doctor,
+    evaluate,
+    gradcheck,
+    learn,
+    plot,
+    predict,
+    serve,
+    summary,
+    train,
+)
 from .exit_codes import BAD_INPUT, DESCRIPTION
 
 # What `digitnet --help` says (the package docstring is for people reading the code).
@@ -33,6 +44,7 @@ COMMANDS = (
     evaluate,
     predict,
     plot,
+    summary,
     gradcheck,
     compare,
     serve,
