@@ -21,6 +21,7 @@ LEVELS = {
     "digitnet.learn": 5,  # the exercises: they check a learner's parts against nn's reference
     "digitnet.doctor": 5,  # sanity checks of any network: they train copies of it
     "digitnet.reading": 5,  # reading pictures of digits and numbers with any network
+    "digitnet.interchange": 5,  # a model in the formats of other tools (ONNX, safetensors)
     # the app's rooms: what the command line and the server share, then the server, then the
     # command line, which may use everything and which nothing imports
     "digitnet.app": 6,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layer import Layer
+from .layer import Layer, OnnxGraph
 
 
 class ReLU(Layer):
@@ -36,6 +36,12 @@ class ReLU(Layer):
         assert self._y is not None, "backward before a training-mode forward"
         # dL/dx = grad_out * [x > 0]            (N, D)
         return np.multiply(grad_out, self._y > 0, out=grad_out if self.inplace else None)
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        return graph.node("Relu", [x])
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return "nn.ReLU()"
 
 
 class LeakyReLU(Layer):
@@ -65,6 +71,12 @@ class LeakyReLU(Layer):
         # dL/dx = grad_out * (1 if x > 0 else a)   (N, D)
         return np.where(self._mask, grad_out, grad_out * slope)
 
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        return graph.node("LeakyRelu", [x], alpha=self.negative_slope)
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return f"nn.LeakyReLU({self.negative_slope})"
+
 
 class Sigmoid(Layer):
     """Logistic sigmoid: y = 1 / (1 + e^-x); dL/dx = g * y (1 - y).
@@ -90,6 +102,12 @@ class Sigmoid(Layer):
         # dL/dx = grad_out * y (1 - y)          (N, D)
         return grad_out * y * (1 - y)
 
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        return graph.node("Sigmoid", [x])
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return "nn.Sigmoid()"
+
 
 class Tanh(Layer):
     """Hyperbolic tangent: y = tanh(x); dL/dx = g * (1 - y^2)."""
@@ -110,3 +128,9 @@ class Tanh(Layer):
         assert y is not None, "backward before a training-mode forward"
         # dL/dx = grad_out * (1 - y^2)          (N, D)
         return grad_out * (1 - y * y)
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        return graph.node("Tanh", [x])
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return "nn.Tanh()"

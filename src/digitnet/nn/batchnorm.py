@@ -9,7 +9,7 @@ import numpy as np
 
 from ..checks import integer
 from ..errors import DigitnetError
-from .layer import Layer
+from .layer import Layer, OnnxGraph
 from .layout import images_first, in_layout
 from .threads import AllReduce
 
@@ -76,6 +76,29 @@ class BatchNorm(Layer):
             "num_features": self.num_features,
             "eps": self.eps,
             "momentum": self.momentum,
+        }
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        # evaluation's y = gamma (x - running_mean) / sqrt(running_var + eps) + beta
+        names = [
+            graph.tensor(name, array)
+            for name, array in (*self.params.items(), *self.state.items())
+        ]  # gamma, beta, running_mean, running_var: ONNX's scale, B, input_mean, input_var
+        return graph.node("BatchNormalization", [x, *names], epsilon=self.eps)
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        kind = "nn.BatchNorm2d" if len(input_shape) == 3 else "nn.BatchNorm1d"
+        return f"{kind}({self.num_features}, eps={self.eps}, momentum={self.momentum})"
+
+    def torch_state(self) -> dict[str, np.ndarray]:
+        # digitnet does not count the batches seen; PyTorch reads the count only when its
+        # momentum is None (a cumulative average), never for this layer's fixed momentum
+        return {
+            "weight": self.params["gamma"],
+            "bias": self.params["beta"],
+            "running_mean": self.state["running_mean"],
+            "running_var": self.state["running_var"],
+            "num_batches_tracked": np.array(0, dtype=np.int64),
         }
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:

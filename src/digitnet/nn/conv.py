@@ -16,7 +16,7 @@ from ..checks import integer
 from ..errors import DigitnetError
 from .buffers import Buffers
 from .init import initializer
-from .layer import Layer, Setting
+from .layer import Layer, OnnxGraph, Setting
 from .layout import in_layout
 
 
@@ -168,6 +168,23 @@ class Conv2D(Layer):
             "stride": self.stride,
             "padding": self.padding,
         }
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        k, s, p = self.kernel_size, self.stride, self.padding
+        weights = [graph.tensor("W", self.params["W"]), graph.tensor("b", self.params["b"])]
+        return graph.node(
+            "Conv", [x, *weights], kernel_shape=[k, k], strides=[s, s], pads=[p, p, p, p]
+        )
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return (
+            f"nn.Conv2d({self.in_channels}, {self.out_channels}, "
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding})"
+        )
+
+    def torch_state(self) -> dict[str, np.ndarray]:
+        # W is stored as PyTorch's Conv2d stores it: (C_out, C_in, k, k)
+        return {"weight": self.params["W"], "bias": self.params["b"]}
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         shape = tuple(input_shape)

@@ -7,7 +7,7 @@ import numpy as np
 from ..checks import integer
 from ..errors import DigitnetError
 from .init import initializer
-from .layer import Layer, Setting
+from .layer import Layer, OnnxGraph, Setting
 
 
 class Dense(Layer):
@@ -49,6 +49,18 @@ class Dense(Layer):
             "in_features": self.in_features,
             "out_features": self.out_features,
         }
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        # y = x W + b, W as stored (D_in, D_out): Gemm without transposes
+        weights = [graph.tensor("W", self.params["W"]), graph.tensor("b", self.params["b"])]
+        return graph.node("Gemm", [x, *weights])
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return f"nn.Linear({self.in_features}, {self.out_features})"
+
+    def torch_state(self) -> dict[str, np.ndarray]:
+        # PyTorch's Linear computes x W^T + b: its weight is (D_out, D_in)
+        return {"weight": self.params["W"].T, "bias": self.params["b"]}
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         if tuple(input_shape) != (self.in_features,):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DigitnetError
-from .layer import Layer, Setting
+from .layer import Layer, OnnxGraph, Setting
 
 
 class Dropout(Layer):
@@ -41,6 +41,12 @@ class Dropout(Layer):
 
     def config(self) -> dict:
         return {"type": self.type_name, "rate": self.rate}
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        return x  # at inference dropout passes its input on: no operation
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return f"nn.Dropout({self.rate})"
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         if not training or self.rate == 0:

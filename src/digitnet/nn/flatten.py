@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DigitnetError
-from .layer import Layer
+from .layer import Layer, OnnxGraph
 
 
 class Flatten(Layer):
@@ -23,6 +23,12 @@ class Flatten(Layer):
         if not input_shape:
             raise DigitnetError("flatten needs an input with at least one axis")
         return (int(np.prod(input_shape)),)
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        return graph.node("Flatten", [x], axis=1)
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return "nn.Flatten()"
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._x_shape = x.shape

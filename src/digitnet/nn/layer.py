@@ -31,10 +31,11 @@ digitnet's own layers; a newcomer leaves them False and always sees (N, C, H, W)
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
+from ..errors import DigitnetError
 from .buffers import Buffers
 
 
@@ -45,6 +46,18 @@ class Setting(NamedTuple):
     word: str  # a required number's placeholder in the usage ("K"), or an option's name
     argument: str  # the constructor argument that receives it
     whole: bool = True  # must be an integer (a dropout rate need not)
+
+
+class OnnxGraph(Protocol):
+    """What a layer writes its ONNX nodes into (digitnet.interchange builds one per export)."""
+
+    def tensor(self, name: str, array: np.ndarray) -> str:
+        """Store a constant of this layer (a weight) in the graph; return its name there."""
+        ...
+
+    def node(self, op: str, inputs: list[str], **attributes: object) -> str:
+        """Add an ONNX operation reading `inputs`; return its output's name."""
+        ...
 
 
 class Layer:
@@ -104,6 +117,21 @@ class Layer:
         input of `input_shape`: those of its matrix products; 0 for a layer without weights,
         whose element-wise work is not counted."""
         return 0
+
+    # --- other frameworks (digitnet.interchange): each layer says how it is written for them
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        """Write this layer as ONNX operations reading the tensor named x (one example of
+        input_shape, the batch first); return the name of its output."""
+        raise DigitnetError(f"{type(self).__name__}: digitnet has no ONNX form for it")
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        """The torch.nn module that computes what this layer does, as code with torch.nn
+        imported as nn ("nn.Linear(784, 128)")."""
+        raise DigitnetError(f"{type(self).__name__}: digitnet has no PyTorch form for it")
+
+    def torch_state(self) -> dict[str, np.ndarray]:
+        """This layer's arrays under the names of its torch.nn module's state_dict."""
+        return {}
 
     def _set_params(self, **arrays: np.ndarray) -> None:
         """Make `arrays` the parameters, each with a gradient of zeros of its shape and dtype."""

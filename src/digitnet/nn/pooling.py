@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..checks import integer
 from ..errors import DigitnetError
 from .conv import conv_output_size, offset_slices
-from .layer import Layer, Setting
+from .layer import Layer, OnnxGraph, Setting
 from .layout import images_first, in_layout
 
 
@@ -72,6 +72,13 @@ class MaxPool2D(Layer):
 
     def config(self) -> dict:
         return {"type": self.type_name, "kernel_size": self.kernel_size, "stride": self.stride}
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        k, s = self.kernel_size, self.stride
+        return graph.node("MaxPool", [x], kernel_shape=[k, k], strides=[s, s])
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return f"nn.MaxPool2d({self.kernel_size}, stride={self.stride})"
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         shape = tuple(input_shape)
@@ -164,6 +171,13 @@ class GlobalAvgPool(Layer):
                 f"global_avgpool needs images (C, H, W), got input of shape {shape}"
             )
         return (shape[0],)
+
+    def to_onnx(self, graph: OnnxGraph, x: str, input_shape: tuple[int, ...]) -> str:
+        # ONNX keeps the pooled axes, (N, C, 1, 1): flattened to digitnet's (N, C)
+        return graph.node("Flatten", [graph.node("GlobalAveragePool", [x])], axis=1)
+
+    def torch_module(self, input_shape: tuple[int, ...]) -> str:
+        return "nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())"
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         self._x_shape = x.shape
