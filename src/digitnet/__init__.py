@@ -10,7 +10,7 @@ history = model.fit(X_train, y_train, epochs=10, optimizer=dn.Adam(lr=1e-3),
 from ._version import __version__
 from .data.datasets import load_csv, load_idx_folder, load_mnist
 from .errors import DigitnetError, DivergenceError
-from .interchange import export
+from .interchange import export, import_onnx
 from .model import MLP, Sequential, load_model
 from .nn.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from .nn.batchnorm import BatchNorm
@@ -56,6 +56,7 @@ __all__ = [
     "load_model",
     "read_number",
     "export",
+    "import_onnx",
     "NumberReading",
     "__version__",
 ]
