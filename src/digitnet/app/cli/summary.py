@@ -4,10 +4,14 @@ output shape, parameters, multiply-adds per image, output memory per batch) and 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from ...training.settings import DEFAULTS
 from . import arguments
 from .exit_codes import OK
+
+if TYPE_CHECKING:
+    from ...nn.network import Network
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -33,19 +37,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run_summary(args: argparse.Namespace) -> int:
     """Print the table of the model, of the network --layers builds, or of the default MLP."""
     from ...errors import DigitnetError
-    from ...model import MLP, Sequential, load_model
-    from ...nn.spec import build_layers, takes_images
-    from ..networks import image_shape
+    from ...model import load_model
+    from ...nn.summary import summary_table
+    from ...training.settings import RunSettings
+    from ..networks import fresh_model
 
     if args.model is not None and args.layers is not None:
         raise DigitnetError("give MODEL or --layers, not both")
+    model: Network
     if args.model is not None:
         model = load_model(args.model)
-    elif args.layers is not None:
-        pixels = 28 * 28
-        shape = image_shape(pixels) if takes_images(args.layers) else (pixels,)
-        model = Sequential(build_layers(args.layers, shape), input_shape=shape)
-    else:
-        model = MLP([28 * 28, *DEFAULTS["hidden"], 10])
-    print(model.summary(args.batch_size))
+    else:  # a new network for MNIST's 28x28 images, as `digitnet train` would build it
+        model = fresh_model(RunSettings(layers=args.layers), 28 * 28)
+    print(summary_table(model, args.batch_size))
     return OK
