@@ -21,6 +21,7 @@ from .nn.layers import DEFAULT_INIT, make_activation
 from .nn.network import Network
 from .nn.summary import summary_table
 from .training import loop
+from .training.settings import DEFAULTS
 
 DEFAULT_LAYER_SIZES = (784, 128, 64, 10)
 
@@ -35,7 +36,7 @@ class Sequential(Network):
 
     fit = loop.fit  # the training loop, whose first parameter (the model) is this network
 
-    def summary(self, batch_size: int = 128) -> str:
+    def summary(self, batch_size: int = DEFAULTS["batch_size"]) -> str:
         """The layers as a table (nn/summary.py): output shapes, parameters, multiply-adds per
         image and output memory for a batch, with the totals; print it to see it."""
         return summary_table(self, batch_size)

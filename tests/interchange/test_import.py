@@ -158,3 +158,154 @@ def test_bad_files_get_one_line_and_nothing_is_written(tmp_path, capsys, monkeyp
     assert main(["import", str(good), "--out", str(tmp_path / "m.npz")]) == 2
     assert "more than an ONNX model may have" in capsys.readouterr().err
     assert not (tmp_path / "m.npz").exists()
+
+
+def mlp_graph(nodes, outputs=("y",), extra=(), output_dims=("N", "D")):
+    """A graph of `nodes` on input x (N, 784) with weights W1 (784, 32), W2 (32, 10), b2 (10,)
+    and the `extra` initializers."""
+    rng = np.random.default_rng(4)
+    weights = [numpy_helper.from_array(rng.normal(0, 0.1, (784, 32)).astype(np.float32), "W1"),
+               numpy_helper.from_array(rng.normal(0, 0.1, (32, 10)).astype(np.float32), "W2"),
+               numpy_helper.from_array(np.zeros(10, np.float32), "b2"), *extra]  # fmt: skip
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 784])],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, output_dims) for o in outputs],
+        weights,
+    )  # fmt: skip
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+node = helper.make_node
+REFUSED = {
+    "an output in the middle": (
+        [
+            node("MatMul", ["x", "W1"], ["h"]),
+            node("Relu", ["h"], ["y"]),
+            node("MatMul", ["y", "W2"], ["unused"]),
+        ],  # fmt: skip
+        "are not the end of one chain",
+    ),
+    "a side branch first": (
+        [
+            node("MatMul", ["x", "W1"], ["h"]),
+            node("Sigmoid", ["h"], ["dead"]),
+            node("Relu", ["h"], ["r"]),
+            node("MatMul", ["r", "W2"], ["y"]),
+        ],  # fmt: skip
+        "branches or joins the chain",
+    ),
+    "a cast of the data": (
+        [
+            node("MatMul", ["x", "W1"], ["h"]),
+            node("Cast", ["h"], ["c"], to=1),
+            node("MatMul", ["c", "W2"], ["y"]),
+        ],  # fmt: skip
+        "the Cast operation is not an operation digitnet has",
+    ),
+    "an unsqueeze of the data": (
+        [
+            node("MatMul", ["x", "W1"], ["h"]),
+            node("Unsqueeze", ["h", "axes"], ["u"]),
+            node("MatMul", ["u", "W2"], ["y"]),
+        ],  # fmt: skip
+        "works on the data itself",
+    ),
+    "an add that is no bias": (
+        [
+            node("Add", ["x", "x"], ["d"]),
+            node("MatMul", ["d", "W1"], ["h"]),
+            node("MatMul", ["h", "W2"], ["y"]),
+        ],  # fmt: skip
+        "branches or joins the chain",
+    ),
+    "dropout in training mode": (
+        [
+            node("MatMul", ["x", "W1"], ["h"]),
+            node("Dropout", ["h", "", "yes"], ["d"]),
+            node("MatMul", ["d", "W2"], ["y"]),
+        ],  # fmt: skip
+        "may be in training mode",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_graph_that_is_not_one_chain_of_known_operations_is_refused(case, tmp_path):
+    nodes, message = REFUSED[case]
+    extra = [numpy_helper.from_array(np.array([1], np.int64), "axes"),
+             numpy_helper.from_array(np.array(True), "yes")]  # fmt: skip
+    outputs = ("y", "dead") if case == "a side branch first" else ("y",)
+    dims = ("N", 1, 10) if case == "an unsqueeze of the data" else ("N", "D")
+    path = tmp_path / "g.onnx"
+    path.write_bytes(mlp_graph(nodes, outputs, extra, dims).SerializeToString())
+    with pytest.raises(DigitnetError, match=message):
+        import_onnx(path)
+
+
+def test_a_reshape_to_anything_but_a_flatten_is_refused(tmp_path):
+    target = numpy_helper.from_array(np.array([-1, 16], np.int64), "target")
+    w16 = numpy_helper.from_array(np.ones((16, 10), np.float32), "W16")
+    nodes = [node("Reshape", ["x", "target"], ["r"]), node("MatMul", ["r", "W16"], ["y"])]
+    path = tmp_path / "g.onnx"
+    path.write_bytes(mlp_graph(nodes, extra=[target, w16]).SerializeToString())
+    with pytest.raises(DigitnetError, match=r"reshapes to \[-1, 16\], not to \(N, -1\)"):
+        import_onnx(path)
+
+
+def test_max_pooling_takes_onnx_default_stride_of_one(images, tmp_path):
+    rng = np.random.default_rng(5)
+    weights = [numpy_helper.from_array(rng.normal(0, 0.3, (4, 1, 3, 3)).astype(np.float32), "k"),
+               numpy_helper.from_array(rng.normal(0, 0.1, (4 * 25 * 25, 10)).astype(np.float32),
+                                       "W")]  # fmt: skip
+    nodes = [node("Conv", ["x", "k"], ["c"], kernel_shape=[3, 3]),
+             node("MaxPool", ["c"], ["p"], kernel_shape=[2, 2]),  # strides: 1 by default
+             node("Flatten", ["p"], ["f"]), node("MatMul", ["f", "W"], ["y"])]  # fmt: skip
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], weights,
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    path = tmp_path / "g.onnx"
+    onnx.save(model, path)
+    imported = import_onnx(path)
+    assert imported.layers[1].stride == 1
+    (y,) = ReferenceEvaluator(model).run(None, {"x": images.reshape(-1, 1, 28, 28)})
+    assert np.abs(imported.predict_logits(images) - y).max() < 1e-4
+
+
+def test_a_constant_stored_in_another_file_is_refused_before_it_is_read(tmp_path):
+    (tmp_path / "secret.bin").write_bytes(np.ones(32, np.float32).tobytes())
+    value = numpy_helper.from_array(np.ones(32, np.float32), "t")
+    value.ClearField("raw_data")
+    value.data_location = TensorProto.EXTERNAL
+    value.external_data.add(key="location", value="secret.bin")
+    nodes = [node("Constant", [], ["b1"], value=value), node("MatMul", ["x", "W1"], ["m"]),
+             node("Add", ["m", "b1"], ["h"]), node("MatMul", ["h", "W2"], ["y"])]  # fmt: skip
+    path = tmp_path / "g.onnx"
+    path.write_bytes(mlp_graph(nodes).SerializeToString())
+    with pytest.raises(DigitnetError, match="'t' is stored in another file"):
+        import_onnx(path)
+
+
+def test_batch_norm_keeps_its_momentum_and_a_fold_passes_a_leading_flatten(images, tmp_path):
+    model = dn.Sequential(
+        [dn.Flatten(), dn.Dense(784, 16), dn.BatchNorm(16, momentum=0.05), dn.Dense(16, 10)],
+        input_shape=(1, 28, 28),
+    )
+    export(model, tmp_path / "m.onnx")
+    back = import_onnx(tmp_path / "m.onnx", MEAN, STD)
+    assert back.layers[2].momentum == 0.05 and back.layers[2].eps == 1e-5
+    normalised = ((images - MEAN) / STD).astype(np.float32)
+    assert np.allclose(back.predict_logits(images), model.predict_logits(normalised), atol=1e-4)
+
+
+def test_a_normalisation_that_is_not_a_number_is_refused(tmp_path, capsys):
+    export(dn.MLP([784, 8, 10]), tmp_path / "m.onnx")
+    argv = ["import", str(tmp_path / "m.onnx"), "--out", str(tmp_path / "m.npz"), "--mean", "nan"]
+    with pytest.raises(SystemExit) as exit:  # argparse's own one line
+        main(argv)
+    assert exit.value.code == 2
+    assert "expected a finite number, got 'nan'" in capsys.readouterr().err
+    with pytest.raises(DigitnetError, match="finite mean and std > 0"):
+        import_onnx(tmp_path / "m.onnx", 0.0, float("inf"))
+    assert not (tmp_path / "m.npz").exists()

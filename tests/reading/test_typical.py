@@ -19,7 +19,7 @@ def test_subspace_iteration_leaves_the_residuals_an_exact_svd_leaves():
     fast = principal_directions(centred, 20)
     assert np.allclose(fast.T @ fast, np.eye(20), atol=1e-4)  # orthonormal
     ratio = _residuals(centred, fast).mean() / _residuals(centred, exact).mean()
-    assert 1.0 - 1e-4 <= ratio < 1.02, ratio  # the best subspace leaves the least
+    assert 1.0 - 1e-4 <= ratio < 1.01, ratio  # the best subspace leaves the least
 
 
 def test_test_digits_are_usual_for_their_digit_and_other_ink_is_not():

@@ -23,10 +23,9 @@ from .optional import optional
 if TYPE_CHECKING:
     from ..nn.network import Network
 
-OPSET = 17  # ONNX's operator set: every operation used here has been in it since opset 15
+OPSET = 17  # ONNX's operator set: every operation written here is in it
 IR_VERSION = 8  # the file format's version that opset 17 came with: older runtimes read it
 INPUT = "pixels"
-CLASSES = [str(digit) for digit in range(10)]
 PIXELS = "float pixels in [0, 1] (ink 1, paper 0), as MNIST's images / 255"
 
 
@@ -98,7 +97,7 @@ def metadata(model: Network) -> dict[str, str]:
         "digitnet_version": __version__,
         "layers": ", ".join(spec_of(layer) for layer in model.layers),
         "input": f"{INPUT}: (N, {', '.join(map(str, model.input_shape))}) {PIXELS}",
-        "classes": json.dumps(CLASSES),
+        "classes": json.dumps([str(c) for c in range(model.n_classes)]),
     }
 
 

@@ -21,8 +21,6 @@ from .optional import optional
 if TYPE_CHECKING:
     from ..nn.network import Network
 
-CLASSES = [str(digit) for digit in range(10)]
-
 
 def torch_sequential(model: Network) -> str:
     """The code of the torch.nn.Sequential the tensors fit, one module per digitnet layer."""
@@ -51,6 +49,6 @@ def safetensors_bytes(model: Network) -> bytes:
         "digitnet_version": __version__,
         "torch_sequential": torch_sequential(model),
         "input": f"(N, {', '.join(map(str, model.input_shape))}) float pixels in [0, 1]",
-        "classes": json.dumps(CLASSES),
+        "classes": json.dumps([str(c) for c in range(model.n_classes)]),
     }
     return bytes(numpy.save(state_dict(model), metadata=meta))

@@ -84,7 +84,9 @@ class BatchNorm(Layer):
             graph.tensor(name, array)
             for name, array in (*self.params.items(), *self.state.items())
         ]  # gamma, beta, running_mean, running_var: ONNX's scale, B, input_mean, input_var
-        return graph.node("BatchNormalization", [x, *names], epsilon=self.eps)
+        # ONNX's momentum is the share of the old running statistics kept: 1 - digitnet's
+        momentum = 1.0 - self.momentum
+        return graph.node("BatchNormalization", [x, *names], epsilon=self.eps, momentum=momentum)
 
     def torch_module(self, input_shape: tuple[int, ...]) -> str:
         kind = "nn.BatchNorm2d" if len(input_shape) == 3 else "nn.BatchNorm1d"

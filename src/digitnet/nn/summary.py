@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..errors import DigitnetError
+
 if TYPE_CHECKING:
     from .network import Network
 
@@ -56,6 +58,8 @@ def layer_summaries(network: Network, batch_size: int) -> list[LayerSummary]:
 
 def summary_table(network: Network, batch_size: int = 128) -> str:
     """The summary as text: a row per layer, the totals, the input and the parameters' size."""
+    if batch_size < 1:
+        raise DigitnetError(f"batch_size must be >= 1, got {batch_size}")
     rows = layer_summaries(network, batch_size)
     header = ("#", "layer", "output shape", "parameters", "multiply-adds",
               f"output, batch of {batch_size}")  # fmt: skip
@@ -98,7 +102,7 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def _bytes(count: int) -> str:
-    """A size in bytes as B, KiB or MiB, three figures."""
+    """A size in bytes as B, or KiB or MiB with one decimal."""
     if count < 1024:
         return f"{count} B"
     if count < 1024**2:

@@ -23,9 +23,9 @@ ROUNDS = 6  # of subspace iteration: the residuals then lie within 1% of an exac
 def atypical(fields: np.ndarray) -> np.ndarray:
     """How unlike each digit each field is (n, 10), for fields (n, 784) in [0, 1]: its squared
     distance from the digit's principal subspace beyond the median one of that digit's training
-    images, in units of the median over all digits (0 or less for a usual digit; several units
-    for a piece of ink that is not that digit). One unit for all digits: a 1 varies so little
-    that its own median would make any 1 with a flag look odd."""
+    images, in units of the mean of the ten digits' medians (0 or less for a usual digit;
+    several units for a piece of ink that is not that digit). One unit for all digits: a 1
+    varies so little that its own median would make any 1 with a flag look odd."""
     means, bases, typical = _digit_models()
     fields = np.asarray(fields, dtype=np.float32).reshape(len(fields), -1)
     unlike = np.empty((len(fields), len(means)))

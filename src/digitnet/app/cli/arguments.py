@@ -39,6 +39,7 @@ def number(
 positive_int = number(int, "an integer >= 1", lambda v: checks.integer("value", v))
 positive_float = number(float, "a finite number > 0", lambda v: checks.positive_number("value", v))
 non_negative_float = number(float, "a finite number >= 0", lambda v: 0 <= v < math.inf)
+finite_float = number(float, "a finite number", math.isfinite)
 momentum = number(float, "a momentum in [0, 1)", lambda v: 0 <= v < 1)
 fraction = number(float, "a fraction in [0, 1)", lambda v: 0 <= v < 1)
 port = number(int, "a port number 0-65535", lambda v: checks.integer("port", v, 0, 65535))

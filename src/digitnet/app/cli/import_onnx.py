@@ -17,7 +17,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--out", metavar="MODEL", required=True, help="the model file to write")
     command.add_argument(
         "--mean",
-        type=float,
+        type=arguments.finite_float,
         default=0.0,
         help="the input normalisation the model was trained with, (x - mean) / std (0)",
     )
