@@ -27,6 +27,18 @@ def images():
     return X_test[:200]
 
 
+def onnx_model(nodes, inputs, outputs, weights) -> "onnx.ModelProto":
+    """An opset-17 model of `nodes`: inputs and outputs as {name: dims}, weights as
+    {name: array}."""
+    value = lambda name, dims: helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)  # noqa: E731
+    graph = helper.make_graph(
+        nodes, "g", [value(n, d) for n, d in inputs.items()],
+        [value(n, d) for n, d in outputs.items()],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in weights.items()],
+    )  # fmt: skip
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
 def test_an_exported_model_reads_back_with_the_same_probabilities(images, tmp_path):
     model = every_layer_cnn()
     export(model, tmp_path / "m.onnx")
@@ -68,13 +80,7 @@ def pytorch_like_graph(rng) -> "onnx.ModelProto":
         helper.make_node("Add", ["m", "fc2.bias"], ["logits"]),
         helper.make_node("LogSoftmax", ["logits"], ["scores"], axis=1),
     ]
-    graph = helper.make_graph(
-        nodes, "torch_jit",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 1, 28, 28])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["N", 10])],
-        [numpy_helper.from_array(v, k) for k, v in weights.items()],
-    )  # fmt: skip
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    return onnx_model(nodes, {"input": ["N", 1, 28, 28]}, {"scores": ["N", 10]}, weights)
 
 
 def test_a_graph_as_pytorch_writes_it_reads_as_the_reference_evaluator_runs_it(images, tmp_path):
@@ -119,17 +125,13 @@ def test_the_command_writes_a_model_that_digitnet_reads(tmp_path, capsys, images
 
 
 def other_op_graph() -> "onnx.ModelProto":
-    weight = numpy_helper.from_array(np.ones((10, 196), np.float32), "w")
     nodes = [
         helper.make_node("AveragePool", ["x"], ["a"], kernel_shape=[2, 2], strides=[2, 2]),
         helper.make_node("Flatten", ["a"], ["f"]),
         helper.make_node("Gemm", ["f", "w"], ["y"], transB=1),
     ]
-    graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], [weight],
-    )  # fmt: skip
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    weights = {"w": np.ones((10, 196), np.float32)}
+    return onnx_model(nodes, {"x": ["N", 1, 28, 28]}, {"y": ["N", 10]}, weights)
 
 
 def test_bad_files_get_one_line_and_nothing_is_written(tmp_path, capsys, monkeypatch):
@@ -160,19 +162,14 @@ def test_bad_files_get_one_line_and_nothing_is_written(tmp_path, capsys, monkeyp
     assert not (tmp_path / "m.npz").exists()
 
 
-def mlp_graph(nodes, outputs=("y",), extra=(), output_dims=("N", "D")):
+def mlp_graph(nodes, outputs=("y",), extra=None, output_dims=("N", "D")):
     """A graph of `nodes` on input x (N, 784) with weights W1 (784, 32), W2 (32, 10), b2 (10,)
-    and the `extra` initializers."""
+    and the `extra` ones ({name: array})."""
     rng = np.random.default_rng(4)
-    weights = [numpy_helper.from_array(rng.normal(0, 0.1, (784, 32)).astype(np.float32), "W1"),
-               numpy_helper.from_array(rng.normal(0, 0.1, (32, 10)).astype(np.float32), "W2"),
-               numpy_helper.from_array(np.zeros(10, np.float32), "b2"), *extra]  # fmt: skip
-    graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 784])],
-        [helper.make_tensor_value_info(o, TensorProto.FLOAT, output_dims) for o in outputs],
-        weights,
-    )  # fmt: skip
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    weights = {"W1": rng.normal(0, 0.1, (784, 32)).astype(np.float32),
+               "W2": rng.normal(0, 0.1, (32, 10)).astype(np.float32),
+               "b2": np.zeros(10, np.float32), **(extra or {})}  # fmt: skip
+    return onnx_model(nodes, {"x": ["N", 784]}, dict.fromkeys(outputs, output_dims), weights)
 
 
 node = helper.make_node
@@ -232,8 +229,7 @@ REFUSED = {
 @pytest.mark.parametrize("case", list(REFUSED))
 def test_a_graph_that_is_not_one_chain_of_known_operations_is_refused(case, tmp_path):
     nodes, message = REFUSED[case]
-    extra = [numpy_helper.from_array(np.array([1], np.int64), "axes"),
-             numpy_helper.from_array(np.array(True), "yes")]  # fmt: skip
+    extra = {"axes": np.array([1], np.int64), "yes": np.array(True)}
     outputs = ("y", "dead") if case == "a side branch first" else ("y",)
     dims = ("N", 1, 10) if case == "an unsqueeze of the data" else ("N", "D")
     path = tmp_path / "g.onnx"
@@ -243,28 +239,22 @@ def test_a_graph_that_is_not_one_chain_of_known_operations_is_refused(case, tmp_
 
 
 def test_a_reshape_to_anything_but_a_flatten_is_refused(tmp_path):
-    target = numpy_helper.from_array(np.array([-1, 16], np.int64), "target")
-    w16 = numpy_helper.from_array(np.ones((16, 10), np.float32), "W16")
+    extra = {"target": np.array([-1, 16], np.int64), "W16": np.ones((16, 10), np.float32)}
     nodes = [node("Reshape", ["x", "target"], ["r"]), node("MatMul", ["r", "W16"], ["y"])]
     path = tmp_path / "g.onnx"
-    path.write_bytes(mlp_graph(nodes, extra=[target, w16]).SerializeToString())
+    path.write_bytes(mlp_graph(nodes, extra=extra).SerializeToString())
     with pytest.raises(DigitnetError, match=r"reshapes to \[-1, 16\], not to \(N, -1\)"):
         import_onnx(path)
 
 
 def test_max_pooling_takes_onnx_default_stride_of_one(images, tmp_path):
     rng = np.random.default_rng(5)
-    weights = [numpy_helper.from_array(rng.normal(0, 0.3, (4, 1, 3, 3)).astype(np.float32), "k"),
-               numpy_helper.from_array(rng.normal(0, 0.1, (4 * 25 * 25, 10)).astype(np.float32),
-                                       "W")]  # fmt: skip
+    weights = {"k": rng.normal(0, 0.3, (4, 1, 3, 3)).astype(np.float32),
+               "W": rng.normal(0, 0.1, (4 * 25 * 25, 10)).astype(np.float32)}  # fmt: skip
     nodes = [node("Conv", ["x", "k"], ["c"], kernel_shape=[3, 3]),
              node("MaxPool", ["c"], ["p"], kernel_shape=[2, 2]),  # strides: 1 by default
              node("Flatten", ["p"], ["f"]), node("MatMul", ["f", "W"], ["y"])]  # fmt: skip
-    graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 28, 28])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 10])], weights,
-    )  # fmt: skip
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+    model = onnx_model(nodes, {"x": ["N", 1, 28, 28]}, {"y": ["N", 10]}, weights)
     path = tmp_path / "g.onnx"
     onnx.save(model, path)
     imported = import_onnx(path)
