@@ -151,9 +151,8 @@ def _flatten(picture: np.ndarray, light: bool, edges: str = "reflect") -> np.nda
     darkness = []
     for c in range(channels.shape[-1]):
         light = smooth(channels[..., c])  # type: ignore[assignment]  # reuses the flag's name
-        page = ndimage.grey_closing(
-            light, size=width, mode=edges
-        )  # steps (a page's edge) stay steps
+        # steps (a page's edge) stay steps
+        page = ndimage.grey_closing(light, size=width, mode=edges)
         darkness.append(1.0 - np.clip(light / np.maximum(page, 1e-3), 0.0, 1.0))
     return np.max(darkness, axis=0)
 

@@ -37,10 +37,15 @@ def answer(name: str, probs: np.ndarray) -> dict:
     return {"file": name, **read_probabilities(probs)}
 
 
+def _ranked(probs: list[float]) -> list[int]:
+    """The classes from the most probable to the least."""
+    return sorted(range(len(probs)), key=lambda d: -probs[d])
+
+
 def describe_answer(result: dict) -> str:
     """One line for a person: the digit and the top 3, or that it is unsure between two."""
     probs = result["probabilities"]
-    ranked = sorted(range(len(probs)), key=lambda d: -probs[d])
+    ranked = _ranked(probs)
     if not result["sure"]:
         first, second = ranked[:2]
         return (
@@ -66,7 +71,7 @@ def describe_number(result: dict) -> str:
         if digit["sure"]:
             parts.append(f"{digit['digit']}: {digit['confidence']:.0%}")
         else:
-            first, second = sorted(range(len(probs)), key=lambda d: -probs[d])[:2]
+            first, second = _ranked(probs)[:2]
             parts.append(
                 f"{_ordinal(position)} digit not sure: {first} ({probs[first]:.0%}) or {second} "
                 f"({probs[second]:.0%})"
@@ -199,11 +204,9 @@ def _read_number(model: Network, name: str, show_input: str | None, quiet: bool)
 
     picture = from_file(name)
     reading = read_number(model, picture, name)
-    if len(reading.digits) == 1:
-        result = {**answer(name, np.asarray(reading.digits[0].probabilities))}
-        result |= number_answer(name, reading)
-    else:
-        result = number_answer(name, reading)
+    result = number_answer(name, reading)
+    if len(reading.digits) == 1:  # the digit's keys too, as a single digit has always answered
+        result = answer(name, np.asarray(reading.digits[0].probabilities)) | result
     if show_input is not None and len(reading.digits) == 1:
         from ...data.preprocess import save_input_png
 
