@@ -11,6 +11,7 @@ import digitnet as dn
 from digitnet.data.datasets import (
     load_csv_images,
     load_data,
+    load_mnist_split,
     load_test_set,
     scale_pixels,
     split_validation,
@@ -29,6 +30,16 @@ def test_load_mnist_shapes_types_and_range():
     (X8, _), _ = dn.load_mnist(dtype="uint8")
     assert X8.dtype == np.uint8
     np.testing.assert_array_equal(X[0], X8[0].astype(np.float32) / np.float32(255))
+
+
+def test_one_split_of_the_bundled_mnist_is_load_mnists():
+    (X, y), (X_test, y_test) = dn.load_mnist(dtype="uint8")
+    X_train, y_train = load_mnist_split("train", "uint8")
+    np.testing.assert_array_equal(X_train, X)
+    np.testing.assert_array_equal(y_train, y)
+    np.testing.assert_array_equal(load_mnist_split("t10k", "uint8")[1], y_test)
+    with pytest.raises(DigitnetError, match="no 'valid' split"):
+        load_mnist_split("valid")
 
 
 def test_idx_folder_with_test_split(idx_folder):

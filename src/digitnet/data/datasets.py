@@ -131,6 +131,15 @@ def load_mnist(dtype: str = "float32") -> tuple[Arrays, Arrays]:
     return train, test
 
 
+def load_mnist_split(split: str, dtype: str = "float32") -> Arrays:
+    """One split of the bundled MNIST, "train" or "t10k", SHA-256 verified, without reading
+    the other: (X, y) as load_mnist gives them."""
+    pair = _read_split(bundled_mnist_dir(), split, verify=True)
+    if pair is None:
+        raise DigitnetError(f"the bundled MNIST has no {split!r} split (train or t10k)")
+    return scale_pixels(pair[0], dtype), pair[1]
+
+
 def load_csv(path: str | Path, dtype: str = "float32") -> Arrays:
     """Load a Kaggle "Digit Recognizer" CSV: a `label` column, then 784 pixel columns (0-255)."""
     frame = _read_csv(path)

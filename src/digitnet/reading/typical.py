@@ -38,17 +38,10 @@ def atypical(fields: np.ndarray) -> np.ndarray:
 def _digit_models() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per digit, from the bundled training images: its mean (10, 784), its principal
     directions (10, 784, COMPONENTS) and the median residual of its own images (10,)."""
-    from ..data.datasets import BUNDLED_SHA256, bundled_mnist_dir
-    from ..data.idx import read_idx
+    from ..data.datasets import load_mnist_split
 
-    folder = bundled_mnist_dir()
-    images = read_idx(
-        folder / "train-images-idx3-ubyte.gz", BUNDLED_SHA256["train-images-idx3-ubyte.gz"]
-    )
-    labels = read_idx(
-        folder / "train-labels-idx1-ubyte.gz", BUNDLED_SHA256["train-labels-idx1-ubyte.gz"]
-    )
-    pixels = images[SAMPLES].reshape(-1, 784).astype(np.float32) / 255
+    images, labels = load_mnist_split("train", "uint8")
+    pixels = images[SAMPLES].astype(np.float32) / 255
     digits = labels[SAMPLES]
     means, bases, typical = [], [], []
     for digit in range(10):
