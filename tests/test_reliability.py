@@ -70,9 +70,10 @@ def test_broken_idx_files(idx_folder, capsys, case):
     run_fails_cleanly(["train", "--data", idx_folder], capsys, message)
 
 
-def test_labels_outside_0_to_9(idx_folder, capsys):
+def test_labels_without_a_name(idx_folder, capsys):
+    (idx_folder / "classes.txt").write_text("\n".join("abcdefghij") + "\n")
     write_idx(idx_folder / "train-labels-idx1-ubyte.gz", np.full(200, 11, np.uint8))
-    run_fails_cleanly(["train", "--data", idx_folder], capsys, "label 11 outside 0-9")
+    run_fails_cleanly(["train", "--data", idx_folder], capsys, "label 11 has no name")
 
 
 def test_missing_data(tmp_path, capsys):

@@ -8,7 +8,7 @@ history = model.fit(X_train, y_train, epochs=10, optimizer=dn.Adam(lr=1e-3),
 """
 
 from ._version import __version__
-from .data.datasets import load_csv, load_idx_folder, load_mnist
+from .data.datasets import Dataset, load_csv, load_dataset, load_idx_folder, load_mnist
 from .errors import DigitnetError, DivergenceError
 from .interchange import export, import_onnx
 from .model import MLP, Sequential, load_model
@@ -52,6 +52,8 @@ __all__ = [
     "DivergenceError",
     "load_mnist",
     "load_idx_folder",
+    "load_dataset",
+    "Dataset",
     "load_csv",
     "load_model",
     "read_number",

@@ -48,6 +48,7 @@ class MLP(Sequential):
     layer_sizes: [inputs, hidden..., classes], e.g. [784, 128, 64, 10].
     activation: one name for every hidden layer, or a list with one name per hidden layer.
     dropout, input_dropout: inverted dropout after each hidden activation, and on the input.
+    classes: the name of each output class (default: the digits "0", "1", ...).
     Hidden Dense layers use He initialisation before ReLU-like units and Glorot before
     sigmoid/tanh; the output layer (before softmax) uses Glorot. Biases start at zero.
     """
@@ -60,6 +61,7 @@ class MLP(Sequential):
         dtype: str = "float32",
         dropout: float = 0.0,
         input_dropout: float = 0.0,
+        classes: Sequence[str] | None = None,
     ) -> None:
         sizes = [int(n) for n in layer_sizes]
         if len(sizes) < 2 or min(sizes) < 1 or any(s != n for s, n in zip(sizes, layer_sizes)):
@@ -81,7 +83,7 @@ class MLP(Sequential):
             )
             if act is not None:
                 layers.append(act)
-        super().__init__(layers, input_shape=(sizes[0],), seed=seed, dtype=dtype)
+        super().__init__(layers, input_shape=(sizes[0],), seed=seed, dtype=dtype, classes=classes)
         self.set_dropout(dropout, input_dropout)
 
     @property

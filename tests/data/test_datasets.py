@@ -9,13 +9,13 @@ import pytest
 
 import digitnet as dn
 from digitnet.data.datasets import (
-    load_csv_images,
     load_data,
     load_mnist_split,
     load_test_set,
     scale_pixels,
     split_validation,
 )
+from digitnet.data.kaggle_csv import load_csv_images
 from digitnet.errors import DigitnetError
 
 
@@ -63,11 +63,13 @@ def test_missing_folder_and_missing_labels(tmp_path, idx_folder):
         dn.load_idx_folder(idx_folder)
 
 
-def test_label_out_of_range_is_refused(idx_folder):
+def test_a_label_beyond_the_class_names_is_refused(idx_folder):
     from digitnet.data.idx import write_idx
 
     write_idx(idx_folder / "train-labels-idx1-ubyte.gz", np.full(200, 12, np.uint8))
-    with pytest.raises(DigitnetError, match="label 12 outside 0-9"):
+    assert dn.load_dataset(idx_folder).n_classes == 13  # unnamed: as many as the labels need
+    (idx_folder / "classes.txt").write_text("\n".join("abcdefghij") + "\n")
+    with pytest.raises(DigitnetError, match="label 12 has no name: 10 class names are given"):
         dn.load_idx_folder(idx_folder)
 
 
@@ -261,7 +263,10 @@ def test_load_test_set_from_each_source(idx_folder, csv_file):
     assert X.shape == (100, 784) and X.dtype == np.uint8 and len(y) == 100
     for path in idx_folder.glob("t10k-*"):
         path.unlink()
-    message = f"{idx_folder}: no t10k-images/t10k-labels test files to evaluate on"
+    message = (
+        f"{idx_folder}: no t10k-images-idx3-ubyte / t10k-labels-idx1-ubyte "
+        "test files to evaluate on"
+    )
     with pytest.raises(DigitnetError, match=re.escape(message)):
         load_test_set(idx_folder)
 
@@ -302,8 +307,9 @@ def test_idx_folder_in_the_dot_spelling_and_uncompressed(idx_folder):
 @pytest.mark.parametrize("split", ["train", "t10k"])
 @pytest.mark.parametrize("kind, missing", [("images", "labels"), ("labels", "images")])
 def test_idx_folder_with_one_file_of_a_pair_is_refused(idx_folder, split, kind, missing):
-    (idx_folder / f"{split}-{missing}-idx{3 if missing == 'images' else 1}-ubyte.gz").unlink()
-    message = f"{idx_folder}: found one {split} file but no {split}-{missing}-idx*-ubyte[.gz]"
+    stem = f"{split}-{missing}-idx{3 if missing == 'images' else 1}-ubyte"
+    (idx_folder / f"{stem}.gz").unlink()
+    message = f"{idx_folder}: found one {split} file but no {stem}[.gz]"
     with pytest.raises(DigitnetError, match=re.escape(message)):
         dn.load_idx_folder(idx_folder)
 
@@ -330,8 +336,9 @@ def test_idx_folder_label_10_and_count_mismatch_name_the_folder(idx_folder):
     from digitnet.data.idx import write_idx
 
     write_idx(idx_folder / "train-labels-idx1-ubyte.gz", np.full(200, 10, np.uint8))
-    with pytest.raises(DigitnetError, match=re.escape(f"{idx_folder}: label 10 outside 0-9")):
-        dn.load_idx_folder(idx_folder)
+    message = f"{idx_folder}: label 10 has no name"
+    with pytest.raises(DigitnetError, match=re.escape(message)):
+        dn.load_dataset(idx_folder, classes="0,1,2,3,4,5,6,7,8,9")
     write_idx(idx_folder / "train-labels-idx1-ubyte.gz", np.zeros(199, np.uint8))
     message = f"{idx_folder}: 200 images but 199 labels"
     with pytest.raises(DigitnetError, match=re.escape(message)):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from ..data.classes import agreed_names
+from ..data.datasets import Arrays, Dataset, load_dataset
 from ..errors import DigitnetError
 from ..learn.learner_layers import LearnersLayer
 from ..model import MLP, Sequential
@@ -14,17 +16,23 @@ from ..nn.spec import build_layers, spec_of, takes_images
 from ..training.settings import RunSettings
 
 
-def fresh_model(settings: RunSettings, n_features: int) -> Network:
+def fresh_model(
+    settings: RunSettings,
+    n_features: int,
+    n_classes: int = 10,
+    classes: tuple[str, ...] | None = None,
+) -> Network:
     """A new network as the settings describe it: an MLP from hidden/activation, or layers;
-    on the settings' threads."""
+    scoring n_classes classes (named `classes`, else digits), on the settings' threads."""
     model: Network
     if settings.layers is None:
-        sizes = [n_features, *settings.hidden, 10]
+        sizes = [n_features, *settings.hidden, n_classes]
         model = MLP(sizes, settings.activation, seed=settings.seed, dtype=settings.dtype)
     else:
         shape = image_shape(n_features) if takes_images(settings.layers) else (n_features,)
-        layers = build_layers(settings.layers, shape)
+        layers = build_layers(settings.layers, shape, n_classes)
         model = Sequential(layers, input_shape=shape, seed=settings.seed, dtype=settings.dtype)
+    model.classes = classes
     model.threads = settings.threads  # None: the default
     return model
 
@@ -59,3 +67,42 @@ def check_28x28(model: Network, name: str) -> None:
             f"{name}: this command needs a model of 28x28 images (784 inputs); "
             f"it takes {model.n_inputs}"
         )
+
+
+def check_digits(model: Network, name: str, what: str) -> None:
+    """Refuse a model whose classes are not the ten digits, for `what`, which draws digits."""
+    if not model.reads_digits:
+        raise DigitnetError(
+            f"{name}: {what} reads digit models only; this one reads "
+            f"{', '.join(model.classes[:5])}{', ...' if len(model.classes) > 5 else ''} "
+            f"({len(model.classes)} classes)"
+        )
+
+
+def class_names(model: Network, dataset: Dataset, name: str) -> tuple[str, ...]:
+    """The names to show the model's answers on `dataset` with: the model's, or the data's
+    when only the data names them; a DigitnetError if they disagree or do not fit."""
+    if dataset.n_classes > model.n_classes:
+        raise DigitnetError(
+            f"{dataset.source} has {dataset.n_classes} classes, {name} scores {model.n_classes}"
+        )
+    names = agreed_names(model.class_names, dataset.classes, name, dataset.source)
+    if names is not None and len(names) != model.n_classes:
+        raise DigitnetError(
+            f"{dataset.source} names {len(names)} classes, {name} scores {model.n_classes}"
+        )
+    return names or model.classes
+
+
+def test_set_for(model: Network, data: str | None, classes: str | None, name: str) -> Arrays:
+    """The test set of --data (with --classes) for `model`, as uint8 rows and labels, checked
+    to fit it; the model takes the names its answers are shown with (class_names)."""
+    dataset = load_dataset(data, "uint8", classes, train=False)
+    assert dataset.test is not None  # load_dataset refuses a source without a test split
+    X, y = dataset.test
+    if X.shape[1] != model.n_inputs:
+        raise DigitnetError(
+            f"{name} takes {model.n_inputs} inputs, the data has {X.shape[1]} pixels per image"
+        )
+    model.classes = class_names(model, dataset, name)
+    return X, y

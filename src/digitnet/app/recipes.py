@@ -116,17 +116,19 @@ def run_recipes(
     seed: int = 0,
     layers: str | None = None,
     data: str | None = None,
+    classes: str | None = None,
 ) -> list[Result]:
     """Train each recipe from the same initial weights, on the same images in the same order,
-    scoring the evaluation set after each epoch. A diverging recipe keeps its epochs so far."""
-    splits = load_data(data, "uint8", limit, seed=seed)
+    scoring the evaluation set after each epoch. A diverging recipe keeps its epochs so far;
+    `classes` names the labels of `data` (as `digitnet compare --classes`)."""
+    splits = load_data(data, "uint8", limit, seed=seed, classes=classes)
     plans = plan_recipes(recipes, epochs, seed, layers, splits.X_train.shape[1])  # all checked
     return [train_recipe(text, settings, splits) for text, settings in zip(recipes, plans)]
 
 
 def train_recipe(text: str, settings: RunSettings, splits: DataSplits) -> Result:
     """One recipe's run, scored on the evaluation set after every epoch."""
-    model = fresh_model(settings, splits.X_train.shape[1])
+    model = fresh_model(settings, splits.X_train.shape[1], splits.n_classes, splits.classes)
     optimizer = optimizer_of(settings)
     result, history = Result(text), History()
     hints: list[str] = []

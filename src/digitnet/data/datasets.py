@@ -1,23 +1,24 @@
-"""Loading digit datasets: the bundled MNIST, any folder of MNIST-named IDX files, or a Kaggle CSV.
+"""Loading datasets: the bundled MNIST, a folder of IDX files in MNIST's naming (Fashion-MNIST,
+KMNIST, a learner's own) or EMNIST's, or a Kaggle CSV; with the names of their classes.
 
-Every loader returns images as (n, 784) rows and labels as int64. Pixels come either as raw uint8
-(0-255, compact: 47 MB for MNIST's training set) or as float pixel / 255 in [0, 1].
+Every loader returns images as (n, pixels) rows and labels as int64. Pixels come either as raw
+uint8 (0-255, compact: 47 MB for MNIST's training set) or as float pixel / 255 in [0, 1].
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from ..errors import DigitnetError
+from . import emnist
+from .classes import check_labels, folder_classes, parse_classes
 from .idx import read_idx
+from .kaggle_csv import load_csv
+from .pixels import scale_pixels
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-NUM_CLASSES = 10
 # SHA-256 of the decompressed bytes of the official MNIST files.
 BUNDLED_SHA256 = {
     "train-images-idx3-ubyte.gz": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",  # noqa: E501
@@ -25,8 +26,6 @@ BUNDLED_SHA256 = {
     "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",  # noqa: E501
     "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",  # noqa: E501
 }
-PIXEL_DTYPES = ("uint8", "float32", "float64")
-
 Arrays = tuple[np.ndarray, np.ndarray]
 
 
@@ -35,25 +34,13 @@ def bundled_mnist_dir() -> Path:
     return Path(__file__).resolve().parent / "mnist"
 
 
-def scale_pixels(images: np.ndarray, dtype: str = "float32") -> np.ndarray:
-    """Return uint8 images as `dtype`: float pixel / 255, or unchanged for "uint8"."""
-    if dtype not in PIXEL_DTYPES:
-        raise DigitnetError(f"dtype must be one of {', '.join(PIXEL_DTYPES)}, got {dtype!r}")
-    if dtype == "uint8":
-        return images
-    scaled = images.astype(dtype)
-    scaled /= 255  # in place: no second float copy
-    return scaled
-
-
-def _find(folder: Path, kind: str, split: str) -> Path | None:
+def _find(folder: Path, stem: str) -> Path | None:
     """Find e.g. train-images-idx3-ubyte[.gz] (or the common train-images.idx3-ubyte spelling)."""
-    ndim = 3 if kind == "images" else 1
-    for sep in ("-", "."):
+    dotted = stem[::-1].replace("xdi-", "xdi.", 1)[::-1]  # the last "-idx" as ".idx"
+    for name in (stem, dotted):
         for suffix in (".gz", ""):
-            candidate = folder / f"{split}-{kind}{sep}idx{ndim}-ubyte{suffix}"
-            if candidate.is_file():
-                return candidate
+            if (folder / (name + suffix)).is_file():
+                return folder / (name + suffix)
     return None
 
 
@@ -70,23 +57,37 @@ def _check_pair(images: np.ndarray, labels: np.ndarray, where: str) -> Arrays:
         )
     if len(images) != len(labels):
         raise DigitnetError(f"{where}: {len(images)} images but {len(labels)} labels")
-    if len(labels) and labels.max() >= NUM_CLASSES:
-        raise DigitnetError(f"{where}: label {int(labels.max())} outside 0-{NUM_CLASSES - 1}")
     rows, cols = images.shape[1:]  # (not -1: it cannot be inferred for 0 images)
     return images.reshape(len(images), rows * cols), labels.astype(np.int64)
 
 
-def _read_split(folder: Path, split: str, verify: bool) -> Arrays | None:
-    """Read one split (train or t10k) of an IDX folder; None if its files are absent."""
-    image_file, label_file = _find(folder, "images", split), _find(folder, "labels", split)
+def _read_split(
+    folder: Path, split: str, verify: bool, emnist_split: str | None = None
+) -> Arrays | None:
+    """Read one split (train or t10k) of an IDX folder, in MNIST's naming or (`emnist_split`)
+    EMNIST's; None if its files are absent."""
+    stems = _stems(split, emnist_split)
+    image_file, label_file = _find(folder, stems["images"]), _find(folder, stems["labels"])
     if image_file is None and label_file is None:
         return None
     if image_file is None or label_file is None:
-        missing = f"{split}-images" if image_file is None else f"{split}-labels"
-        raise DigitnetError(f"{folder}: found one {split} file but no {missing}-idx*-ubyte[.gz]")
+        missing = stems["images"] if image_file is None else stems["labels"]
+        raise DigitnetError(f"{folder}: found one {split} file but no {missing}[.gz]")
     images = read_idx(image_file, BUNDLED_SHA256[image_file.name] if verify else None)
     labels = read_idx(label_file, BUNDLED_SHA256[label_file.name] if verify else None)
+    if emnist_split and images.ndim == 3:
+        images = emnist.upright(images)
     return _check_pair(images, labels, str(folder))
+
+
+def _stems(split: str, emnist_split: str | None) -> dict[str, str]:
+    """The names, without .gz, of a split's images and labels: train-images-idx3-ubyte, ..."""
+    return {
+        kind: emnist.file_name(emnist_split, split, kind)
+        if emnist_split
+        else f"{split}-{kind}-idx{3 if kind == 'images' else 1}-ubyte"
+        for kind in ("images", "labels")
+    }
 
 
 def _is_bundled(folder: Path) -> bool:
@@ -107,18 +108,78 @@ def _data_folder(folder: str | Path) -> Path:
     return folder
 
 
-def load_idx_folder(folder: str | Path, dtype: str = "float32") -> tuple[Arrays, Arrays | None]:
-    """Load train (and, if present, t10k test) IDX files from a folder in the MNIST naming."""
-    folder = _data_folder(folder)
+class Dataset(NamedTuple):
+    """A dataset as read: its training and test splits (either may be absent), the names of
+    its classes (None: unnamed labels, read as digits), how many classes, and where from."""
+
+    train: Arrays | None
+    test: Arrays | None
+    classes: tuple[str, ...] | None
+    n_classes: int
+    source: str
+
+
+def load_dataset(
+    source: str | Path | None = None,
+    dtype: str = "float32",
+    classes: str | None = None,
+    train: bool = True,
+) -> Dataset:
+    """The bundled MNIST (source None), a folder of IDX files (MNIST's naming, or EMNIST's:
+    FOLDER or FOLDER/emnist-<split>), or a labelled CSV (its rows are the test split when
+    `train` is False). Class names: `classes` ("cat,dog,..."), else the folder's classes.txt,
+    else EMNIST's mapping. With train=False only the test split is read."""
+    names = parse_classes(classes) if classes is not None else None
+    if source is not None and str(source).lower().endswith(".csv"):
+        pair = load_csv(source, dtype)
+        n = check_labels([pair[1]], names, str(source))
+        return Dataset(pair if train else None, None if train else pair, names, n, str(source))
+    folder = bundled_mnist_dir() if source is None else Path(source)
+    found = emnist.find_emnist(folder) if source is not None else None
+    if found is not None:
+        folder, split = found
+    else:
+        folder, split = _data_folder(folder), None
+    names = names or folder_classes(folder)
+    mapped = None
+    if split is not None:
+        mapped, mapping_names = emnist.read_mapping(folder, split)
+        names = names or mapping_names
+    where = str(source or folder)
+    pairs = _read_splits(folder, split, train, where)
+    if mapped is not None:
+        pairs = [None if p is None else (p[0], emnist.relabel(p[1], mapped, where)) for p in pairs]
+    n_classes = check_labels([p[1] for p in pairs if p is not None], names, where)
+    scaled = [None if p is None else (scale_pixels(p[0], dtype), p[1]) for p in pairs]
+    name = "bundled MNIST" if source is None else str(source)
+    return Dataset(scaled[0], scaled[1], names, n_classes, name)
+
+
+def _read_splits(
+    folder: Path, emnist_split: str | None, train: bool, where: str
+) -> list[Arrays | None]:
+    """[train, test] of an IDX folder: the training split unless train is False, the test split
+    if present; a DigitnetError when the split that is needed is absent."""
     verify = _is_bundled(folder)
-    train = _read_split(folder, "train", verify)
-    if train is None:
-        raise DigitnetError(
-            f"{folder}: no train-images-idx3-ubyte[.gz] / train-labels-idx1-ubyte[.gz] found"
-        )
-    test = _read_split(folder, "t10k", verify)
-    scale = lambda pair: (scale_pixels(pair[0], dtype), pair[1])  # noqa: E731
-    return scale(train), (scale(test) if test is not None else None)
+    pairs = [
+        _read_split(folder, "train", verify, emnist_split) if train else None,
+        _read_split(folder, "t10k", verify, emnist_split),
+    ]
+    needed = "train" if train else "t10k"
+    if pairs[0 if train else 1] is None:
+        images, labels = _stems(needed, emnist_split).values()
+        if train:
+            raise DigitnetError(f"{where}: no {images}[.gz] / {labels}[.gz] found")
+        raise DigitnetError(f"{where}: no {images} / {labels} test files to evaluate on")
+    return pairs
+
+
+def load_idx_folder(folder: str | Path, dtype: str = "float32") -> tuple[Arrays, Arrays | None]:
+    """Load train (and, if present, t10k test) IDX files from a folder in MNIST's naming (or
+    EMNIST's): ((X_train, y_train), (X_test, y_test) or None)."""
+    dataset = load_dataset(folder, dtype)
+    assert dataset.train is not None  # load_dataset refuses a folder without training files
+    return dataset.train, dataset.test
 
 
 def load_mnist(dtype: str = "float32") -> tuple[Arrays, Arrays]:
@@ -126,9 +187,9 @@ def load_mnist(dtype: str = "float32") -> tuple[Arrays, Arrays]:
 
     Images are (n, 784) rows, float pixel / 255 (or raw 0-255 with dtype="uint8"); labels int64.
     """
-    train, test = load_idx_folder(bundled_mnist_dir(), dtype)
-    assert test is not None, "the bundled MNIST always has a test split"
-    return train, test
+    dataset = load_dataset(None, dtype)
+    assert dataset.train is not None and dataset.test is not None  # the bundled MNIST has both
+    return dataset.train, dataset.test
 
 
 def load_mnist_split(split: str, dtype: str = "float32") -> Arrays:
@@ -138,88 +199,6 @@ def load_mnist_split(split: str, dtype: str = "float32") -> Arrays:
     if pair is None:
         raise DigitnetError(f"the bundled MNIST has no {split!r} split (train or t10k)")
     return scale_pixels(pair[0], dtype), pair[1]
-
-
-def load_csv(path: str | Path, dtype: str = "float32") -> Arrays:
-    """Load a Kaggle "Digit Recognizer" CSV: a `label` column, then 784 pixel columns (0-255)."""
-    frame = _read_csv(path)
-    if "label" not in frame.columns:
-        raise DigitnetError(f"{path}: no 'label' column (columns start {list(frame.columns[:3])})")
-    images = _pixels(frame.drop(columns="label"), path, "besides 'label'")
-    labels = frame["label"].to_numpy(dtype=np.float64)
-    if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= NUM_CLASSES:
-        raise DigitnetError(
-            f"{path}: labels must be integers 0-9, found values from "
-            f"{labels.min():g} to {labels.max():g}"
-        )
-    return scale_pixels(images, dtype), labels.astype(np.int64)
-
-
-def load_csv_images(path: str | Path, dtype: str = "uint8") -> np.ndarray:
-    """Load the images of a Kaggle CSV with or without labels (its test.csv has none: columns
-    pixel0 ... pixel783); a `label` column, if any, is ignored."""
-    frame = _read_csv(path)
-    return scale_pixels(_pixels(frame.drop(columns="label", errors="ignore"), path), dtype)
-
-
-def _read_csv(path: str | Path) -> pd.DataFrame:
-    """Read a CSV of digits with pandas, checking that every cell is a number."""
-    import pandas as pd  # heavy: imported only when a CSV is read
-
-    path = Path(path)
-    if not path.is_file():
-        raise DigitnetError(f"{path}: CSV file not found")
-    try:
-        frame = pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise DigitnetError(f"{path}: the CSV file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise DigitnetError(f"{path}: cannot parse as CSV ({error})") from None
-    if len(frame) == 0:
-        raise DigitnetError(f"{path}: the CSV has a header but no rows")
-    if all(_is_number(name) for name in frame.columns):  # its first row was taken as the header
-        raise DigitnetError(
-            f"{path}: no header row; Kaggle's CSV files start with one (label, pixel0, ..., "
-            "pixel783; test.csv without label)"
-        )
-    for column in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[column]):
-            as_numbers = pd.to_numeric(frame[column], errors="coerce")
-            row = int(np.argmax(as_numbers.isna().to_numpy()))
-            raise DigitnetError(
-                f"{path}: non-numeric cell {frame[column].iloc[row]!r} at data row "
-                f"{row + 1}, column {column!r}"
-            )
-    values = frame.to_numpy(dtype=np.float64)
-    empty = np.argwhere(np.isnan(values))
-    if len(empty):
-        row, col = empty[0]
-        raise DigitnetError(
-            f"{path}: empty cell at data row {row + 1}, column {frame.columns[col]!r}"
-        )
-    return frame
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _pixels(frame: pd.DataFrame, path: str | Path, besides: str = "") -> np.ndarray:
-    """The 784 pixel columns of a CSV's frame as uint8 rows, checked to be integers 0-255."""
-    if frame.shape[1] != 784:
-        where = f" {besides}" if besides else ""
-        raise DigitnetError(f"{path}: expected 784 pixel columns{where}, found {frame.shape[1]}")
-    images = frame.to_numpy(dtype=np.float64)
-    if np.any(images != np.round(images)) or images.min() < 0 or images.max() > 255:
-        raise DigitnetError(
-            f"{path}: pixels must be integers 0-255, found values from "
-            f"{images.min():g} to {images.max():g}"
-        )
-    return images.astype(np.uint8)
 
 
 def split_validation(
@@ -237,19 +216,14 @@ def split_validation(
 def load_test_set(source: str | Path | None = None, dtype: str = "uint8") -> Arrays:
     """The set `evaluate` scores on: bundled MNIST's test set, an IDX folder's t10k files, or
     every row of a labelled CSV."""
-    if source is None:
-        return load_mnist(dtype)[1]
-    if str(source).lower().endswith(".csv"):
-        return load_csv(source, dtype)
-    folder = _data_folder(source)  # only its test files: the training files may be absent
-    test = _read_split(folder, "t10k", _is_bundled(folder))
-    if test is None:
-        raise DigitnetError(f"{source}: no t10k-images/t10k-labels test files to evaluate on")
-    return scale_pixels(test[0], dtype), test[1]
+    test = load_dataset(source, dtype, train=False).test
+    assert test is not None  # load_dataset refuses a source without a test split
+    return test
 
 
 class DataSplits(NamedTuple):
-    """Training data and the set we evaluate on ("test", or a held-out "validation" split)."""
+    """Training data and the set we evaluate on ("test", or a held-out "validation" split),
+    with the names of the classes (None: digits) and how many there are."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -257,6 +231,8 @@ class DataSplits(NamedTuple):
     y_eval: np.ndarray
     eval_name: str  # "test" or "validation"
     source: str
+    classes: tuple[str, ...] | None = None
+    n_classes: int = 10
 
 
 def load_data(
@@ -265,17 +241,12 @@ def load_data(
     limit: int | None = None,
     val_fraction: float = 0.1,
     seed: int = 0,
+    classes: str | None = None,
 ) -> DataSplits:
     """Load bundled MNIST (source None), an IDX folder or a CSV, for the CLI's train command."""
-    if source is None:
-        (X, y), test = load_mnist(dtype)
-        name = "bundled MNIST"
-    elif str(source).lower().endswith(".csv"):
-        X, y = load_csv(source, dtype)
-        test, name = None, str(source)
-    else:
-        (X, y), test = load_idx_folder(source, dtype)
-        name = str(source)
+    dataset = load_dataset(source, dtype, classes)
+    assert dataset.train is not None
+    (X, y), test = dataset.train, dataset.test
     eval_name = "test"
     if test is None:
         (X, y), test = split_validation(X, y, val_fraction, seed)
@@ -287,4 +258,22 @@ def load_data(
                 f"available), got {limit}"
             )
         X, y = X[:limit], y[:limit]
-    return DataSplits(X, y, test[0], test[1], eval_name, name)
+    return DataSplits(
+        X, y, test[0], test[1], eval_name, dataset.source, dataset.classes, dataset.n_classes
+    )
+
+
+def require_ten_classes(splits: DataSplits, what: str, digits: bool = False) -> DataSplits:
+    """`splits`, refused in one line if its labels go past the ten that `what` reads (or, with
+    `digits`, if they are named: `what` shows them as digits)."""
+    if digits and splits.classes is not None:
+        raise DigitnetError(
+            f"{splits.source}: names its classes ({', '.join(splits.classes[:3])}, ...); "
+            f"{what} trains on digits only"
+        )
+    if splits.n_classes > 10:
+        raise DigitnetError(
+            f"{splits.source}: {splits.n_classes} classes; {what} reads data of at most 10 "
+            "(train, evaluate, plot and compare read more)"
+        )
+    return splits

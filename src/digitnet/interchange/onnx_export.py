@@ -97,7 +97,7 @@ def metadata(model: Network) -> dict[str, str]:
         "digitnet_version": __version__,
         "layers": ", ".join(spec_of(layer) for layer in model.layers),
         "input": f"{INPUT}: (N, {', '.join(map(str, model.input_shape))}) {PIXELS}",
-        "classes": json.dumps([str(c) for c in range(model.n_classes)]),
+        "classes": json.dumps(list(model.classes)),
     }
 
 

@@ -18,6 +18,7 @@ pixels in [0, 1].
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from ..errors import DigitnetError
 from ..model import Sequential
 from ..nn.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from ..nn.batchnorm import BatchNorm
+from ..nn.class_names import MAX_CLASSES, MAX_NAME, check_names
 from ..nn.conv import Conv2D
 from ..nn.dense import Dense
 from ..nn.flatten import Flatten
@@ -55,7 +57,8 @@ def import_onnx(path: str | Path, mean: float = 0.0, std: float = 1.0) -> Sequen
         raise DigitnetError(
             f"the normalisation needs a finite mean and std > 0, got {mean}, {std}"
         )
-    graph = _load(Path(path)).graph
+    proto = _load(Path(path))
+    graph = proto.graph
     try:
         found, input_shape = _walk(graph, name)
         if (mean, std) != (0.0, 1.0):
@@ -72,7 +75,25 @@ def import_onnx(path: str | Path, mean: float = 0.0, std: float = 1.0) -> Sequen
                 raise DigitnetError(f"{name}: {f.layer!r} needs {key} {target.shape}, not "
                                     f"{array.shape}")  # fmt: skip
             target[...] = array
+    names = _class_names(proto, model.n_classes)
+    if names is not None:
+        model.classes = names
     return model
+
+
+def _class_names(proto: Any, n_classes: int) -> tuple[str, ...] | None:
+    """The class names in the file's "classes" metadata (as digitnet's export writes them),
+    if they are a JSON list of `n_classes` valid names; None otherwise."""
+    text = next((p.value for p in proto.metadata_props if p.key == "classes"), None)
+    if text is None or len(text) > MAX_CLASSES * (MAX_NAME + 4):
+        return None
+    try:
+        names = json.loads(text)
+        if not isinstance(names, list) or len(names) != n_classes:
+            return None
+        return check_names(names, "classes")
+    except (ValueError, DigitnetError):  # JSONDecodeError is a ValueError: not names, not used
+        return None
 
 
 @dataclass

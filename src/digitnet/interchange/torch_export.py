@@ -49,6 +49,6 @@ def safetensors_bytes(model: Network) -> bytes:
         "digitnet_version": __version__,
         "torch_sequential": torch_sequential(model),
         "input": f"(N, {', '.join(map(str, model.input_shape))}) float pixels in [0, 1]",
-        "classes": json.dumps([str(c) for c in range(model.n_classes)]),
+        "classes": json.dumps(list(model.classes)),
     }
     return bytes(numpy.save(state_dict(model), metadata=meta))

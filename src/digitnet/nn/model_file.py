@@ -4,7 +4,8 @@ Version 2 (written since digitnet 0.2):
     meta = {"format": "digitnet", "version": 2, "input_shape": [784], "dtype": "float32",
             "output": "softmax", "digitnet_version": "0.4.0",
             "layers": [{"type": "dense", "in_features": 784, "out_features": 128},
-                       {"type": "relu"}, ...]}
+                       {"type": "relu"}, ...],
+            "classes": ["T-shirt/top", "Trouser", ...]}  (optional: without it, digits)
     "0.W" (784, 128), "0.b" (128,), "2.W", ...: layer i's params and state, by layer index.
 Version 1 (digitnet 0.1: "format": "digitnet-mlp", arrays W1, b1, ... and "layer_sizes") is read
 and converted. Loading uses allow_pickle=False only, so opening a model file can never run code.
@@ -25,6 +26,7 @@ import numpy as np
 from .._version import __version__
 from ..atomic import atomic_open
 from ..errors import DigitnetError
+from .class_names import check_names
 from .layer import Layer
 from .layers import ACTIVATIONS, layer_from_config
 
@@ -53,11 +55,17 @@ class ModelFile(NamedTuple):
     dtype: str
     weights: dict[str, np.ndarray]
     others: dict[str, np.ndarray]
+    classes: tuple[str, ...] | None = None  # None: the classes are digits
 
 
-def model_meta(layers: list[Layer], input_shape: tuple[int, ...], dtype: str) -> dict:
-    """The JSON-able description stored beside the weights."""
-    return {
+def model_meta(
+    layers: list[Layer],
+    input_shape: tuple[int, ...],
+    dtype: str,
+    classes: tuple[str, ...] | None = None,
+) -> dict:
+    """The JSON-able description stored beside the weights (class names only if given)."""
+    meta = {
         "format": FORMAT,
         "version": VERSION,
         "input_shape": list(input_shape),
@@ -66,6 +74,7 @@ def model_meta(layers: list[Layer], input_shape: tuple[int, ...], dtype: str) ->
         "digitnet_version": __version__,
         "layers": [layer.config() for layer in layers],
     }
+    return meta if classes is None else {**meta, "classes": list(classes)}
 
 
 def layer_arrays(layers: list[Layer]) -> dict[str, np.ndarray]:
@@ -78,11 +87,15 @@ def layer_arrays(layers: list[Layer]) -> dict[str, np.ndarray]:
 
 
 def save_model_file(
-    path: str | Path, layers: list[Layer], input_shape: tuple[int, ...], dtype: str
+    path: str | Path,
+    layers: list[Layer],
+    input_shape: tuple[int, ...],
+    dtype: str,
+    classes: tuple[str, ...] | None = None,
 ) -> None:
     """Write a version-2 model file atomically: a crash never leaves a half-written file."""
     arrays = layer_arrays(layers)
-    arrays["meta"] = np.array(json.dumps(model_meta(layers, input_shape, dtype)))
+    arrays["meta"] = np.array(json.dumps(model_meta(layers, input_shape, dtype, classes)))
     with atomic_open(path, "wb") as file:
         # cast: NumPy's stub takes **arrays for possibly savez's own allow_pickle argument
         np.savez(file, **cast("dict[str, Any]", arrays))
@@ -107,9 +120,14 @@ def read_model_file(path: str | Path) -> ModelFile:
             shape = layer.output_shape(shape)
         except DigitnetError as error:
             raise DigitnetError(f"{path}: layer {i} disagrees with its input: {error}") from None
+    classes = meta.get("classes")
+    if classes is not None:
+        classes = check_names(classes if isinstance(classes, list) else "", f"{path}: meta")
+        if len(classes) != shape[0]:
+            raise DigitnetError(f"{path}: {len(classes)} class names for {shape[0]} outputs")
     weights = {k: v for k, v in arrays.items() if k[:1].isdigit()}
     others = {k: v for k, v in arrays.items() if not k[:1].isdigit() and k != "meta"}
-    return ModelFile(layers, tuple(meta["input_shape"]), meta["dtype"], weights, others)
+    return ModelFile(layers, tuple(meta["input_shape"]), meta["dtype"], weights, others, classes)
 
 
 def load_weights(path: str | Path, layers: list[Layer], weights: dict[str, np.ndarray]) -> None:

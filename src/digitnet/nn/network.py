@@ -12,12 +12,14 @@ one thread, training steps and batched inference split each batch across threads
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 from ..errors import DigitnetError
+from .class_names import check_names, digit_names
 from .dropout import Dropout
 from .inputs import as_input, input_shape_of
 from .layer import Layer
@@ -40,6 +42,8 @@ class Network:
     layers: Layer instances; their parameters are (re)built here from `seed`, in order.
     input_shape: one example's shape, e.g. (784,) or (1, 28, 28); by default the first dense
         layer's in_features.
+    classes: the name of each class, in the order of the outputs (default: the digits "0",
+        "1", ...); kept in the model file. settable later as `network.classes`.
     threads: how many threads train it and compute its batched predictions (default:
         threads.default_threads(), the cores this process may use, capped by the user's
         OMP_NUM_THREADS or OPENBLAS_NUM_THREADS, one when other programs fill every core);
@@ -56,6 +60,7 @@ class Network:
         seed: int = 0,
         dtype: str = "float32",
         threads: int | None = None,
+        classes: Sequence[str] | None = None,
     ) -> None:
         layers = list(layers)
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
@@ -73,6 +78,7 @@ class Network:
         self.loss = SoftmaxCrossEntropy()
         self._plan()
         self.threads = threads  # the setter takes None: the default
+        self.classes = classes  # the setter takes None: digits
         self._parallel: DataParallel | None = None
         self._parallel_for: tuple = ()  # the threads and layers _parallel was made for
         self._parallel_lock = threading.Lock()
@@ -216,6 +222,7 @@ class Network:
         views into its own block)."""
         layers = [layer_from_config(layer.config()) for layer in self.layers]
         twin = Network(layers, self.input_shape, seed=self.seed, dtype=dtype or self.dtype)
+        twin.classes = self.class_names
         twin.flat_params[...] = self.flat_params
         for ours, theirs in zip(twin.layers, self.layers):
             for key, array in theirs.state.items():
@@ -236,6 +243,29 @@ class Network:
     def n_classes(self) -> int:
         """The number of classes the network scores."""
         return self.output_shape[0]
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The name of each class, in the order of the outputs: the digits "0", "1", ... unless
+        the network was given names (by its data's classes.txt or --classes, or in code)."""
+        return self.class_names or digit_names(self.n_classes)
+
+    @classes.setter
+    def classes(self, names: Sequence[str] | None) -> None:
+        if names is None:
+            self.class_names: tuple[str, ...] | None = None
+            return
+        names = check_names(list(names), "classes")
+        if len(names) != self.n_classes:
+            raise DigitnetError(
+                f"classes: {len(names)} names for a network of {self.n_classes} classes"
+            )
+        self.class_names = None if names == digit_names(self.n_classes) else names
+
+    @property
+    def reads_digits(self) -> bool:
+        """Whether the classes are the ten digits, so that a picture can be read as a number."""
+        return self.classes == digit_names(10)
 
     @property
     def n_inputs(self) -> int:
@@ -324,7 +354,7 @@ class Network:
 
     def save(self, path: str | Path) -> None:
         """Save to one .npz model file (format version 2), written atomically."""
-        save_model_file(path, self.layers, self.input_shape, self.dtype)
+        save_model_file(path, self.layers, self.input_shape, self.dtype, self.class_names)
 
     @classmethod
     def load(cls: type[N], path: str | Path) -> N:
@@ -336,6 +366,8 @@ class Network:
         """Load a model file; also return its arrays that are not weights (a checkpoint's)."""
         file = read_model_file(path)
         network = cls.__new__(cls)  # not cls(...): a subclass's constructor may differ (MLP)
-        Network.__init__(network, file.layers, file.input_shape, dtype=file.dtype)
+        Network.__init__(
+            network, file.layers, file.input_shape, dtype=file.dtype, classes=file.classes
+        )
         load_weights(path, network.layers, file.weights)
         return network, file.others

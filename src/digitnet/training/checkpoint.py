@@ -77,7 +77,8 @@ def save_checkpoint(
         "settings": settings,
     }
     arrays = layer_arrays(model.layers)
-    arrays["meta"] = np.array(json.dumps(model_meta(model.layers, model.input_shape, model.dtype)))
+    description = model_meta(model.layers, model.input_shape, model.dtype, model.class_names)
+    arrays["meta"] = np.array(json.dumps(description))
     for kind, groups in _by_kind(state["arrays"]).items():
         full = np.concatenate([group.ravel() for group in groups])  # laid out as flat_params
         for name, part in model.block.split(full).items():

@@ -44,6 +44,7 @@ class RunSettings:
     # the data and the random seed
     seed: int = 0
     data: str | None = None
+    classes: str | None = None  # the data's class names, comma-separated, as --classes gives them
     limit: int | None = None
     val_fraction: float = 0.1
     # where the run writes (absolute paths, so that --resume works from any folder)
@@ -67,7 +68,7 @@ class RunSettings:
         return cls(**saved)
 
 
-RUN = ("seed", "data", "limit", "val_fraction")  # beyond the recipe
+RUN = ("seed", "data", "classes", "limit", "val_fraction")  # beyond the recipe
 OUTPUTS = ("out", "history", "plots")
 MACHINE = ("threads",)
 RECIPE = tuple(f.name for f in fields(RunSettings) if f.name not in RUN + OUTPUTS + MACHINE)

@@ -83,6 +83,17 @@ def add_data(parser: argparse.ArgumentParser, text: str) -> None:
     parser.add_argument("--data", metavar="PATH", default=None, help=text)
 
 
+def add_classes(parser: argparse.ArgumentParser) -> None:
+    """--classes NAMES: the name of each label of --data."""
+    parser.add_argument(
+        "--classes",
+        metavar="NAMES",
+        default=None,
+        help='the name of each label of --data, comma-separated ("T-shirt,Trouser,..."), '
+        "instead of the folder's classes.txt (default: that file, else digits)",
+    )
+
+
 def prepare_folder(folder: Path, target: Path | None = None) -> None:
     """Create `folder` if needed and make sure a file can be written there; an error names
     `target` (the file to be written there) if given, else the folder."""

@@ -37,6 +37,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     compare.add_argument("--layers", help="the network as text (default: the 784-128-64-10 MLP)")
     arguments.add_data(compare, "IDX folder or CSV (bundled MNIST)")
+    arguments.add_classes(compare)
     compare.add_argument("--out", default="compare.png", help="the picture (compare.png)")
     arguments.add_threads(compare, "each step")
     compare.set_defaults(handler=run_compare)
@@ -49,15 +50,17 @@ def run_compare(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     arguments.check_writable_file(out, "--out")
-    splits = load_data(args.data, "uint8", args.limit, seed=args.seed)
+    splits = load_data(args.data, "uint8", args.limit, seed=args.seed, classes=args.classes)
     n_features = splits.X_train.shape[1]
     plans = plan_recipes(args.recipes, args.epochs, args.seed, args.layers, n_features)
     for settings in plans:
         settings.threads = args.threads
-    network = args.layers or "784-128-64-10 MLP"
+    network = args.layers or f"{n_features}-128-64-{splits.n_classes} MLP"
     images = f"{len(splits.X_train):,} training images"
     epochs = f"{args.epochs} epoch" + ("s" if args.epochs != 1 else "")
     print(f"{network}, {images}, {epochs}, seed {args.seed}; scored on {splits.eval_name}")
+    if splits.classes is not None:
+        print(f"classes: {', '.join(splits.classes)}")
     width = max(len(text) for text in [*args.recipes, "recipe"])
     short = "test" if splits.eval_name == "test" else "val"
     print(f"{'recipe':<{width}} {short + ' acc':>8} {short + ' loss':>9} {'seconds':>8}")

@@ -55,7 +55,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_doctor(args: argparse.Namespace) -> int:
     """Run every check; exit 0 only when each passes (or does not apply)."""
-    from ...data.datasets import load_data
+    from ...data.datasets import load_data, require_ten_classes
     from ...doctor import diagnose
     from ...errors import DigitnetError
     from ...learn.parts import learner_optimizer, load_parts, use_parts
@@ -69,7 +69,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         raise DigitnetError("give MODEL or --layers, not both")
     if args.lr_plot is not None:
         arguments.check_writable_file(Path(args.lr_plot), "--lr-plot")
-    data = load_data(args.data, "uint8")
+    data = require_ten_classes(load_data(args.data, "uint8"), "doctor")
     X, y = data.X_train[:TRAINING_IMAGES], data.y_train[:TRAINING_IMAGES]
     pixels = X.shape[1]
     if args.model is not None:

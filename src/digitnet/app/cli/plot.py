@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..networks import check_28x28
+from ..networks import check_28x28, test_set_for
 from . import arguments
 
 
@@ -15,6 +15,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     arguments.add_model(plot)
     plot.add_argument("--history", metavar="FILE.csv", help="from train --history: the curves")
     arguments.add_data(plot, "IDX folder or labelled CSV to test on (bundled MNIST)")
+    arguments.add_classes(plot)
     plot.add_argument("--out", metavar="DIR", default="plots", help="output folder (plots)")
     plot.set_defaults(handler=run_plot)
 
@@ -22,7 +23,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run_plot(args: argparse.Namespace) -> int:
     """Write the pictures: curves and the run's histograms (with --history), confusion matrix,
     mistakes, weights."""
-    from ...data.datasets import load_test_set
     from ...model import load_model
     from ..plots import read_history_csv, write_plots
 
@@ -30,7 +30,7 @@ def run_plot(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     check_28x28(model, args.model)
     history = read_history_csv(args.history) if args.history else None
-    X, y = load_test_set(args.data)
+    X, y = test_set_for(model, args.data, args.classes, args.model)
     for path in write_plots(model, X, y, args.out, history):
         print(f"wrote {path}")
     if args.history:  # the run's histograms, kept beside the CSV by train --history

@@ -31,10 +31,13 @@ if TYPE_CHECKING:
     from ...reading.number import NumberReading
 
 
-def answer(name: str, probs: np.ndarray) -> dict:
-    """One prediction as predict --json gives it: the file, the digit, how sure, every
-    probability."""
-    return {"file": name, **read_probabilities(probs)}
+def answer(name: str, probs: np.ndarray, classes: tuple[str, ...] | None = None) -> dict:
+    """One prediction as predict --json gives it: the file, the digit (the label), how sure,
+    every probability; and the label's name as "class" when the model names its `classes`."""
+    result = {"file": name, **read_probabilities(probs)}
+    if classes is not None:
+        result["class"] = classes[result["digit"]]
+    return result
 
 
 def _ranked(probs: list[float]) -> list[int]:
@@ -42,18 +45,20 @@ def _ranked(probs: list[float]) -> list[int]:
     return sorted(range(len(probs)), key=lambda d: -probs[d])
 
 
-def describe_answer(result: dict) -> str:
-    """One line for a person: the digit and the top 3, or that it is unsure between two."""
+def describe_answer(result: dict, classes: tuple[str, ...] | None = None) -> str:
+    """One line for a person: the digit (or the class, by its name in `classes`) and the top 3,
+    or that it is unsure between two."""
     probs = result["probabilities"]
     ranked = _ranked(probs)
+    label = (lambda d: classes[d]) if classes is not None else str
     if not result["sure"]:
         first, second = ranked[:2]
         return (
-            f"{result['file']}: not sure: {first} ({probs[first]:.1%}) or {second} "
-            f"({probs[second]:.1%})"
+            f"{result['file']}: not sure: {label(first)} ({probs[first]:.1%}) or "
+            f"{label(second)} ({probs[second]:.1%})"
         )
-    top = ", ".join(f"{d}: {probs[d]:.1%}" for d in ranked[:3])
-    return f"{result['file']}: {result['digit']}   ({top})"
+    top = ", ".join(f"{label(d)}: {probs[d]:.1%}" for d in ranked[:3])
+    return f"{result['file']}: {label(result['digit'])}   ({top})"
 
 
 def number_answer(name: str, reading: NumberReading) -> dict:
@@ -136,17 +141,18 @@ def run_predict(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     model.threads = args.threads
     check_28x28(model, args.model)
-    numbers = not args.digit and model.n_classes == 10  # other classes: one answer each
+    numbers = not args.digit and model.reads_digits  # other classes: one answer each
+    named = None if model.reads_digits else model.classes
     results, failed = [], 0
     for name in args.images:
         if name in csv_files:
-            results.extend(_predict_csv(model, name))
+            results.extend(_predict_csv(model, name, named))
             continue
         try:
             if numbers:
                 results.append(_read_number(model, name, args.show_input, quiet=args.json))
             else:
-                results.append(_predict_image(model, name, args.show_input, quiet=args.json))
+                results.append(_predict_image(model, name, args.show_input, args.json, named))
         except DigitnetError as error:
             if len(args.images) == 1:
                 raise
@@ -160,7 +166,7 @@ def run_predict(args: argparse.Namespace) -> int:
         print(json.dumps(results))
     else:
         for result in results:
-            print(describe_answer(result) if "digit" in result else describe_number(result))
+            print(describe_answer(result, named) if "digit" in result else describe_number(result))
     if failed:
         print(
             f"digitnet: {failed} of {len(args.images)} pictures could not be read", file=sys.stderr
@@ -177,13 +183,19 @@ def write_submission(path: str | Path, digits: list[int]) -> None:
         file.writelines(f"{image_id},{digit}\n" for image_id, digit in enumerate(digits, 1))
 
 
-def _predict_image(model: Network, name: str, show_input: str | None, quiet: bool) -> dict:
+def _predict_image(
+    model: Network,
+    name: str,
+    show_input: str | None,
+    quiet: bool,
+    classes: tuple[str, ...] | None = None,
+) -> dict:
     from ...data.preprocess import load_image, save_input_png, to_mnist
 
     field = to_mnist(load_image(name), name)
     if show_input is not None:
         _show(name, show_input, quiet, lambda seen: save_input_png(field, seen))
-    return answer(name, model.predict_proba(field.reshape(1, -1))[0])
+    return answer(name, model.predict_proba(field.reshape(1, -1))[0], classes)
 
 
 def _show(name: str, folder: str, quiet: bool, save: Callable[[Path], None]) -> None:
@@ -216,8 +228,8 @@ def _read_number(model: Network, name: str, show_input: str | None, quiet: bool)
     return result
 
 
-def _predict_csv(model: Network, name: str) -> list[dict]:
-    from ...data.datasets import load_csv_images
+def _predict_csv(model: Network, name: str, classes: tuple[str, ...] | None = None) -> list[dict]:
+    from ...data.kaggle_csv import load_csv_images
 
     probs = model.predict_proba(load_csv_images(name))
-    return [answer(f"{name} row {i}", p) for i, p in enumerate(probs, 1)]
+    return [answer(f"{name} row {i}", p, classes) for i, p in enumerate(probs, 1)]

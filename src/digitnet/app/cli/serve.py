@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import cast
 
-from ..networks import check_28x28
+from ..networks import check_28x28, check_digits
 from . import arguments
 
 
@@ -44,6 +44,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.model is not None:
         model = load_model(args.model)
         check_28x28(model, args.model)
+        check_digits(model, args.model, "the live page")
         start = args.model
     else:
         model, start = MLP(seed=0), "an untrained 784-128-64-10 network"

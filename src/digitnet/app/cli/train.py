@@ -57,7 +57,14 @@ def run_train(args: argparse.Namespace) -> int:
     """Train, print progress and the final test (or validation) accuracy, save the model."""
     settings, checkpoint = _settings(args)
     _check_outputs(args, settings)
-    data = load_data(settings.data, "uint8", settings.limit, settings.val_fraction, settings.seed)
+    data = load_data(
+        settings.data,
+        "uint8",
+        settings.limit,
+        settings.val_fraction,
+        settings.seed,
+        settings.classes,
+    )
     (X_train, y_train), validation, validation_name = _splits(data, settings)
     optimizer = optimizer_of(settings)
     if checkpoint is not None:
@@ -66,7 +73,7 @@ def run_train(args: argparse.Namespace) -> int:
         state = checkpoint.optimizer_state_for(split)
         optimizer.load_state_dict(state, model.block.groups(split)[0])
     else:
-        model, done = new_model(args, settings, data.X_train.shape[1]), 0
+        model, done = new_model(args, settings, data), 0
         history = History()
     model.threads = settings.threads
     # --dropout places dropout after an MLP's hidden layers; a --layers spec (or a saved
@@ -264,6 +271,7 @@ def _print_plan(data: DataSplits, model: Network, settings: RunSettings, done: i
     print(
         f"data: {data.source}: {len(data.X_train)} training images, "
         f"{len(data.X_eval)} {data.eval_name} images"
+        + (f"; {data.n_classes} classes: {', '.join(model.classes)}" if data.classes else "")
     )
     resuming = f", resuming after epoch {done}" if done else ""
     print(

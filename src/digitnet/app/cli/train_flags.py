@@ -101,6 +101,7 @@ def add_run_flags(train: argparse.ArgumentParser) -> None:
         train,
         "folder of MNIST-named IDX files, or a Kaggle-style CSV (default: the bundled MNIST)",
     )
+    arguments.add_classes(train)
     train.add_argument(
         "--val-fraction",
         type=float,

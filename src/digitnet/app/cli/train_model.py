@@ -8,6 +8,8 @@ import argparse
 
 import numpy as np
 
+from ...data.classes import agreed_names
+from ...data.datasets import DataSplits
 from ...errors import DigitnetError
 from ...model import load_model
 from ...nn.network import Network
@@ -16,19 +18,26 @@ from ...training.settings import RunSettings
 from ..networks import describe_network, fresh_model, is_mlp
 
 
-def new_model(args: argparse.Namespace, settings: RunSettings, n_features: int) -> Network:
-    """A fresh network for this run, or the --init model when the flags agree with it."""
+def new_model(args: argparse.Namespace, settings: RunSettings, data: DataSplits) -> Network:
+    """A fresh network for this run, or the --init model when the flags and data agree with
+    it; named by the data's classes, or the --init model's."""
+    n_features = data.X_train.shape[1]
     if args.init is None:
-        return fresh_model(settings, n_features)
+        return fresh_model(settings, n_features, data.n_classes, data.classes)
     model = load_model(args.init)
     if model.n_inputs != n_features:
         raise DigitnetError(
             f"{args.init}: model takes {model.n_inputs} inputs, "
             f"the data has {n_features} pixels per image"
         )
+    if model.n_classes < data.n_classes or (data.classes and model.n_classes != data.n_classes):
+        raise DigitnetError(
+            f"{args.init}: model scores {model.n_classes} classes, the data has {data.n_classes}"
+        )
+    model.classes = agreed_names(model.class_names, data.classes, args.init, data.source)
     saved: dict = {"dtype": model.dtype}
     if settings.layers is not None:  # the spec (given, or a preset's) must describe the model
-        wanted = build_layers(settings.layers, model.input_shape)
+        wanted = build_layers(settings.layers, model.input_shape, model.n_classes)
         saved["layers"] = ", ".join(spec_of(layer) for layer in model.layers)
         if [layer.config() for layer in wanted] != [layer.config() for layer in model.layers]:
             raise DigitnetError(

@@ -31,15 +31,17 @@ def write_plots(
 ) -> list[Path]:
     """Write every picture into out_dir (curves only with a history); returns their paths.
     weights.png for a network whose first layer is dense on the 784 pixels; for each conv
-    layer filters-1.png, filters-2.png..., and feature_maps.png for the first test image."""
+    layer filters-1.png, filters-2.png..., and feature_maps.png for the first test image.
+    Classes are shown by model.classes' names."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     probs = model.predict_proba(X_test)
     written = []
     if history:
         written.append(plot_curves(history, out_dir / "curves.png", validation_name))
-    written.append(plot_confusion(probs.argmax(axis=1), y_test, out_dir / "confusion.png"))
-    written.append(plot_mistakes(X_test, y_test, probs, out_dir / "mistakes.png"))
+    predicted, names = probs.argmax(axis=1), model.classes
+    written.append(plot_confusion(predicted, y_test, out_dir / "confusion.png", names))
+    written.append(plot_mistakes(X_test, y_test, probs, out_dir / "mistakes.png", classes=names))
     first = next(layer for layer in model.layers if "W" in layer.params)
     if isinstance(first, Dense) and first.params["W"].shape[0] == 784:  # weights on pixels
         written.append(plot_first_layer(first.params["W"], out_dir / "weights.png"))

@@ -4,11 +4,13 @@ curves are read from."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...nn.class_names import digit_names
 from ...nn.inputs import as_input
 from ...nn.metrics import confusion_matrix
 from .figures import new_figure, save_png
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from ...data.augment import Augmentation
+
+DIGITS = digit_names(10)
 
 
 def curves_figure(history: dict[str, list[float]], validation_name: str = "test") -> Figure:
@@ -44,14 +48,20 @@ def plot_curves(
     return save_png(curves_figure(history, validation_name), path)
 
 
-def plot_confusion(predicted: np.ndarray, labels: np.ndarray, path: Path) -> Path:
-    """The confusion matrix as counts: row = true digit, column = predicted digit."""
-    counts = confusion_matrix(predicted, labels)
-    fig = new_figure((6, 5.2))
+def plot_confusion(
+    predicted: np.ndarray, labels: np.ndarray, path: Path, classes: Sequence[str] = DIGITS
+) -> Path:
+    """The confusion matrix as counts: row = true class, column = predicted class (counts
+    written in the cells for up to 20 classes; beyond, the colour alone)."""
+    n = len(classes)
+    counts = confusion_matrix(predicted, labels, n)
+    side = max(0, n - 10) * 0.22  # more classes, a larger picture
+    fig = new_figure((6 + side, 5.2 + side))
     ax = fig.subplots()
     ax.imshow(np.log1p(counts), cmap="Blues")  # log colour: the diagonal would drown the rest
-    for true in range(10):
-        for guess in range(10):
+    shade = np.log1p(counts) / max(np.log1p(counts.max()), 1e-9)  # 0-1, for the text colour
+    for true in range(n if n <= 20 else 0):
+        for guess in range(n):
             ax.text(
                 guess,
                 true,
@@ -59,19 +69,32 @@ def plot_confusion(predicted: np.ndarray, labels: np.ndarray, path: Path) -> Pat
                 ha="center",
                 va="center",
                 fontsize=8,
-                color="white" if true == guess else "black",
+                color="white" if shade[true, guess] > 0.5 else "black",  # legible on dark
             )
-    ax.set_xticks(range(10))
-    ax.set_yticks(range(10))
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
+    long_names = max(len(name) for name in classes) > 2
+    ax.set_xticks(
+        range(n),
+        classes,
+        rotation=45 if long_names else 0,
+        ha="right" if long_names else "center",
+        fontsize=8 if n > 20 else None,
+    )
+    ax.set_yticks(range(n), classes, fontsize=8 if n > 20 else None)
+    kind = "digit" if tuple(classes) == DIGITS else "class"
+    ax.set_xlabel(f"predicted {kind}")
+    ax.set_ylabel(f"true {kind}")
     accuracy = np.trace(counts) / counts.sum()
     ax.set_title(f"confusion matrix ({counts.sum():,} test images, {accuracy:.2%} correct)")
     return save_png(fig, path)
 
 
 def plot_mistakes(
-    images: np.ndarray, labels: np.ndarray, probs: np.ndarray, path: Path, count: int = 24
+    images: np.ndarray,
+    labels: np.ndarray,
+    probs: np.ndarray,
+    path: Path,
+    count: int = 24,
+    classes: Sequence[str] = DIGITS,
 ) -> Path:
     """The `count` wrong predictions the network was most confident about."""
     predicted = probs.argmax(axis=1)
@@ -85,9 +108,8 @@ def plot_mistakes(
         ax.axis("off")
     for ax, i in zip(np.ravel(axes), worst):
         ax.imshow(np.asarray(images[i]).reshape(28, 28), cmap="gray_r")
-        ax.set_title(
-            f"true {labels[i]}\nsaid {predicted[i]} {probs[i, predicted[i]]:.0%}", fontsize=8
-        )
+        said = f"{classes[predicted[i]]} {probs[i, predicted[i]]:.0%}"
+        ax.set_title(f"true {classes[labels[i]]}\nsaid {said}", fontsize=8)
     fig.suptitle(f"the {len(worst)} most confident mistakes (of {len(wrong)})")
     return save_png(fig, path)
 

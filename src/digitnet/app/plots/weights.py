@@ -113,10 +113,13 @@ def feature_maps_figure(model: Network, image: np.ndarray, label: int, index: in
     outputs: list[np.ndarray] = []
     probs = softmax(model.forward(x, activations=outputs))[0]
     digit = int(probs.argmax())
+    names = model.classes
+    what = f"a {names[label]}" if model.reads_digits else f"labelled {names[label]}"
     # (title, picture, screen pixels per value, white's value), from top to bottom
     sections = [
         (
-            f"test image {index}, a {label}: the network says {digit} ({probs[digit]:.0%})\n"
+            f"test image {index}, {what}: the network says {names[digit]} "
+            f"({probs[digit]:.0%})\n"
             "below, each conv layer's feature maps for it (after its activation)",
             x[0, 0],
             4,

@@ -84,10 +84,10 @@ def new_session(
     """A LiveSession for `model`, with the training data of `digitnet train --data` (bundled
     MNIST by default), saving into `save_dir` (by default the current folder), computing on
     `threads` threads (by default the cores), with a learner's `parts` (learn.parts) if given."""
-    from ...data.datasets import load_data
+    from ...data.datasets import load_data, require_ten_classes
 
     folder = Path(save_dir) if save_dir is not None else Path.cwd()
     if not folder.is_dir():
         raise DigitnetError(f"{folder}: no such folder to save into")
-    data_splits = load_data(data, "uint8")
+    data_splits = require_ten_classes(load_data(data, "uint8"), "the live page", digits=True)
     return LiveSession(model, data_splits, folder.resolve(), threads=threads, parts=parts)
