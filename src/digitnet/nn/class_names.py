@@ -29,7 +29,7 @@ def check_names(names: Sequence[object], where: str) -> tuple[str, ...]:
                 f"{where}: class {i}'s name {name[:MAX_NAME]!r} must be at most {MAX_NAME} "
                 "printable characters, without spaces at either end"
             )
-    repeated = sorted({name for name in names if list(names).count(name) > 1})
+    repeated = sorted({str(name) for name in names if list(names).count(name) > 1})
     if repeated:
         raise DigitnetError(f"{where}: class name {repeated[0]!r} given twice")
     return tuple(str(name) for name in names)
