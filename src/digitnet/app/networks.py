@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from ..data.classes import agreed_names
+from ..data.classes import agreed_names, short_names
 from ..data.datasets import Arrays, Dataset, load_dataset
 from ..errors import DigitnetError
 from ..learn.learner_layers import LearnersLayer
@@ -73,9 +73,7 @@ def check_digits(model: Network, name: str, what: str) -> None:
     """Refuse a model whose classes are not the ten digits, for `what`, which draws digits."""
     if not model.reads_digits:
         raise DigitnetError(
-            f"{name}: {what} reads digit models only; this one reads "
-            f"{', '.join(model.classes[:5])}{', ...' if len(model.classes) > 5 else ''} "
-            f"({len(model.classes)} classes)"
+            f"{name}: {what} reads digit models only; this one reads {short_names(model.classes)}"
         )
 
 

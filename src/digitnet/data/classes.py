@@ -74,13 +74,13 @@ def agreed_names(
     that names its classes when the other does not; a DigitnetError when they disagree."""
     if model_names is not None and data_names is not None and model_names != data_names:
         raise DigitnetError(
-            f"{model} reads {_short(model_names)}, but {data} names its classes "
-            f"{_short(data_names)}"
+            f"{model} reads {short_names(model_names)}, but {data} names its classes "
+            f"{short_names(data_names)}"
         )
     return model_names if model_names is not None else data_names
 
 
-def _short(names: tuple[str, ...]) -> str:
+def short_names(names: tuple[str, ...]) -> str:
     """The first few names and how many there are: "T-shirt, Trouser, Pullover, ... (10)"."""
     shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
     return f"{shown} ({len(names)} classes)"

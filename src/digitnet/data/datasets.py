@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import DigitnetError
 from . import emnist
-from .classes import check_labels, folder_classes, parse_classes
+from .classes import check_labels, folder_classes, parse_classes, short_names
 from .idx import read_idx
 from .kaggle_csv import load_csv
 from .pixels import scale_pixels
@@ -268,7 +268,7 @@ def require_ten_classes(splits: DataSplits, what: str, digits: bool = False) -> 
     `digits`, if they are named: `what` shows them as digits)."""
     if digits and splits.classes is not None:
         raise DigitnetError(
-            f"{splits.source}: names its classes ({', '.join(splits.classes[:3])}, ...); "
+            f"{splits.source}: names its classes {short_names(splits.classes)}; "
             f"{what} trains on digits only"
         )
     if splits.n_classes > 10:
