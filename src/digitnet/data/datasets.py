@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import DigitnetError
 from . import emnist
-from .classes import check_labels, folder_classes, parse_classes, short_names
+from .classes import check_labels, folder_classes, parse_classes
 from .idx import read_idx
 from .kaggle_csv import load_csv
 from .pixels import scale_pixels
@@ -263,14 +263,8 @@ def load_data(
     )
 
 
-def require_ten_classes(splits: DataSplits, what: str, digits: bool = False) -> DataSplits:
-    """`splits`, refused in one line if its labels go past the ten that `what` reads (or, with
-    `digits`, if they are named: `what` shows them as digits)."""
-    if digits and splits.classes is not None:
-        raise DigitnetError(
-            f"{splits.source}: names its classes {short_names(splits.classes)}; "
-            f"{what} trains on digits only"
-        )
+def require_ten_classes(splits: DataSplits, what: str) -> DataSplits:
+    """`splits`, refused in one line if its labels go past the ten that `what` reads."""
     if splits.n_classes > 10:
         raise DigitnetError(
             f"{splits.source}: {splits.n_classes} classes; {what} reads data of at most 10 "

@@ -5,37 +5,18 @@ import json
 
 import numpy as np
 import pytest
+from named_sets import FASHION, blobs, fashion_folder
 
 import digitnet as dn
 from digitnet.app.cli import main
 from digitnet.data.idx import write_idx
 from digitnet.errors import DigitnetError
 
-FASHION = "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot"
-
-
-def blobs(n, seed, n_classes):
-    """Images where class k lights up its own block of pixels, with labels 0..n_classes-1."""
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, n_classes, n)
-    images = rng.integers(0, 60, (n, 784))
-    block = 784 // n_classes
-    for k in range(n_classes):
-        images[np.ix_(labels == k, np.arange(k * block, (k + 1) * block))] += 150
-    return images.clip(0, 255).astype(np.uint8).reshape(n, 28, 28), labels.astype(np.uint8)
-
 
 @pytest.fixture
 def fashion(tmp_path):
     """A folder in MNIST's naming with a classes.txt of Fashion-MNIST's ten names."""
-    folder = tmp_path / "fashion"
-    folder.mkdir()
-    for split, n, seed in (("train", 300, 1), ("t10k", 100, 2)):
-        images, labels = blobs(n, seed, 10)
-        write_idx(folder / f"{split}-images-idx3-ubyte.gz", images)
-        write_idx(folder / f"{split}-labels-idx1-ubyte.gz", labels)
-    (folder / "classes.txt").write_text("\n".join(FASHION.split(",")) + "\n")
-    return folder
+    return fashion_folder(tmp_path / "fashion")
 
 
 @pytest.fixture
@@ -150,12 +131,24 @@ def test_a_model_file_with_bad_names_is_refused(tmp_path):
     assert dn.load_model(tmp_path / "ok.npz").classes[9] == "Ankle boot"
 
 
-def test_the_live_page_and_doctor_refuse_what_is_not_digits(fashion, emnist, tmp_path, capsys):
+def test_the_live_page_refuses_what_it_cannot_show_and_doctor_more_than_ten(
+    fashion, emnist, tmp_path, capsys
+):
     out = tmp_path / "m.npz"
     assert main(["train", "--data", str(fashion), "--epochs", "1", "--out", str(out)]) == 0
-    assert main(["serve", str(out), "--port", "0"]) != 0
-    assert "the live page reads digit models only" in capsys.readouterr().err
-    assert main(["serve", "--data", str(fashion), "--port", "0"]) != 0
-    assert "the live page trains on digits only" in capsys.readouterr().err
+    capsys.readouterr()
+    letters = ",".join("abcdefghij")
+    assert main(["serve", str(out), "--data", str(fashion), "--classes", letters]) == 2
+    assert "the model reads T-shirt/top, Trouser, Pullover, ... (10 classes), but" in (
+        capsys.readouterr().err
+    )
+    assert main(["serve", "--data", str(emnist), "--port", "0"]) == 2
+    assert "12 classes; the live page reads data of at most 10" in capsys.readouterr().err
+    five = tmp_path / "five.npz"
+    dn.MLP([784, 32, 5], seed=0).save(five)
+    assert main(["serve", str(five), "--port", "0"]) == 2
+    assert "the live page reads networks of ten classes; this one scores 5" in (
+        capsys.readouterr().err
+    )
     assert main(["doctor", "--data", str(emnist)]) != 0
     assert "12 classes; doctor reads data of at most 10" in capsys.readouterr().err

@@ -340,9 +340,9 @@ def misread_drawing(address):
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ({"image": [[0.5] * 28] * 28, "label": 10}, '"label" must be a digit 0-9'),
-        ({"image": [[0.5] * 28] * 28, "label": "3"}, '"label" must be a digit 0-9'),
-        ({"image": [[0.5] * 28] * 28}, '"label" must be a digit 0-9'),
+        ({"image": [[0.5] * 28] * 28, "label": 10}, '"label" must be a class number 0-9'),
+        ({"image": [[0.5] * 28] * 28, "label": "3"}, '"label" must be a class number 0-9'),
+        ({"image": [[0.5] * 28] * 28}, '"label" must be a class number 0-9'),
         ({"image": [[2] * 28] * 28, "label": 3}, "values must be in [0, 1]"),
         ({"label": 3}, '{"image"'),
         ({"image": [[0] * 28] * 28, "label": 3}, "no ink"),

@@ -201,7 +201,7 @@ def test_a_digit_of_the_number_is_taught_from_its_28x28_input(teaching, test_dig
         ({"field": [[0] * 28] * 28, "label": 3}, '"field" has no ink'),
         ({"field": [[2] * 28] * 28, "label": 3}, '"field" values must be in [0, 1]'),
         ({"field": "x", "label": 3}, '"field" must be a list of rows'),
-        ({"field": [[0.5] * 28] * 28, "label": 11}, '"label" must be a digit 0-9'),
+        ({"field": [[0.5] * 28] * 28, "label": 11}, '"label" must be a class number 0-9'),
     ],
 )
 def test_bad_fields_to_teach_get_400(teaching, body, reason):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import cast
 
-from ..networks import check_28x28, check_digits
+from ..networks import check_28x28
 from . import arguments
 
 
@@ -23,6 +23,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="folder for the page's saved models and taught.csv (default: the current folder)",
     )
     arguments.add_data(serve, "training data for runs from the page (bundled MNIST)")
+    arguments.add_classes(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     serve.add_argument(
         "--port", type=arguments.port, default=8000, help="port (8000; 0 picks a free one)"
@@ -44,7 +45,6 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.model is not None:
         model = load_model(args.model)
         check_28x28(model, args.model)
-        check_digits(model, args.model, "the live page")
         start = args.model
     else:
         model, start = MLP(seed=0), "an untrained 784-128-64-10 network"
@@ -57,7 +57,9 @@ def run_serve(args: argparse.Namespace) -> int:
             use_parts(model, parts)
         checks = parts.checks()
         print(f"digitnet: the page trains with your parts from {parts.folder} ({checks})")
-    session = new_session(model, args.data, args.save_dir, args.threads, parts)
+    session = new_session(
+        model, args.data, args.save_dir, args.threads, parts, classes=args.classes
+    )
     server = make_server(session, args.host, args.port)
     host, port = cast("tuple[str, int]", server.server_address[:2])
     print(f"digitnet: serving {start} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)

@@ -1,7 +1,7 @@
 """The drawing pads' images: the JSON rows the page sends, checked, and what the network makes of
-them (the answer of POST /predict: digit, how sure, probabilities, the 28x28 input, every hidden
-layer's activations, and the "why" map; and of POST /api/read-number: the number written on the
-wide pad, each digit with its box and its 28x28 input)."""
+them (the answer of POST /predict: digit, its name, how sure, probabilities, the 28x28 input,
+every hidden layer's activations, and the "why" map; and of POST /api/read-number: the number
+written on the wide pad, each digit with its box and its 28x28 input)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ...nn.losses import softmax
 from ...nn.network import Network
 from ...reading import read_number
 from ...reading.answers import read_probabilities
+from ..networks import check_digits
 
 MIN_SIDE, MAX_SIDE = 8, 560
 # The number pad's image, a line of digits: up to three times as wide as /predict's largest, as
@@ -96,6 +97,7 @@ def predict_image(model: Network, image: np.ndarray) -> dict:
     check_finite(probs)
     answer = {
         **read_probabilities(probs),  # digit, confidence, sure, probabilities
+        "class": model.classes[int(probs.argmax())],  # the digit's name ("3", or "Dress")
         "input": np.round(field, 3).tolist(),
         "activations": [activation_values(h[0]) for h in hidden],
     }
@@ -106,7 +108,9 @@ def predict_image(model: Network, image: np.ndarray) -> dict:
 
 
 def read_number_image(model: Network, image: np.ndarray) -> dict:
-    """The /api/read-number answer: read_number's to_dict(), each digit with its 28x28 input."""
+    """The /api/read-number answer: read_number's to_dict(), each digit with its 28x28 input;
+    refused for a network that reads other classes than the digits."""
+    check_digits(model, "this network", "the number pad")
     reading = read_number(model, image)
     check_finite(np.array([d.probabilities for d in reading.digits]))
     answer = reading.to_dict()

@@ -29,8 +29,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 JAVASCRIPT = "text/javascript; charset=utf-8"
 # The page's ES modules (static/js/NAME.js), one per panel; main.js imports the others.
 MODULES = (
-    "api pictures ink pad verdict bars hidden teach numberpad numberreading form train curves "
-    "strip confusion filters layers histograms time save main"
+    "api classes pictures ink pad verdict bars hidden teach numberpad numberreading form train "
+    "curves strip confusion filters layers histograms time save main"
 ).split()
 STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
     "/": ("index.html", "text/html; charset=utf-8"),

@@ -68,11 +68,12 @@ def learning_rate_from_json(payload: object) -> float:
 
 
 def label_from_json(payload: object) -> int:
-    """The digit of POST /api/teach {"image": ..., "label": 0-9}."""
+    """The class of POST /api/teach {"image": ..., "label": 0-9}: the digit, or the number of
+    a named class (its place in GET /api/options' "classes")."""
     body = _object(payload, "POST /api/teach")
     label = body.get("label")
     if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label <= 9:
-        raise DigitnetError(f'"label" must be a digit 0-9, got {label!r}')
+        raise DigitnetError(f'"label" must be a class number 0-9, got {label!r}')
     return label
 
 

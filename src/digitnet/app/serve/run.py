@@ -47,10 +47,13 @@ IDLE_REPORT: dict = {  # LiveRun.report() before any run
 }
 
 
-def run_network(settings: RunSettings, n_inputs: int) -> Network:
-    """A new network for a run's settings, refused if too big for the page to hold."""
+def run_network(
+    settings: RunSettings, n_inputs: int, classes: tuple[str, ...] | None = None
+) -> Network:
+    """A new network for a run's settings, reading ten classes (named `classes`, else the
+    digits), refused if too big for the page to hold."""
     try:
-        model = fresh_model(settings, n_inputs)
+        model = fresh_model(settings, n_inputs, classes=classes)
     except MemoryError:
         raise DigitnetError("that network does not fit in memory") from None
     if model.flat_params.size > MAX_PARAMETERS:

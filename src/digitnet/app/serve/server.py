@@ -5,12 +5,13 @@ Python's standard library only (http.server): no web framework. Binds 127.0.0.1 
 only) unless told otherwise. This module makes the server (one thread per connection); each
 request is answered by handler.py's Handler; what the requests act on (the network, the run, the
 snapshots) is the LiveSession (session.py). The wide pad's POST /api/read-number answers with
-the number on it (drawing.read_number_image). The drawing pad's endpoint:
+the number on it (drawing.read_number_image), for a network of digits only: one of a named set
+(page_classes) reads one drawing at a time. The drawing pad's endpoint:
 
     POST /predict   {"image": [[...], ...]}   rows of grayscale values in [0, 1], ink bright,
                                               any size from 8x8 to 560x560; "epoch": a snapshot
-    -> {"digit": d, "confidence": p, "sure": p >= answers.UNSURE_BELOW,
-        "probabilities": [10 floats], "input": 28x28 rows,
+    -> {"digit": d, "class": its name ("3", or a named set's "Dress"), "confidence": p,
+        "sure": p >= answers.UNSURE_BELOW, "probabilities": [10 floats], "input": 28x28 rows,
         "activations": [one per hidden layer: a list of floats, or for a conv layer its
                         feature maps, C lists of H rows of W floats],
         "saliency": 28x28 rows, d(score of the digit) / d(pixel), "epoch": e or null}
@@ -27,6 +28,8 @@ import sys
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+from ...data.classes import agreed_names, short_names
+from ...data.datasets import DataSplits
 from ...errors import DigitnetError
 from ...learn.parts import Parts
 from ...nn.network import Network
@@ -34,7 +37,7 @@ from .handler import STATIC_DIR, STATIC_FILES, Handler
 from .log import LOG
 from .session import LiveSession
 
-__all__ = ["STATIC_DIR", "STATIC_FILES", "Server", "make_server", "new_session"]
+__all__ = ["STATIC_DIR", "STATIC_FILES", "Server", "make_server", "new_session", "page_classes"]
 
 
 class Server(ThreadingHTTPServer):
@@ -80,14 +83,32 @@ def new_session(
     save_dir: str | Path | None = None,
     threads: int | None = None,
     parts: Parts | None = None,
+    classes: str | None = None,
 ) -> LiveSession:
     """A LiveSession for `model`, with the training data of `digitnet train --data` (bundled
-    MNIST by default), saving into `save_dir` (by default the current folder), computing on
-    `threads` threads (by default the cores), with a learner's `parts` (learn.parts) if given."""
+    MNIST by default; `classes` names its labels, as --classes), saving into `save_dir` (by
+    default the current folder), computing on `threads` threads (by default the cores), with a
+    learner's `parts` (learn.parts) if given."""
     from ...data.datasets import load_data, require_ten_classes
 
     folder = Path(save_dir) if save_dir is not None else Path.cwd()
     if not folder.is_dir():
         raise DigitnetError(f"{folder}: no such folder to save into")
-    data_splits = require_ten_classes(load_data(data, "uint8"), "the live page", digits=True)
-    return LiveSession(model, data_splits, folder.resolve(), threads=threads, parts=parts)
+    splits = require_ten_classes(load_data(data, "uint8", classes=classes), "the live page")
+    model.classes = page_classes(model, splits)
+    return LiveSession(model, splits, folder.resolve(), threads=threads, parts=parts)
+
+
+def page_classes(model: Network, splits: DataSplits) -> tuple[str, ...] | None:
+    """The names the page shows the classes with (None: the digits): the model's or the data's,
+    refused in one line if they disagree or the model does not score ten classes."""
+    if model.n_classes != 10:
+        raise DigitnetError(
+            f"the live page reads networks of ten classes; this one scores {model.n_classes}"
+        )
+    names = agreed_names(model.class_names, splits.classes, "the model", splits.source)
+    if names is not None and len(names) != 10:
+        raise DigitnetError(
+            f"{splits.source}: names {short_names(names)}; the live page reads ten classes"
+        )
+    return names

@@ -69,6 +69,7 @@ class LiveSession:
             use_parts(model, parts, draw_weights=False)
         model.threads = threads  # None: the default
         self.model = model
+        self.classes = model.class_names  # None: the digits; every network of a run reads them
         self.data = data
         self.save_dir = save_dir
         self.files = SaveFolder(save_dir)
@@ -95,7 +96,7 @@ class LiveSession:
         if settings.limit is not None:
             integer('"limit"', settings.limit, 1, len(X))
             X, y = X[: settings.limit], y[: settings.limit]
-        model = None if keep_going else run_network(settings, X.shape[1])
+        model = None if keep_going else run_network(settings, X.shape[1], self.classes)
         optimizer = optimizer_of(settings)
         if self.parts is not None:
             if model is not None:
@@ -273,7 +274,7 @@ class LiveSession:
 
     def options(self) -> dict:
         """GET /api/options: what the Train panel offers, for this session's training set."""
-        return page_options(len(self.data.X_train))
+        return page_options(len(self.data.X_train), self.model.classes)
 
     def predict(self, payload: object) -> dict:
         """POST /predict: the drawing read by the current weights, or by a snapshot's."""

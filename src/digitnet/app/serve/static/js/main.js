@@ -5,10 +5,13 @@
 // train.js) polls the run and hands the changed views to the strip, the layer statistics and
 // the time slider (which shows the confusion matrix and the first layer). For tests,
 // window.lastResult holds the last /predict answer shown (null when the pad is clear): no module
-// reads it. DOM: #train-error (when the settings cannot be read). Endpoint: GET /api/options
-// (once, at the start).
+// reads it. A network of a named set's classes (not digits) has the names on every panel
+// (classes.js), a line saying what it reads in #classes-note, and no number pad. DOM:
+// #train-error (when the settings cannot be read), #classes-note, #number-panel. Endpoint: GET
+// /api/options (once, at the start).
 
 import { byId, getJSON } from "./api.js";
+import { setClasses } from "./classes.js";
 import { createForm } from "./form.js";
 import { showHistograms } from "./histograms.js";
 import { showLayers } from "./layers.js";
@@ -51,7 +54,21 @@ function showViews(view, snapshots) {
   numberPad.readSoon();
 }
 
+// The names of what the network reads, on the panels; only digits are read as whole numbers.
+function showClasses(options) {
+  setClasses(options.classes, options.digits);
+  if (options.digits) return;
+  teaching.labelButtons();
+  clearAnswer(); // "draw a picture", the bars labelled
+  byId("number-panel").hidden = true;
+  const note = byId("classes-note");
+  note.textContent = `This network reads ten classes: ${options.classes.join(", ")}. Draw ` +
+    "one on the pad; the number pad, for digits only, is hidden.";
+  note.hidden = false;
+}
+
 getJSON("/api/options").then((options) => {
+  showClasses(options);
   pad.setMinDigit(options.drawing.min_digit);
   numberPad.setMinDigit(options.drawing.min_digit);
   train = createTrainPanel({ form: createForm(options), onViews: showViews });

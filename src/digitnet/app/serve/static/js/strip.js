@@ -1,9 +1,10 @@
 // The strip of test digits (#strip): 24 test images, ink bright, each with what the network reads
-// in it now, green when right, red when wrong (the true digit in brackets). Each .strip-digit
-// cell has data-label and data-prediction. No endpoint: it shows the "strip" of GET /api/view
-// that train.js fetches.
+// in it now, green when right, red when wrong (the true digit in brackets), by the classes' names
+// (classes.js). Each .strip-digit cell has data-label and data-prediction. No endpoint: it shows
+// the "strip" of GET /api/view that train.js fetches.
 
 import { byId, decodeBytes } from "./api.js";
+import { nameOf } from "./classes.js";
 import { paintGrey } from "./pictures.js";
 
 const SIDE = 28;
@@ -34,8 +35,9 @@ export function showStrip(strip) {
     cell.dataset.prediction = prediction;
     cell.classList.toggle("right", right);
     cell.classList.toggle("wrong", !right);
-    cell.title = right ? `a ${label}, read right` : `a ${label}, read as ${prediction}`;
-    cell.querySelector(".read").textContent = right ? `${prediction}` : `${prediction} (${label})`;
+    const [truth, read] = [nameOf(label), nameOf(prediction)];
+    cell.title = right ? `a ${truth}, read right` : `a ${truth}, read as ${read}`;
+    cell.querySelector(".read").textContent = right ? read : `${read} (${truth})`;
     const image = pixels.subarray(i * SIDE * SIDE, (i + 1) * SIDE * SIDE);
     paintGrey(cell.querySelector("canvas"), image, SIDE, { top: 255 });
   });

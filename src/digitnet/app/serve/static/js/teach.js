@@ -1,17 +1,20 @@
-// Teaching: "It is a: 0 ... 9". A click on [data-teach="d"] sends the picture with the right
-// digit to POST /api/teach, then #teach-result shows what the network read before and after (a
-// row of small bars each), the test accuracy before and after, and where the drawing is kept.
-// The picture is the square pad's drawing ("image"), or, while a digit of the written number is
-// selected (numberreading.js), that digit's 28x28 input ("field"); #teach-source says which.
-// DOM: [data-teach="0".."9"], #teach-source (data-source "pad" or "number"), #teach-result
-// (data-state teaching, done or failed). Endpoint: POST /api/teach.
+// Teaching: "It is a: 0 ... 9" (or a named set's ten names, on the same buttons). A click on
+// [data-teach="d"] sends the picture with the right class's number to POST /api/teach, then
+// #teach-result shows what the network read before and after (a row of small bars each), the test
+// accuracy before and after, and where the drawing is kept. The picture is the square pad's
+// drawing ("image"), or, while a digit of the written number is selected (numberreading.js), that
+// digit's 28x28 input ("field"); #teach-source says which. DOM: [data-teach="0".."9"],
+// #teach-source (data-source "pad" or "number"), #teach-result (data-state teaching, done or
+// failed). Endpoint: POST /api/teach.
 
 import { byId, postJSON } from "./api.js";
+import { nameOf, readsDigits, thing } from "./classes.js";
 
 const percent = (p) => `${(p * 100).toFixed(0)}%`;
 const top1 = (probabilities) => probabilities.indexOf(Math.max(...probabilities));
 
-// A row of ten small bars (one per digit) for a list of probabilities; `label` in green.
+// A row of ten small bars (one per class) for a list of probabilities; `label` in green. The
+// bars of a named set are numbered (their names are on the buttons above, in the same order).
 function miniBars(name, probabilities, label) {
   const row = document.createElement("div");
   row.className = "mini-row";
@@ -22,7 +25,7 @@ function miniBars(name, probabilities, label) {
   probabilities.forEach((p, digit) => {
     const cell = document.createElement("span");
     cell.className = "mini" + (digit === label ? " taught" : "");
-    cell.title = `${digit}: ${(p * 100).toFixed(1)}%`;
+    cell.title = `${nameOf(digit)}: ${(p * 100).toFixed(1)}%`;
     const fill = document.createElement("span");
     fill.style.height = `${Math.max(1, p * 100).toFixed(0)}%`;
     const digitName = document.createElement("b");
@@ -37,8 +40,9 @@ function showResult(answer, label) {
   const [before, after] = [top1(answer.before), top1(answer.after)];
   const line = document.createElement("div");
   line.className = "teach-line";
-  line.textContent = `taught ${label}: before: ${before} (${percent(answer.before[before])}), ` +
-    `after: ${after} (${percent(answer.after[after])})`;
+  line.textContent = `taught ${nameOf(label)}: before: ${nameOf(before)} ` +
+    `(${percent(answer.before[before])}), after: ${nameOf(after)} ` +
+    `(${percent(answer.after[after])})`;
   const accuracy = document.createElement("div");
   accuracy.className = "teach-accuracy";
   accuracy.textContent =
@@ -47,15 +51,17 @@ function showResult(answer, label) {
     `(${answer.steps} steps, ${answer.seconds.toFixed(1)} s)`;
   const kept = document.createElement("div");
   kept.className = "note";
+  const train = readsDigits() ? "--data" : "--data, with --classes"; // its labels are numbers
   kept.textContent = `${answer.taught} drawing${answer.taught === 1 ? "" : "s"} kept in ` +
-    `${answer.taught_path} (for digitnet train --data)`;
+    `${answer.taught_path} (for digitnet train ${train})`;
   byId("teach-result").replaceChildren(line, miniBars("before", answer.before, label),
                                        miniBars("after", answer.after, label), accuracy, kept);
 }
 
 // pad: pad.js's; number: numberreading.js's (its selected digit); beforeTeach(): teaching
 // changes the current network, so show that one (not a past epoch's); afterTeach(): its test
-// accuracy and views changed. Returns showSource(): say again which picture a click teaches.
+// accuracy and views changed. Returns showSource(): say again which picture a click teaches;
+// and labelButtons(): put the classes' names on the buttons (once they are known).
 export function setUpTeaching({ pad, number, beforeTeach, afterTeach }) {
   const box = byId("teach-result");
   const source = byId("teach-source");
@@ -64,17 +70,18 @@ export function setUpTeaching({ pad, number, beforeTeach, afterTeach }) {
   function showSource() {
     const digit = number.selected();
     source.dataset.source = digit ? "number" : "pad";
+    const orNumber = readsDigits() ? " (or select a digit of the number below)" : "";
     source.textContent = digit
       ? `teaches digit ${digit.index + 1} of the number (read as ${digit.digit}); click it ` +
         "again to teach this pad's drawing"
-      : "teaches the drawing on this pad (or select a digit of the number below)";
+      : `teaches the drawing on this pad${orNumber}`;
   }
 
   async function teach(label) {
     const digit = number.selected();
     if (!digit && !pad.hasDigit()) {
       box.dataset.state = "failed";
-      box.textContent = "draw a digit first, then click what it is";
+      box.textContent = `draw ${thing()} first, then click what it is`;
       return;
     }
     // the number's digit as the network saw it, or the drawing (the server normalises it)
@@ -83,7 +90,7 @@ export function setUpTeaching({ pad, number, beforeTeach, afterTeach }) {
     beforeTeach();
     buttons.forEach((button) => { button.disabled = true; });
     box.dataset.state = "teaching";
-    box.textContent = `teaching it that ${what} is a ${label}\u2026`;
+    box.textContent = `teaching it that ${what} is a ${nameOf(label)}\u2026`;
     try {
       const answer = await postJSON("/api/teach", { ...picture, label });
       showResult(answer, label);
@@ -101,6 +108,11 @@ export function setUpTeaching({ pad, number, beforeTeach, afterTeach }) {
   buttons.forEach((button) => {
     button.addEventListener("click", () => teach(Number(button.dataset.teach)));
   });
+  function labelButtons() {
+    buttons.forEach((button) => { button.textContent = nameOf(Number(button.dataset.teach)); });
+    showSource();
+  }
+
   showSource();
-  return { showSource };
+  return { showSource, labelButtons };
 }

@@ -1,10 +1,11 @@
-// The verdict panel: what the network reads in the drawing. #prediction (the digit, greyed when
-// not sure), #status (how sure, as `digitnet predict` says it), the bars (bars.js), #input (the
-// 28x28 picture the network saw), #saliency (the "why" map), and the hidden layers (hidden.js).
-// No endpoint: it shows the answers of POST /predict that pad.js fetches.
+// The verdict panel: what the network reads in the drawing. #prediction (the digit, or a named
+// class's name, greyed when not sure), #status (how sure, as `digitnet predict` says it), the bars
+// (bars.js), #input (the 28x28 picture the network saw), #saliency (the "why" map), and the hidden
+// layers (hidden.js). No endpoint: it shows the answers of POST /predict that pad.js fetches.
 
 import { byId, formatPercent as percent } from "./api.js";
 import { showBars } from "./bars.js";
+import { nameOf, thing } from "./classes.js";
 import { showHidden } from "./hidden.js";
 import { paintGrey, paintSigned } from "./pictures.js";
 
@@ -17,17 +18,19 @@ export function sureText(answer) {
   if (answer.sure) return `${percent(answer.confidence)} sure`;
   const p = answer.probabilities;
   const [first, second] = p.map((_, digit) => digit).sort((a, b) => p[b] - p[a]);
-  return `not sure: ${first} (${percent(p[first])}) or ${second} (${percent(p[second])})`;
+  return `not sure: ${nameOf(first)} (${percent(p[first])}) or ${nameOf(second)} ` +
+    `(${percent(p[second])})`;
 }
 
-// A line in #status instead of a reading ("draw a digit", "keep drawing", a refusal).
+// A line in #status instead of a reading ("draw a digit" or "draw a picture", "keep drawing",
+// a refusal).
 export function say(text) {
   byId("status").textContent = text;
 }
 
 export function showAnswer(answer) {
   const prediction = byId("prediction");
-  prediction.textContent = String(answer.digit);
+  prediction.textContent = nameOf(answer.digit);
   prediction.classList.toggle("unsure", !answer.sure);
   const when = answer.epoch === null || answer.epoch === undefined
     ? "" : ` (the network of epoch ${answer.epoch})`;
@@ -43,7 +46,7 @@ export function clearAnswer() {
   const prediction = byId("prediction");
   prediction.textContent = "?";
   prediction.classList.remove("unsure");
-  say("draw a digit");
+  say(`draw ${thing()}`);
   showBars(null);
   paintGrey(byId("input"), BLANK, SIDE, { cell: byId("input").width / SIDE });
   showSaliency(null, null);
