@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from ..data.classes import agreed_names, short_names
+from ..data.classes import agreed_names
 from ..data.datasets import Arrays, Dataset, load_dataset
 from ..errors import DigitnetError
 from ..learn.learner_layers import LearnersLayer
@@ -66,14 +66,6 @@ def check_28x28(model: Network, name: str) -> None:
         raise DigitnetError(
             f"{name}: this command needs a model of 28x28 images (784 inputs); "
             f"it takes {model.n_inputs}"
-        )
-
-
-def check_digits(model: Network, name: str, what: str) -> None:
-    """Refuse a model whose classes are not the ten digits, for `what`, which draws digits."""
-    if not model.reads_digits:
-        raise DigitnetError(
-            f"{name}: {what} reads digit models only; this one reads {short_names(model.classes)}"
         )
 
 

@@ -1,7 +1,7 @@
 """Class names: what each label of a dataset (and each output of a model) stands for.
 
 A dataset's names come from a `classes.txt` in its folder (one name per line, label 0 first, or
-all on one line separated by commas),
+all on one line separated by commas), for a CSV from a `NAME.classes.txt` beside `NAME.csv`,
 from `--classes "T-shirt,Trouser,..."`, or from EMNIST's mapping file (data/emnist.py). Without
 names, the labels are digits: "0", "1", ... as many as the largest label needs.
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_open
 from ..errors import DigitnetError
 from ..nn.class_names import check_names
 
@@ -53,6 +54,26 @@ def folder_classes(folder: Path) -> tuple[str, ...] | None:
     return read_classes_file(path) if path.is_file() else None
 
 
+def csv_names_file(csv: Path) -> Path:
+    """Where the names of a CSV's labels are kept: NAME.classes.txt beside NAME.csv."""
+    return csv.with_name(f"{csv.stem}.{CLASSES_FILE}")
+
+
+def csv_classes(csv: Path) -> tuple[str, ...] | None:
+    """The names in NAME.classes.txt beside NAME.csv, or None if there is none."""
+    path = csv_names_file(csv)
+    return read_classes_file(path) if path.is_file() else None
+
+
+def write_classes_file(path: Path, names: Sequence[str]) -> None:
+    """Write `names` to `path`, one per line (atomically: a temporary file, then renamed)."""
+    try:
+        with atomic_open(path, "w") as file:
+            file.write("".join(f"{name}\n" for name in names))
+    except OSError as error:
+        raise DigitnetError(f"{path}: cannot write ({error.strerror})") from None
+
+
 def check_labels(labels: Sequence[np.ndarray], names: tuple[str, ...] | None, where: str) -> int:
     """The number of classes: len(names), or the largest label + 1 (at least 1) without names;
     a label without a name is refused."""
@@ -78,6 +99,11 @@ def agreed_names(
             f"{short_names(data_names)}"
         )
     return model_names if model_names is not None else data_names
+
+
+def describe_classes(names: tuple[str, ...] | None) -> str:
+    """What a set of classes is, in a message: "the digits" (None), or its first names."""
+    return "the digits" if names is None else short_names(names)
 
 
 def short_names(names: tuple[str, ...]) -> str:

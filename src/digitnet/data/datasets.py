@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import DigitnetError
 from . import emnist
-from .classes import check_labels, folder_classes, parse_classes
+from .classes import check_labels, csv_classes, folder_classes, parse_classes
 from .idx import read_idx
 from .kaggle_csv import load_csv
 from .pixels import scale_pixels
@@ -127,11 +127,13 @@ def load_dataset(
 ) -> Dataset:
     """The bundled MNIST (source None), a folder of IDX files (MNIST's naming, or EMNIST's:
     FOLDER or FOLDER/emnist-<split>), or a labelled CSV (its rows are the test split when
-    `train` is False). Class names: `classes` ("cat,dog,..."), else the folder's classes.txt,
-    else EMNIST's mapping. With train=False only the test split is read."""
+    `train` is False). Class names: `classes` ("cat,dog,..."), else the folder's classes.txt (a
+    CSV's NAME.classes.txt), else EMNIST's mapping. With train=False only the test split is
+    read."""
     names = parse_classes(classes) if classes is not None else None
     if source is not None and str(source).lower().endswith(".csv"):
         pair = load_csv(source, dtype)
+        names = names or csv_classes(Path(source))
         n = check_labels([pair[1]], names, str(source))
         return Dataset(pair if train else None, None if train else pair, names, n, str(source))
     folder = bundled_mnist_dir() if source is None else Path(source)

@@ -137,16 +137,26 @@ def test_the_live_page_refuses_what_it_cannot_show_and_doctor_more_than_ten(
     out = tmp_path / "m.npz"
     assert main(["train", "--data", str(fashion), "--epochs", "1", "--out", str(out)]) == 0
     capsys.readouterr()
+    port = ["--port", "0"]  # were a refusal to fail, the test would not hang on port 8000
     letters = ",".join("abcdefghij")
-    assert main(["serve", str(out), "--data", str(fashion), "--classes", letters]) == 2
-    assert "the model reads T-shirt/top, Trouser, Pullover, ... (10 classes), but" in (
+    assert main(["serve", str(out), "--data", str(fashion), "--classes", letters, *port]) == 2
+    assert (
+        f"{out} reads T-shirt/top, Trouser, Pullover, ... (10 classes), {fashion} holds a, b"
+        in (capsys.readouterr().err)
+    )
+    assert main(["serve", str(out), *port]) == 2  # its names on bundled MNIST's digits: no
+    assert "bundled MNIST holds the digits: give --data the set it was trained on" in (
         capsys.readouterr().err
     )
-    assert main(["serve", "--data", str(emnist), "--port", "0"]) == 2
+    digits = tmp_path / "digits.npz"
+    dn.MLP(seed=0).save(digits)
+    assert main(["serve", str(digits), "--data", str(fashion), *port]) == 2
+    assert f"{digits} reads the digits, {fashion} holds T-shirt/top" in capsys.readouterr().err
+    assert main(["serve", "--data", str(emnist), *port]) == 2
     assert "12 classes; the live page reads data of at most 10" in capsys.readouterr().err
     five = tmp_path / "five.npz"
     dn.MLP([784, 32, 5], seed=0).save(five)
-    assert main(["serve", str(five), "--port", "0"]) == 2
+    assert main(["serve", str(five), *port]) == 2
     assert "the live page reads networks of ten classes; this one scores 5" in (
         capsys.readouterr().err
     )

@@ -58,8 +58,8 @@ def run_serve(args: argparse.Namespace) -> int:
         checks = parts.checks()
         print(f"digitnet: the page trains with your parts from {parts.folder} ({checks})")
     session = new_session(
-        model, args.data, args.save_dir, args.threads, parts, classes=args.classes
-    )
+        model, args.data, args.save_dir, args.threads, parts, args.classes, name=args.model
+    )  # name None: a new network, which takes the data's class names
     server = make_server(session, args.host, args.port)
     host, port = cast("tuple[str, int]", server.server_address[:2])
     print(f"digitnet: serving {start} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)

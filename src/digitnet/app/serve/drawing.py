@@ -9,13 +9,13 @@ import math
 
 import numpy as np
 
+from ...data.classes import short_names
 from ...data.preprocess import to_mnist
 from ...errors import DigitnetError
 from ...nn.losses import softmax
 from ...nn.network import Network
 from ...reading import read_number
 from ...reading.answers import read_probabilities
-from ..networks import check_digits
 
 MIN_SIDE, MAX_SIDE = 8, 560
 # The number pad's image, a line of digits: up to three times as wide as /predict's largest, as
@@ -110,7 +110,10 @@ def predict_image(model: Network, image: np.ndarray) -> dict:
 def read_number_image(model: Network, image: np.ndarray) -> dict:
     """The /api/read-number answer: read_number's to_dict(), each digit with its 28x28 input;
     refused for a network that reads other classes than the digits."""
-    check_digits(model, "this network", "the number pad")
+    if not model.reads_digits:
+        raise DigitnetError(
+            f"the number pad reads digits only; this network reads {short_names(model.classes)}"
+        )
     reading = read_number(model, image)
     check_finite(np.array([d.probabilities for d in reading.digits]))
     answer = reading.to_dict()

@@ -28,10 +28,11 @@ import sys
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from ...data.classes import agreed_names, short_names
+from ...data.classes import describe_classes, short_names
 from ...data.datasets import DataSplits
 from ...errors import DigitnetError
 from ...learn.parts import Parts
+from ...nn.class_names import digit_names
 from ...nn.network import Network
 from .handler import STATIC_DIR, STATIC_FILES, Handler
 from .log import LOG
@@ -84,31 +85,41 @@ def new_session(
     threads: int | None = None,
     parts: Parts | None = None,
     classes: str | None = None,
+    name: str | None = "the model",
 ) -> LiveSession:
     """A LiveSession for `model`, with the training data of `digitnet train --data` (bundled
     MNIST by default; `classes` names its labels, as --classes), saving into `save_dir` (by
     default the current folder), computing on `threads` threads (by default the cores), with a
-    learner's `parts` (learn.parts) if given."""
+    learner's `parts` (learn.parts) if given. `name`: the model's, for messages; None for a new
+    network, which takes the data's class names."""
     from ...data.datasets import load_data, require_ten_classes
 
     folder = Path(save_dir) if save_dir is not None else Path.cwd()
     if not folder.is_dir():
         raise DigitnetError(f"{folder}: no such folder to save into")
     splits = require_ten_classes(load_data(data, "uint8", classes=classes), "the live page")
-    model.classes = page_classes(model, splits)
+    model.classes = page_classes(model, splits, name)
     return LiveSession(model, splits, folder.resolve(), threads=threads, parts=parts)
 
 
-def page_classes(model: Network, splits: DataSplits) -> tuple[str, ...] | None:
-    """The names the page shows the classes with (None: the digits): the model's or the data's,
-    refused in one line if they disagree or the model does not score ten classes."""
+def page_classes(model: Network, splits: DataSplits, name: str | None) -> tuple[str, ...] | None:
+    """The names the page shows the classes with (None: the digits): the data's, which a given
+    model (`name`; None: a new one) must read too, as the page trains and teaches it on that
+    data; refused in one line if they differ or the model does not score ten classes."""
     if model.n_classes != 10:
         raise DigitnetError(
-            f"the live page reads networks of ten classes; this one scores {model.n_classes}"
+            f"{name or 'the network'}: the live page reads networks of ten classes; this one "
+            f"scores {model.n_classes}"
         )
-    names = agreed_names(model.class_names, splits.classes, "the model", splits.source)
-    if names is not None and len(names) != 10:
+    if splits.classes is not None and len(splits.classes) != 10:
         raise DigitnetError(
-            f"{splits.source}: names {short_names(names)}; the live page reads ten classes"
+            f"{splits.source}: names {short_names(splits.classes)}; the live page shows named "
+            "sets of exactly ten classes"
         )
-    return names
+    if name is not None and model.classes != (splits.classes or digit_names(10)):
+        raise DigitnetError(
+            f"{name} reads {describe_classes(model.class_names)}, {splits.source} holds "
+            f"{describe_classes(splits.classes)}: give --data the set it was trained on "
+            "(or --classes)"
+        )
+    return None if splits.classes == digit_names(10) else splits.classes

@@ -69,11 +69,10 @@ class LiveSession:
             use_parts(model, parts, draw_weights=False)
         model.threads = threads  # None: the default
         self.model = model
-        self.classes = model.class_names  # None: the digits; every network of a run reads them
         self.data = data
         self.save_dir = save_dir
         self.files = SaveFolder(save_dir)
-        self.taught = TaughtSet(save_dir / "taught.csv")
+        self.taught = TaughtSet(save_dir / "taught.csv", model.class_names)
         self.rng = np.random.default_rng(seed)  # teach's distortions and replayed images
         self.cond = threading.Condition()
         self.worker = Worker(self.cond)
@@ -96,7 +95,7 @@ class LiveSession:
         if settings.limit is not None:
             integer('"limit"', settings.limit, 1, len(X))
             X, y = X[: settings.limit], y[: settings.limit]
-        model = None if keep_going else run_network(settings, X.shape[1], self.classes)
+        model = None if keep_going else run_network(settings, X.shape[1], self.model.class_names)
         optimizer = optimizer_of(settings)
         if self.parts is not None:
             if model is not None:

@@ -1,6 +1,7 @@
 """Teaching the network a drawing it misread: a few gradient steps on the drawing (randomly
 distorted each time) mixed with replayed training images, so that it learns the drawing without
-forgetting the rest; and the taught drawings, kept as a CSV that `digitnet train --data` reads."""
+forgetting the rest; and the taught drawings, kept as a CSV (with a named set's names beside it)
+that `digitnet train --data` reads."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 
 from ...atomic import atomic_open
 from ...data.augment import AUGMENTATIONS, augment_batch
+from ...data.classes import csv_classes, csv_names_file, describe_classes, write_classes_file
 from ...data.datasets import DataSplits, load_csv
 from ...errors import DigitnetError
 from ...nn.inputs import as_input
@@ -30,18 +32,33 @@ MAX_TAUGHT = 5000  # drawings kept (a CSV of about 8 MB)
 
 class TaughtSet:
     """The taught drawings (uint8 28x28, ink bright, as MNIST) and their labels, saved after each
-    new one to `path` as label,pixel0,...,pixel783 (Kaggle's train.csv layout). Drawings already
-    in `path` (an earlier session's) are read first and kept."""
+    new one to `path` as label,pixel0,...,pixel783 (Kaggle's train.csv layout), with the names
+    of a named set's classes beside it (NAME.classes.txt, which `digitnet train --data` reads).
+    Drawings already in `path` (an earlier session's) are read first and kept; they must be of
+    the same classes, or the session is refused: one file never mixes two sets."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, classes: tuple[str, ...] | None = None) -> None:
         self.path = path
+        self.classes = classes  # None: the digits
+        self.names_path = csv_names_file(path)
         self.images = np.zeros((0, 784), np.uint8)
         self.labels = np.zeros(0, np.int64)
         if path.exists():
+            kept = csv_classes(path)
+            if kept != classes:
+                raise DigitnetError(
+                    f"{path} holds drawings of {describe_classes(kept)}, the page reads "
+                    f"{describe_classes(classes)}: give --save-dir another folder"
+                )
             images, labels = load_csv(path, "uint8")
             if images.shape[1] != 784:
                 raise DigitnetError(f"{path}: taught drawings must have 784 pixels")
             self.images, self.labels = images, labels
+        elif self.names_path.exists() and classes is None:  # no drawings; the names would stick
+            raise DigitnetError(
+                f"{self.names_path} names classes but {path} is missing: give --save-dir "
+                "another folder"
+            )
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -60,6 +77,8 @@ class TaughtSet:
         pixels = np.round(np.clip(field, 0, 1) * 255).astype(np.uint8).reshape(1, 784)
         images = np.concatenate([self.images, pixels])
         labels = np.append(self.labels, label)
+        if self.classes is not None:  # first the names: the CSV is never without them
+            write_classes_file(self.names_path, self.classes)
         header = "label," + ",".join(f"pixel{i}" for i in range(784))
         rows = np.column_stack([labels, images])
         try:

@@ -4,7 +4,7 @@
 // the "strip" of GET /api/view that train.js fetches.
 
 import { byId, decodeBytes } from "./api.js";
-import { nameOf } from "./classes.js";
+import { aNameOf, nameOf } from "./classes.js";
 import { paintGrey } from "./pictures.js";
 
 const SIDE = 28;
@@ -35,9 +35,9 @@ export function showStrip(strip) {
     cell.dataset.prediction = prediction;
     cell.classList.toggle("right", right);
     cell.classList.toggle("wrong", !right);
-    const [truth, read] = [nameOf(label), nameOf(prediction)];
-    cell.title = right ? `a ${truth}, read right` : `a ${truth}, read as ${read}`;
-    cell.querySelector(".read").textContent = right ? read : `${read} (${truth})`;
+    const read = nameOf(prediction);
+    cell.title = right ? `${aNameOf(label)}, read right` : `${aNameOf(label)}, read as ${read}`;
+    cell.querySelector(".read").textContent = right ? read : `${read} (${nameOf(label)})`;
     const image = pixels.subarray(i * SIDE * SIDE, (i + 1) * SIDE * SIDE);
     paintGrey(cell.querySelector("canvas"), image, SIDE, { top: 255 });
   });

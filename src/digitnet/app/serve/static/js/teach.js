@@ -8,7 +8,7 @@
 // failed). Endpoint: POST /api/teach.
 
 import { byId, postJSON } from "./api.js";
-import { nameOf, readsDigits, thing } from "./classes.js";
+import { aNameOf, nameOf, readsDigits, thing } from "./classes.js";
 
 const percent = (p) => `${(p * 100).toFixed(0)}%`;
 const top1 = (probabilities) => probabilities.indexOf(Math.max(...probabilities));
@@ -51,9 +51,8 @@ function showResult(answer, label) {
     `(${answer.steps} steps, ${answer.seconds.toFixed(1)} s)`;
   const kept = document.createElement("div");
   kept.className = "note";
-  const train = readsDigits() ? "--data" : "--data, with --classes"; // its labels are numbers
   kept.textContent = `${answer.taught} drawing${answer.taught === 1 ? "" : "s"} kept in ` +
-    `${answer.taught_path} (for digitnet train ${train})`;
+    `${answer.taught_path} (for digitnet train --data)`;
   byId("teach-result").replaceChildren(line, miniBars("before", answer.before, label),
                                        miniBars("after", answer.after, label), accuracy, kept);
 }
@@ -90,7 +89,7 @@ export function setUpTeaching({ pad, number, beforeTeach, afterTeach }) {
     beforeTeach();
     buttons.forEach((button) => { button.disabled = true; });
     box.dataset.state = "teaching";
-    box.textContent = `teaching it that ${what} is a ${nameOf(label)}\u2026`;
+    box.textContent = `teaching it that ${what} is ${aNameOf(label)}\u2026`;
     try {
       const answer = await postJSON("/api/teach", { ...picture, label });
       showResult(answer, label);
