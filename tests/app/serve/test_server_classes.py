@@ -2,15 +2,12 @@
 /predict answers with the name, a run and a save from the page keep the names, teaching takes the
 class's number, and the number pad is refused; new_session refuses what the page cannot show."""
 
-import threading
-
 import pytest
 from named_sets import FASHION, blobs, fashion_folder
-from test_server import POLL
-from test_server_live import call, wait_for
+from test_server_live import call, serving_session, wait_for
 
 import digitnet as dn
-from digitnet.app.serve.server import make_server, new_session
+from digitnet.app.serve.server import new_session
 from digitnet.data.datasets import load_csv
 from digitnet.data.idx import write_idx
 from digitnet.errors import DigitnetError
@@ -23,12 +20,8 @@ def named(tmp_path):
     """A server on a session of an untrained MLP and the Fashion-style set: its address."""
     folder = fashion_folder(tmp_path / "fashion")
     session = new_session(dn.MLP(seed=0), str(folder), tmp_path, name=None)  # a new network
-    httpd = make_server(session, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
-    yield httpd.server_address
-    session.close()
-    httpd.shutdown()
-    httpd.server_close()
+    with serving_session(session) as address:
+        yield address
 
 
 def picture_of(label):

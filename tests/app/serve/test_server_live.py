@@ -1,6 +1,7 @@
 """Live training through the server's JSON API: runs, controls, the learning rate, the live view,
 snapshots, teaching, saving, and the refusals (400, 403, 404, 409) with their reasons."""
 
+import contextlib
 import http.client
 import json
 import threading
@@ -26,16 +27,26 @@ def mnist_small():
     return DataSplits(X[:3000], y[:3000], Xt[:1000], yt[:1000], "test", "bundled MNIST")
 
 
+@contextlib.contextmanager
+def serving_session(session):
+    """A server for `session` on a free port, answering on a thread of its own: its address.
+    At the end, the session's run still under way stops (the worker stops using the CPU) and the
+    server closes."""
+    httpd = make_server(session, "127.0.0.1", 0)
+    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
+    try:
+        yield httpd.server_address
+    finally:
+        session.close()
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @pytest.fixture
 def live(mnist_small, tmp_path):
     """A server on a fresh session (an untrained MLP) saving into tmp_path: its address."""
-    session = LiveSession(dn.MLP(seed=0), mnist_small, tmp_path)
-    httpd = make_server(session, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
-    yield httpd.server_address
-    session.close()  # end a run still under way: the worker stops using the CPU
-    httpd.shutdown()
-    httpd.server_close()
+    with serving_session(LiveSession(dn.MLP(seed=0), mnist_small, tmp_path)) as address:
+        yield address
 
 
 def call(address, method, path, body=None, headers=None):
@@ -470,10 +481,7 @@ def test_the_page_trains_with_a_learner_s_parts(mnist_small, tmp_path):
 
     other_parts = Path(__file__).parents[2] / "learn" / "other_parts"
     session = LiveSession(dn.MLP(seed=0), mnist_small, tmp_path, parts=load_parts(other_parts))
-    httpd = make_server(session, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
-    try:
-        address = httpd.server_address
+    with serving_session(session) as address:
         _, idle = call(address, "GET", "/api/train")
         assert idle["network"] == (
             "784 -> dense 128 (yours) -> relu (yours) -> dense 64 (yours) -> relu (yours) -> "
@@ -485,7 +493,3 @@ def test_the_page_trains_with_a_learner_s_parts(mnist_small, tmp_path):
         assert done["state"] == "done", done
         assert done["network"] == "784 -> dense 32 (yours) -> relu (yours) -> dense 10 (yours)"
         assert done["history"][-1]["test_accuracy"] > 0.8
-    finally:
-        session.close()
-        httpd.shutdown()
-        httpd.server_close()

@@ -3,15 +3,13 @@ digits written side by side, as the wide pad sends them), refuses what /predict 
 wider limits), and POST /api/teach teaches a digit of the number from its 28x28 input."""
 
 import json
-import threading
 
 import numpy as np
 import pytest
-from test_server import POLL, request, serving
-from test_server_live import call
+from test_server import request, serving
+from test_server_live import call, serving_session
 
 import digitnet as dn
-from digitnet.app.serve.server import make_server
 from digitnet.app.serve.session import LiveSession
 from digitnet.data.datasets import DataSplits, load_csv
 from digitnet.reading import read_number
@@ -168,13 +166,8 @@ def teaching(model, tmp_path):
     saving into tmp_path: its address."""
     (X, y), (Xt, yt) = dn.load_mnist(dtype="uint8")
     data = DataSplits(X[:3000], y[:3000], Xt[:1000], yt[:1000], "test", "bundled MNIST")
-    session = LiveSession(model.copy(), data, tmp_path)
-    httpd = make_server(session, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
-    yield httpd.server_address
-    session.close()
-    httpd.shutdown()
-    httpd.server_close()
+    with serving_session(LiveSession(model.copy(), data, tmp_path)) as address:
+        yield address
 
 
 def test_a_digit_of_the_number_is_taught_from_its_28x28_input(teaching, test_digits, tmp_path):

@@ -2,14 +2,10 @@
 presets and their settings, the defaults with the page's own epochs, the choices), so that the
 page copies none of them."""
 
-import threading
-
 import pytest
-from test_server import POLL
-from test_server_live import call
+from test_server_live import call, serving_session
 
 import digitnet as dn
-from digitnet.app.serve.server import make_server
 from digitnet.app.serve.session import LiveSession
 from digitnet.data.datasets import DataSplits
 from digitnet.data.preprocess import MIN_DIGIT
@@ -21,12 +17,8 @@ def address(tmp_path_factory):
     (X, y), (Xt, yt) = dn.load_mnist(dtype="uint8")
     data = DataSplits(X[:2500], y[:2500], Xt[:500], yt[:500], "test", "bundled MNIST")
     session = LiveSession(dn.MLP(seed=0), data, tmp_path_factory.mktemp("options"))
-    httpd = make_server(session, "127.0.0.1", 0)
-    threading.Thread(target=httpd.serve_forever, args=(POLL,), daemon=True).start()
-    yield httpd.server_address
-    session.close()
-    httpd.shutdown()
-    httpd.server_close()
+    with serving_session(session) as address:
+        yield address
 
 
 def test_options_are_the_settings_of_settings_py(address):
