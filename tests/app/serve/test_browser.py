@@ -7,41 +7,17 @@ unless DIGITNET_REQUIRE_BROWSER is set (as .ci/run does): then it fails.
 
 import contextlib
 import json
-import os
 import re
 import subprocess
 import sys
 
 import pytest
+from browser import chromium_page
 from strokes import draw_on_pad
 
 from digitnet.training.settings import CHOICES, DEFAULTS, PAGE_EPOCHS, PRESETS
 
 pytestmark = pytest.mark.slow  # headless Chromium
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def _require_browser():
-    problems = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        problems.append("Playwright for Python is not installed (pip install playwright)")
-    if not os.path.exists(CHROMIUM):
-        problems.append(f"{CHROMIUM} is missing (apt-get install chromium)")
-    if problems:
-        if os.environ.get("DIGITNET_REQUIRE_BROWSER"):
-            pytest.fail("; ".join(problems))
-        pytest.skip("; ".join(problems))
 
 
 @contextlib.contextmanager
@@ -61,31 +37,6 @@ def serving(*args, cwd=None):
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def chromium_page(url, width, height, errors=None, console=None):
-    """A headless Chromium page of width x height at `url`; with a list as `errors`, the page's
-    script errors are appended to it from the start; with a list as `console`, the errors the
-    browser's console shows (a failed request among them)."""
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        page = browser.new_page(viewport={"width": width, "height": height})
-        if errors is not None:
-            page.on("pageerror", lambda error: errors.append(str(error)))
-        if console is not None:
-            page.on(
-                "console",
-                lambda message: console.append(message.text) if message.type == "error" else None,
-            )
-        page.goto(url)
-        yield page
-        browser.close()
 
 
 @contextlib.contextmanager
