@@ -11,19 +11,28 @@ bundle of MathJax's files), so that no page asks another host for a script, a fo
 
 import importlib.resources
 import shutil
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # cli_reference: the command reference
 
 project = "digitnet"
 author = "the digitnet developers"
 copyright = "the digitnet developers; MNIST by Yann LeCun, Corinna Cortes and Christopher Burges"
 
-extensions = ["myst_nb", "sphinx.ext.mathjax"]
+extensions = ["myst_nb", "sphinx.ext.mathjax", "cli_reference"]
 myst_enable_extensions = ["dollarmath", "amsmath", "html_image"]  # <img>: a picture too
+smartquotes = False  # "--data" stays two hyphens, not a dash
 myst_heading_anchors = 3  # links such as cli.md#digitnet-serve reach their headings
 nb_execution_mode = "off"  # the notebooks are stored executed (docs/tutorials/build.py)
 root_doc = "docs/index"  # the home page; _extra/index.html at the site's root leads to it
 include_patterns = ["README.md", "CHANGELOG.md", "CONTRIBUTING.md", "docs/**"]
-exclude_patterns = ["docs/_build", "docs/tutorials/*.py", "docs/mutation-equivalent.txt"]
+exclude_patterns = [
+    "docs/_build",
+    "docs/_ext",
+    "docs/tutorials/*.py",
+    "docs/mutation-equivalent.txt",
+]
 
 html_theme = "sphinx_book_theme"
 html_title = "digitnet"

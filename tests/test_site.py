@@ -78,6 +78,8 @@ def test_the_site_has_the_pages_of_docs_and_the_tutorials(site):
     for page in ("docs/backprop.html", "docs/cli.html", "README.html", "CHANGELOG.html"):
         assert page in found
     assert len([p for p in found if p.startswith("docs/tutorials/")]) == 6
+    commands = (site / "docs" / "commands.html").read_text(encoding="utf-8")
+    assert 'id="digitnet-serve"' in commands and "--classes NAMES" in commands  # generated
 
 
 def test_every_page_loads_from_the_site_alone_with_its_links_and_images(site, base_url):
