@@ -20,7 +20,8 @@ project = "digitnet"
 author = "the digitnet developers"
 copyright = "the digitnet developers; MNIST by Yann LeCun, Corinna Cortes and Christopher Burges"
 
-extensions = ["myst_nb", "sphinx.ext.mathjax", "cli_reference"]
+extensions = ["myst_nb", "sphinx.ext.mathjax", "sphinx.ext.autodoc", "cli_reference"]
+autodoc_typehints = "signature"  # the type hints, in each signature
 myst_enable_extensions = ["dollarmath", "amsmath", "html_image"]  # <img>: a picture too
 smartquotes = False  # "--data" stays two hyphens, not a dash
 myst_heading_anchors = 3  # links such as cli.md#digitnet-serve reach their headings
@@ -37,7 +38,8 @@ exclude_patterns = [
 html_theme = "sphinx_book_theme"
 html_title = "digitnet"
 html_favicon = "_static/favicon.svg"  # declared, so no browser asks for a missing favicon.ico
-html_static_path = ["_static"]  # these two: relative to docs/, where this file is
+html_static_path = ["_static"]
+html_css_files = ["docstrings.css"]  # these two: relative to docs/, where this file is
 html_extra_path = ["_extra"]
 html_theme_options = {"use_download_button": False, "use_fullscreen_button": False}
 html_context = {"default_mode": "light"}  # the theme's own default, "", logs an error
@@ -53,5 +55,15 @@ def copy_mathjax(app) -> None:
     shutil.copytree(source, target, dirs_exist_ok=True)
 
 
+def docstring_as_written(app, what, name, obj, options, lines: list[str]) -> None:
+    """Show a docstring as the code has it: digitnet's are plain text laid out for the terminal
+    (help() and an editor), not reStructuredText, so they go into a block of plain text (which
+    docstrings.css wraps at the page's width)."""
+    if any(line.strip() for line in lines):
+        head = [".. code-block:: text", "   :class: docstring", ""]
+        lines[:] = head + [f"   {line}" for line in lines] + [""]
+
+
 def setup(app) -> None:
     app.connect("builder-inited", copy_mathjax)
+    app.connect("autodoc-process-docstring", docstring_as_written)

@@ -80,6 +80,11 @@ def test_the_site_has_the_pages_of_docs_and_the_tutorials(site):
     assert len([p for p in found if p.startswith("docs/tutorials/")]) == 6
     commands = (site / "docs" / "commands.html").read_text(encoding="utf-8")
     assert 'id="digitnet-serve"' in commands and "--classes NAMES" in commands  # generated
+    import digitnet
+
+    api = (site / "docs" / "api-reference.html").read_text(encoding="utf-8")
+    documented = set(re.findall(r'id="digitnet\.([^"]+)"', api))
+    assert set(digitnet.__all__) - {"__version__"} <= documented  # every public name
 
 
 def test_every_page_loads_from_the_site_alone_with_its_links_and_images(site, base_url):
