@@ -1,7 +1,8 @@
-"""Sphinx's settings for digitnet's documentation site: the README (the home page), the pages
-under docs/, the executed tutorials (their stored outputs are shown; nothing runs at build time)
-and the changelog. The source folder is the repository's root, so that the links between these
-files work alike on the site and in the repository (a link to a source file becomes a download).
+"""Sphinx's settings for digitnet's documentation site: docs/index.md (the home page), the
+README, the pages under docs/, the executed tutorials (their stored outputs are shown; nothing
+runs at build time) and the changelog. The source folder is the repository's root, so that the
+links between these files work alike on the site and in the repository (a link to a source file
+becomes a download).
 
     pip install -e '.[docs]' && sphinx-build -W -c docs -b html . docs/_build/html
 
@@ -38,14 +39,13 @@ exclude_patterns = [
 html_theme = "sphinx_book_theme"
 html_title = "digitnet"
 html_favicon = "_static/favicon.svg"  # declared, so no browser asks for a missing favicon.ico
-html_static_path = ["_static"]
-html_css_files = ["docstrings.css"]  # these two: relative to docs/, where this file is
+html_static_path = ["_static"]  # this and _extra: folders beside this file
+html_css_files = ["docstrings.css"]
 html_extra_path = ["_extra"]
 html_theme_options = {"use_download_button": False, "use_fullscreen_button": False}
 html_context = {"default_mode": "light"}  # the theme's own default, "", logs an error
 
-MATHJAX = "mathjax/es5/tex-chtml.js"  # under _static
-mathjax_path = MATHJAX
+mathjax_path = "mathjax/es5/tex-chtml.js"  # under _static, where copy_mathjax puts it
 
 
 def copy_mathjax(app) -> None:

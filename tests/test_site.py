@@ -78,6 +78,7 @@ def test_the_site_has_the_pages_of_docs_and_the_tutorials(site):
     for page in ("docs/backprop.html", "docs/cli.html", "README.html", "CHANGELOG.html"):
         assert page in found
     assert len([p for p in found if p.startswith("docs/tutorials/")]) == 6
+    assert (site / "_static" / "mathjax" / "es5" / "tex-chtml.js").is_file()  # served here
     commands = (site / "docs" / "commands.html").read_text(encoding="utf-8")
     assert 'id="digitnet-serve"' in commands and "--classes NAMES" in commands  # generated
     import digitnet
