@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .. import checks
 from ..data.datasets import DataSplits, load_data
 from ..errors import DigitnetError, DivergenceError
+from ..nn.threads import thread_count
 from ..optim import OPTIMIZERS
 from ..optim.schedules import SCHEDULES
 from ..training.diagnostics import LearningMonitor
@@ -123,7 +124,17 @@ def run_recipes(
     `classes` names the labels of `data` (as `digitnet compare --classes`)."""
     splits = load_data(data, "uint8", limit, seed=seed, classes=classes)
     plans = plan_recipes(recipes, epochs, seed, layers, splits.X_train.shape[1])  # all checked
+    same_threads(plans, None)
     return [train_recipe(text, settings, splits) for text, settings in zip(recipes, plans)]
+
+
+def same_threads(plans: list[RunSettings], threads: int | None) -> None:
+    """Give every recipe one thread count, chosen once: `threads`, else the default, which drops
+    to one thread while other programs are busy; recipes on other counts would round
+    differently, and be timed on other terms."""
+    count = thread_count(threads)
+    for settings in plans:
+        settings.threads = count
 
 
 def train_recipe(text: str, settings: RunSettings, splits: DataSplits) -> Result:

@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from digitnet.app.recipes import parse_recipe, plan_recipes, run_recipes
+from digitnet.app.recipes import parse_recipe, plan_recipes, run_recipes, same_threads
 from digitnet.errors import DigitnetError
+from digitnet.nn import threads
 
 
 def test_recipes_parse_into_run_settings():
@@ -103,3 +104,19 @@ def test_a_recipe_that_stops_learning_says_so_in_the_table(tmp_path, capsys):
     assert "11.35%" in lines[2]
     assert lines[3].startswith("  hint: ") and "(dead ReLUs)" in lines[3]
     assert lines[4].startswith("adam ") and "not learning" not in lines[4]
+
+
+def test_every_recipe_runs_on_one_thread_count_chosen_once(monkeypatch):
+    """The default thread count drops to one while other programs are busy: were it chosen per
+    recipe, two runs of one recipe could round differently, and the bit-for-bit check of
+    test_recipes_start_from_the_same_weights_and_see_the_same_batches fail on a busy machine."""
+    monkeypatch.setattr(threads, "available_cores", lambda: 2)
+    for name in threads.THREAD_VARIABLES:  # a cap of the user's would decide instead
+        monkeypatch.delenv(name, raising=False)
+    plans = plan_recipes(["gd", "adam", "gd lr=0.2"], 1, 0, None, 784)
+    loads = iter([0, 99, 99, 99])  # idle when the count is chosen, then busy
+    monkeypatch.setattr(threads, "busy_elsewhere", lambda: next(loads))
+    same_threads(plans, None)
+    assert [settings.threads for settings in plans] == [2, 2, 2]
+    same_threads(plans, 3)  # --threads 3
+    assert [settings.threads for settings in plans] == [3, 3, 3]

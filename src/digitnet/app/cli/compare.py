@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ...data.datasets import load_data
 from ...training.settings import COMPARE_EPOCHS
-from ..recipes import KEYS, Result, plan_recipes, train_recipe
+from ..recipes import KEYS, Result, plan_recipes, same_threads, train_recipe
 from . import arguments
 from .exit_codes import DIVERGED, OK
 
@@ -53,8 +53,7 @@ def run_compare(args: argparse.Namespace) -> int:
     splits = load_data(args.data, "uint8", args.limit, seed=args.seed, classes=args.classes)
     n_features = splits.X_train.shape[1]
     plans = plan_recipes(args.recipes, args.epochs, args.seed, args.layers, n_features)
-    for settings in plans:
-        settings.threads = args.threads
+    same_threads(plans, args.threads)
     network = args.layers or f"{n_features}-128-64-{splits.n_classes} MLP"
     images = f"{len(splits.X_train):,} training images"
     epochs = f"{args.epochs} epoch" + ("s" if args.epochs != 1 else "")
