@@ -97,10 +97,10 @@ def predict_image(model: Network, image: np.ndarray) -> dict:
     check_finite(probs)
     answer = {
         **read_probabilities(probs),  # digit, confidence, sure, probabilities
-        "class": model.classes[int(probs.argmax())],  # the digit's name ("3", or "Dress")
         "input": np.round(field, 3).tolist(),
         "activations": [activation_values(h[0]) for h in hidden],
     }
+    answer["class"] = model.classes[answer["digit"]]  # the digit's name ("3", or "Dress")
     # "why": the gradient of the digit's score (its logit) with respect to each input pixel
     saliency = model.input_gradient(x, np.array([answer["digit"]]))[0].reshape(field.shape)
     answer["saliency"] = np.round(saliency.astype(np.float64), 5).tolist()

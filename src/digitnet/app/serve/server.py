@@ -29,7 +29,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from ...data.classes import describe_classes, short_names
-from ...data.datasets import DataSplits
+from ...data.datasets import DataSplits, load_data, require_ten_classes
 from ...errors import DigitnetError
 from ...learn.parts import Parts
 from ...nn.class_names import digit_names
@@ -92,8 +92,6 @@ def new_session(
     default the current folder), computing on `threads` threads (by default the cores), with a
     learner's `parts` (learn.parts) if given. `name`: the model's, for messages; None for a new
     network, which takes the data's class names."""
-    from ...data.datasets import load_data, require_ten_classes
-
     folder = Path(save_dir) if save_dir is not None else Path.cwd()
     if not folder.is_dir():
         raise DigitnetError(f"{folder}: no such folder to save into")
@@ -122,4 +120,4 @@ def page_classes(model: Network, splits: DataSplits, name: str | None) -> tuple[
             f"{describe_classes(splits.classes)}: give --data the set it was trained on "
             "(or --classes)"
         )
-    return None if splits.classes == digit_names(10) else splits.classes
+    return splits.classes  # the digits' names, given as such, the setter makes None
