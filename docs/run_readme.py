@@ -1,0 +1,169 @@
+"""Run the README's set-up and five-minute tour as a new user would: in order, from an empty
+folder, in a fresh clone and a fresh virtual environment, and check the figures the README shows.
+
+    python docs/run_readme.py                 # about four minutes on 2 cores
+    python docs/run_readme.py --as-configured # keep this machine's OPENBLAS_* settings
+
+It clones this repository into an empty temporary folder and runs, in one bash session, every
+`bash` block of the README's "Set up" and "A five-minute tour" sections but the test command
+(CI runs that one itself). Three lines cannot run unattended as written, so they are run as
+close to it as a script can: `digitnet serve` on a free port until its page and
+/api/options answer; `jupyter notebook FILE` executes FILE instead of opening it; and after the
+tour, a correct `relu` is written into the exercise file and `digitnet learn check relu` must
+pass. Then each figure of the README's sample outputs (a test accuracy with its loss, a number
+read from the photo) must be one that the run printed. The README's figures were made with
+OpenBLAS choosing its own kernels, so the run unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE.
+Exit status 0 when everything ran and matched, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ("Set up", "A five-minute tour")
+SKIPPED = "pytest"  # the test command's block: CI runs it itself
+BLAS_SETTINGS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+# Shell functions standing in for the lines that would wait for a person.
+STAND_INS = r"""
+serve_until_it_answers() {
+  digitnet serve "$@" --port 0 > "$RUN_DIR/serve.log" 2>&1 &
+  local pid=$! url=""
+  for _ in $(seq 300); do
+    url=$(grep -o 'http://[^ ]*/' "$RUN_DIR/serve.log" | head -n 1 || true)
+    [ -n "$url" ] && break
+    sleep 0.2
+  done
+  python - "$url" <<'PY'
+import json, sys, urllib.request
+url = sys.argv[1]
+page = urllib.request.urlopen(url, timeout=30).read().decode()
+assert "<title>" in page and "digitnet" in page, "the live page did not answer"
+options = json.load(urllib.request.urlopen(url + "api/options", timeout=30))
+print(f"serve: {url} answered; /api/options gives {sorted(options)[:4]}...")
+PY
+  local status=$?
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  return $status
+}
+execute_notebook() {
+  jupyter nbconvert --to notebook --execute --stdout "$1" > /dev/null
+  echo "notebook: $1 executed"
+}
+"""
+RELU = """import numpy as np
+
+
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def relu_backward(x, grad_out):
+    return grad_out * (x > 0)
+"""
+EXERCISE_CHECK = f"""
+cat > digitnet-exercises/01_relu.py <<'PY'
+{RELU}PY
+digitnet learn check relu
+"""
+
+
+def sections(text: str, titles: tuple[str, ...]) -> str:
+    """The text of the README's sections with these `## ` titles, in the README's order."""
+    parts = re.split(r"^## ", text, flags=re.MULTILINE)
+    return "\n".join(part for part in parts if part.split("\n", 1)[0].strip() in titles)
+
+
+def blocks(text: str) -> list[tuple[str, str]]:
+    """Each bash block with the plain sample-output blocks after it, up to the next bash block."""
+    pairs: list[tuple[str, str]] = []
+    for info, body in re.findall(r"^```(\w*)\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE):
+        if info == "bash":
+            pairs.append((body, ""))
+        elif info == "" and pairs:
+            pairs[-1] = (pairs[-1][0], pairs[-1][1] + body)
+    return pairs
+
+
+def as_script(commands: str) -> str:
+    """The README's commands with the lines that wait for a person replaced by stand-ins."""
+    lines = []
+    for line in commands.splitlines():
+        line = re.sub(r"^digitnet serve ", "serve_until_it_answers ", line)
+        line = re.sub(r"^jupyter notebook ", "execute_notebook ", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def figures(text: str) -> set[str]:
+    """The figures a sample output shows: test accuracies with their losses, numbers read."""
+    accuracies = re.findall(r"accuracy: ([\d.]+)% \(loss ([\d.]+)", text)
+    found = {f"accuracy {accuracy}% loss {loss}" for accuracy, loss in accuracies}
+    found |= {f"read {line.strip()}" for line in re.findall(r"\.jpg: (.*)", text)}
+    return found
+
+
+def run(readme: str, keep_blas: bool) -> int:
+    """Clone, run the README's set-up and tour, check its figures: the exit status."""
+    chosen = sections(readme, SECTIONS)
+    pairs = [(code, sample) for code, sample in blocks(chosen) if SKIPPED not in code]
+    expected = set().union(*(figures(sample) for _, sample in pairs))
+    env = dict(os.environ)
+    if not keep_blas:
+        for name in BLAS_SETTINGS:
+            env.pop(name, None)
+    for name in ("VIRTUAL_ENV", "PYTHONPATH"):
+        env.pop(name, None)
+    with tempfile.TemporaryDirectory(prefix="digitnet-readme-") as empty:
+        run_dir = Path(empty)
+        clone = run_dir / "digitnet"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        env["RUN_DIR"] = str(run_dir)
+        commands = [as_script(code) for code, _ in pairs]
+        script = "\n".join(["set -euo pipefail", STAND_INS, *commands, EXERCISE_CHECK])
+        (run_dir / "readme.sh").write_text(script)
+        print(f"running the README's set-up and tour in {run_dir}", flush=True)
+        done = subprocess.run(
+            ["bash", str(run_dir / "readme.sh")],
+            cwd=clone,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    printed = re.sub(r"\r[^\n]*\r", "\r", done.stdout)  # drop the progress bars' redraws
+    print("\n".join(line.rsplit("\r", 1)[-1] for line in printed.splitlines()))
+    if done.returncode != 0:
+        print(f"run_readme: the README's commands failed (exit {done.returncode})")
+        return 1
+    missing = sorted(expected - figures(done.stdout))
+    for figure in missing:
+        print(f"run_readme: the README shows {figure!r}; the run did not print it")
+    if missing:
+        return 1
+    print(f"run_readme: every command ran, and the {len(expected)} figures the README shows match")
+    return 0
+
+
+def main() -> int:
+    """Parse the flags and run the README."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--as-configured",
+        action="store_true",
+        help="keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (the README's figures are without them)",
+    )
+    args = parser.parse_args()
+    return run((ROOT / "README.md").read_text(), args.as_configured)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
