@@ -10,8 +10,9 @@ It clones this repository into an empty temporary folder and runs, in one bash s
 close to it as a script can: `digitnet serve` on a free port until its page and
 /api/options answer; `jupyter notebook FILE` executes FILE instead of opening it; and after the
 tour, a correct `relu` is written into the exercise file and `digitnet learn check relu` must
-pass. Then each figure of the README's sample outputs (a test accuracy with its loss, a number
-read from the photo) must be one that the run printed. The README's figures were made with
+pass. Then each figure of the README's sample outputs must be one that the run printed: the
+number read from the photo exactly, a test accuracy and its loss within 0.1 point and 0.003
+(another thread count rounds differently). The README's figures were made with
 OpenBLAS choosing its own kernels, so the run unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE.
 Exit status 0 when everything ran and matched, 1 otherwise.
 """
@@ -30,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("Set up", "A five-minute tour")
 SKIPPED = "pytest"  # the test command's block: CI runs it itself
 BLAS_SETTINGS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# Another thread count (one, when other programs keep the cores busy) rounds the sums
+# differently: the same run then ends a few hundredths of a point away.
+ACCURACY_TOLERANCE = 0.1  # percentage points
+LOSS_TOLERANCE = 0.003
 
 # Shell functions standing in for the lines that would wait for a person.
 STAND_INS = r"""
@@ -103,19 +108,35 @@ def as_script(commands: str) -> str:
     return "\n".join(lines)
 
 
-def figures(text: str) -> set[str]:
-    """The figures a sample output shows: test accuracies with their losses, numbers read."""
-    accuracies = re.findall(r"accuracy: ([\d.]+)% \(loss ([\d.]+)", text)
-    found = {f"accuracy {accuracy}% loss {loss}" for accuracy, loss in accuracies}
-    found |= {f"read {line.strip()}" for line in re.findall(r"\.jpg: (.*)", text)}
-    return found
+def accuracies(text: str) -> list[tuple[float, float]]:
+    """Each test accuracy (percent) with its loss that a sample output or a run shows."""
+    found = re.findall(r"accuracy: ([\d.]+)% \(loss ([\d.]+)", text)
+    return [(float(accuracy), float(loss)) for accuracy, loss in found]
+
+
+def numbers_read(text: str) -> set[str]:
+    """What `predict` printed for each photo: the number and each digit's certainty."""
+    return {line.strip() for line in re.findall(r"\.jpg: (.*)", text)}
+
+
+def unmatched(shown: str, printed: str) -> list[str]:
+    """The README's figures that the run did not print (accuracies within ACCURACY_TOLERANCE)."""
+    problems = []
+    for accuracy, loss in accuracies(shown):
+        if not any(
+            abs(accuracy - got) <= ACCURACY_TOLERANCE and abs(loss - got_loss) <= LOSS_TOLERANCE
+            for got, got_loss in accuracies(printed)
+        ):
+            problems.append(f"test accuracy {accuracy}% (loss {loss})")
+    problems += [f"photo read as {read!r}" for read in numbers_read(shown) - numbers_read(printed)]
+    return problems
 
 
 def run(readme: str, keep_blas: bool) -> int:
     """Clone, run the README's set-up and tour, check its figures: the exit status."""
     chosen = sections(readme, SECTIONS)
     pairs = [(code, sample) for code, sample in blocks(chosen) if SKIPPED not in code]
-    expected = set().union(*(figures(sample) for _, sample in pairs))
+    shown = "\n".join(sample for _, sample in pairs)
     env = dict(os.environ)
     if not keep_blas:
         for name in BLAS_SETTINGS:
@@ -144,12 +165,13 @@ def run(readme: str, keep_blas: bool) -> int:
     if done.returncode != 0:
         print(f"run_readme: the README's commands failed (exit {done.returncode})")
         return 1
-    missing = sorted(expected - figures(done.stdout))
+    missing = unmatched(shown, done.stdout)
     for figure in missing:
-        print(f"run_readme: the README shows {figure!r}; the run did not print it")
+        print(f"run_readme: the README shows {figure}; the run did not print it")
     if missing:
         return 1
-    print(f"run_readme: every command ran, and the {len(expected)} figures the README shows match")
+    count = len(accuracies(shown)) + len(numbers_read(shown))
+    print(f"run_readme: every command ran, and the {count} figures the README shows match")
     return 0
 
 
