@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,6 +153,7 @@ def run(readme: str, keep_blas: bool) -> int:
         script = "\n".join(["set -euo pipefail", STAND_INS, *commands, EXERCISE_CHECK])
         (run_dir / "readme.sh").write_text(script)
         print(f"running the README's set-up and tour in {run_dir}", flush=True)
+        start = time.perf_counter()
         done = subprocess.run(
             ["bash", str(run_dir / "readme.sh")],
             cwd=clone,
@@ -160,6 +162,7 @@ def run(readme: str, keep_blas: bool) -> int:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        seconds = time.perf_counter() - start
     printed = re.sub(r"\r[^\n]*\r", "\r", done.stdout)  # drop the progress bars' redraws
     print("\n".join(line.rsplit("\r", 1)[-1] for line in printed.splitlines()))
     if done.returncode != 0:
@@ -171,7 +174,7 @@ def run(readme: str, keep_blas: bool) -> int:
     if missing:
         return 1
     count = len(accuracies(shown)) + len(numbers_read(shown))
-    print(f"run_readme: every command ran, and the {count} figures the README shows match")
+    print(f"run_readme: every command ran in {seconds:.0f} s; the {count} figures shown match")
     return 0
 
 
