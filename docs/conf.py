@@ -15,13 +15,13 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # cli_reference: the command reference
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))  # cli_reference, generated: tables
 
 project = "digitnet"
 author = "the digitnet developers"
 copyright = "the digitnet developers; MNIST by Yann LeCun, Corinna Cortes and Christopher Burges"
 
-extensions = ["myst_nb", "sphinx.ext.mathjax", "sphinx.ext.autodoc", "cli_reference"]
+extensions = ["myst_nb", "sphinx.ext.mathjax", "sphinx.ext.autodoc", "cli_reference", "generated"]
 autodoc_typehints = "signature"  # the type hints, in each signature
 myst_enable_extensions = ["dollarmath", "amsmath", "html_image"]  # <img>: a picture too
 smartquotes = False  # "--data" stays two hyphens, not a dash

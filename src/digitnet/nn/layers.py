@@ -2,7 +2,7 @@
 
 Each class declares its model-file name and its --layers term; nn/spec.py, the model files,
 gradcheck and the tests read them from here. Adding a layer means writing its class and adding
-one line to LAYER_TYPES, then a row in each of the docs' two tables of layers (CONTRIBUTING.md).
+one line to LAYER_TYPES; the docs' two tables of layers are generated from here (CONTRIBUTING.md).
 """
 
 from __future__ import annotations

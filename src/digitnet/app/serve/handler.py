@@ -10,7 +10,6 @@ rather than a reset (a "lingering close", as nginx and Apache do).
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import json
 import socket
@@ -38,7 +37,29 @@ STATIC_FILES = {  # URL path -> (file in STATIC_DIR, content type)
     "/style.css": ("style.css", "text/css; charset=utf-8"),
     **{f"/js/{name}.js": (f"js/{name}.js", JAVASCRIPT) for name in MODULES},
 }
-READ_ONLY = ("/api/view", "/api/snapshots", "/api/options")  # GET only: POST gets 405
+# The JSON API: each path and the LiveSession method that answers it (docs/live.md lists them
+# with those methods' docstrings, generated from here). A <part> of a path is the request's own.
+GET_ROUTES = {
+    "/api/options": "options",
+    "/api/train": "status",
+    "/api/view": "live_view",
+    "/api/snapshots": "snapshot_list",
+    "/api/snapshot/<epoch>": "snapshot",
+    "/api/download/<name>": "download",
+}
+POST_ROUTES = {
+    "/api/train": "start_run",
+    "/api/train/pause": "control",
+    "/api/train/resume": "control",
+    "/api/train/step": "control",
+    "/api/train/stop": "control",
+    "/api/lr": "set_lr",
+    "/predict": "predict",
+    "/api/read-number": "read_number",
+    "/api/teach": "teach",
+    "/api/save": "save",
+}
+READ_ONLY = frozenset(GET_ROUTES) - frozenset(POST_ROUTES)  # GET only: POST gets 405
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a 560x560 image as JSON is about 2 MB
 
 
@@ -79,16 +100,10 @@ class Handler(BaseHTTPRequestHandler):
             epoch = path.removeprefix("/api/snapshot/")
             self._answer(lambda: session.snapshot(epoch))
             return
-        reads = {
-            "/api/train": session.status,
-            "/api/view": session.live_view,
-            "/api/snapshots": session.snapshot_list,
-            "/api/options": session.options,
-        }
-        if path not in reads:
+        if path not in GET_ROUTES:
             self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {path}"})
             return
-        self._answer(reads[path])
+        self._answer(getattr(session, GET_ROUTES[path]))
 
     def do_POST(self) -> None:  # noqa: N802
         path = self.path.split("?", 1)[0]
@@ -97,18 +112,7 @@ class Handler(BaseHTTPRequestHandler):
             return  # _read_body has answered (411 or 413)
         if self._host_refused() or self._origin_refused():
             return
-        session = self.session
-        actions: dict[str, Callable[[object], object]] = {
-            "/predict": session.predict,
-            "/api/read-number": session.read_number,
-            "/api/train": session.start_run,
-            "/api/lr": session.set_lr,
-            "/api/teach": session.teach,
-            "/api/save": session.save,
-        }
-        for action in ("pause", "resume", "step", "stop"):
-            actions[f"/api/train/{action}"] = functools.partial(control, session, action)
-        if path not in actions:
+        if path not in POST_ROUTES:
             known = path in STATIC_FILES or path in READ_ONLY
             status = HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_FOUND
             self._send_json(status, {"error": f"POST {path} is not served"})
@@ -118,7 +122,12 @@ class Handler(BaseHTTPRequestHandler):
         except (json.JSONDecodeError, UnicodeDecodeError):
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "body is not valid JSON"})
             return
-        self._answer(lambda: actions[path](payload))
+        method = getattr(self.session, POST_ROUTES[path])
+        if POST_ROUTES[path] == "control":  # the action is the path's last part; no body
+            action = path.rsplit("/", 1)[1]
+            self._answer(lambda: method(action))
+        else:
+            self._answer(lambda: method(payload))
 
     def _answer(
         self,
@@ -244,11 +253,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # quiet: a drawing page sends a request per stroke
-
-
-def control(session: LiveSession, action: str, payload: object) -> dict:
-    """POST /api/train/<action>: the body is not read."""
-    return session.control(action)
 
 
 def is_address_or_localhost(host: str) -> bool:

@@ -87,7 +87,11 @@ class LiveSession:
         self.worker.submit(self._show_start)
 
     def start_run(self, payload: object) -> dict:
-        """POST /api/train: check the request, then train on the worker (answers at once)."""
+        """POST /api/train: check the request, then train on the worker (answers at once).
+
+        Takes {"preset" or "layers" or "continue": true, "optimizer", "lr", "batch_size",
+        "epochs", "limit", "augment", "seed"}; a key left out takes `digitnet train`'s default.
+        Answers as GET /api/train; 409 while a run is under way."""
         settings, keep_going = settings_from_json(payload)
         settings.threads = self.threads
         self._refuse_if_under_way()  # early, before building a network (again below, locked)
@@ -224,7 +228,10 @@ class LiveSession:
         idle.wait(seconds)
 
     def control(self, action: str) -> dict:
-        """POST /api/train/pause, resume, step or stop; waits until the run has done it."""
+        """POST /api/train/pause, /resume, /step or /stop: waits until the run has done it.
+
+        A step is exactly one batch. Answers as GET /api/train; 409 when the run's state does
+        not allow it."""
         with self.cond:
             run = self.run
             if run is None or not run.under_way:
@@ -236,7 +243,9 @@ class LiveSession:
         return self.status()
 
     def set_lr(self, payload: object) -> dict:
-        """POST /api/lr: the run's learning rate from now on (its schedule continues from it)."""
+        """POST /api/lr: the run's learning rate from now on (its schedule continues from it).
+
+        Takes {"lr"}; answers {"lr"}; 409 when no run is under way."""
         lr = learning_rate_from_json(payload)
         with self.cond:
             if self.run is None or not self.run.under_way:
@@ -246,7 +255,12 @@ class LiveSession:
             return {"lr": self.run.lr}
 
     def status(self) -> dict:
-        """GET /api/train."""
+        """GET /api/train: the run's state and progress, and the network's test scores.
+
+        {"state": "idle/running/paused/done/failed", "error", "epoch", "epochs", "step",
+        "steps_per_epoch", "lr", "network", "settings", "images_per_second" (null while paused),
+        "test_accuracy", "test_loss", "history": [one per epoch], "batches": [training points],
+        "version"}."""
         with self.cond:
             accuracy, loss = self.test if self.test else (None, None)
             run = self.run.report() if self.run else IDLE_REPORT
@@ -259,12 +273,19 @@ class LiveSession:
             }
 
     def live_view(self) -> dict:
-        """GET /api/view."""
+        """GET /api/view: what the page shows of the network now.
+
+        The strip, the confusion matrix, the first layer's pictures, the layer statistics;
+        "accuracy" (of that confusion matrix) and "probe" (true mid-epoch: the first 500 test
+        images); "histograms" of the current or last run (null before one): "steps", per layer
+        "activations" and "gradients" as each sample's share of the values per bin, round(10
+        log10 share), with their "activation_range" and "gradient_range", and "ratios"
+        (update-to-weight, at "ratio_steps") with "target_ratio"."""
         with self.cond:
             return self.view
 
     def snapshot_list(self) -> dict:
-        """GET /api/snapshots."""
+        """GET /api/snapshots: the epochs whose weights are kept, to look back at."""
         return self.live.snapshot_list()
 
     def snapshot(self, epoch: str) -> dict:
@@ -272,22 +293,41 @@ class LiveSession:
         return self.live.snapshot(int(parse_epoch(epoch) or 0))
 
     def options(self) -> dict:
-        """GET /api/options: what the Train panel offers, for this session's training set."""
+        """GET /api/options: what the Train panel offers, for this session's training set.
+
+        {"presets", "defaults", "choices", "training_images", "classes", "digits", "drawing"}:
+        each preset's settings, the defaults of a run started from the page (5 epochs), the
+        names each setting may take (optimizers, schedules, activations, dtypes, distortions),
+        the most images "limit" may ask for, the classes' names ("digits": whether they are the
+        digits), and the smallest drawing that counts as a digit. The page reads it when it
+        starts, so it copies none of them."""
         return page_options(len(self.data.X_train), self.model.classes)
 
     def predict(self, payload: object) -> dict:
-        """POST /predict: the drawing read by the current weights, or by a snapshot's."""
+        """POST /predict: the drawing read by the current weights, or by a snapshot's.
+
+        Takes {"image", "epoch"?}: rows of grayscale values in [0, 1], ink bright; answers
+        {"digit", "class", "confidence", "sure", "probabilities", "input", "activations",
+        "saliency", "epoch"} (docs/live.md: the drawing pad's endpoint)."""
         image = parse_image(payload)
         assert isinstance(payload, dict)  # parse_image has checked
         epoch = parse_epoch(payload.get("epoch"))
         return {**self.live.predict(image, epoch), "epoch": epoch}
 
     def read_number(self, payload: object) -> dict:
-        """POST /api/read-number: the number on the wide pad, read by the current weights."""
+        """POST /api/read-number: the number on the wide pad, read by the current weights.
+
+        Takes {"image"}; answers {"number", "sure", "digits"} (docs/live.md: the number pad's
+        endpoint); 400 for a network of other classes than digits."""
         return self.live.read_number(parse_image(payload, NUMBER_MAX_WIDTH, NUMBER_MAX_HEIGHT))
 
     def teach(self, payload: object) -> dict:
-        """POST /api/teach: steps on the drawing or a number's digit, with its label (worker)."""
+        """POST /api/teach: steps on the drawing or a number's digit, with its label (worker).
+
+        Takes {"image" or "field", "label"}; answers {"before": [10], "after": [10],
+        "test_accuracy_before", "test_accuracy_after", "steps", "seconds", "taught",
+        "taught_path"}. "field" is a number's digit, its 28x28 "input" as /api/read-number gave
+        it, taught as it is (28x28, values in [0, 1], some ink; not with "image" too)."""
         label = label_from_json(payload)
         field = field_to_teach(payload)
 
@@ -300,7 +340,10 @@ class LiveSession:
         return self.worker.submit(job)
 
     def save(self, payload: object) -> dict:
-        """POST /api/save: the current network into the save folder, never elsewhere."""
+        """POST /api/save: the current network into the save folder, never elsewhere.
+
+        Takes {"name": "my-model.npz"}; answers {"path", "download"}. A name with a folder,
+        ".." or not ending in ".npz" is refused, and so is a file the page did not write."""
         name = save_name_from_json(payload)
         path = self.files.target(name)
         self.worker.submit(lambda: self.model.save(path))
@@ -308,5 +351,5 @@ class LiveSession:
         return {"path": str(path), "download": f"/api/download/{name}"}
 
     def download(self, name: str) -> bytes:
-        """GET /api/download/<name>: a model file saved from this page."""
+        """GET /api/download/<name>: a model file saved from this page (nothing else)."""
         return self.files.read(name)
