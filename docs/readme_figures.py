@@ -4,9 +4,10 @@ commands.
     python docs/readme_figures.py             # about 2 minutes on 2 cores
     python docs/readme_figures.py --frontier  # also best, best-small and the ablation (~40 min)
 
-Prints Markdown to paste into the README and the pages under docs/ (cli.md, results.md): the
-sample output of `digitnet train`, the Results table (three seeds where the docs give three),
-the `--preset fast` figures, `gradcheck`, `evaluate --json`, `predict` on photo-like pictures
+Writes the table of the reference network's recipes (three seeds where the docs give three) and
+the `--preset fast` figures into docs/results.md, each with the machine and the day
+(docs/measured.py), and prints Markdown to paste into the README and docs/cli.md: the sample
+output of `digitnet train`, `gradcheck`, `evaluate --json`, `predict` on photo-like pictures
 (one sure, one unsure), the not-learning hint, and the Kaggle round trip (`predict test.csv --out
 submission.csv` scored against the true labels). The photo benchmark has a script of its own:
 benchmarks/photos.py.
@@ -25,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 DOCS = Path(__file__).resolve().parent
-sys.path.insert(0, str(DOCS.parent / "tests"))
+sys.path[:0] = [str(DOCS.parent / "tests"), str(DOCS)]
+from measured import write_table  # noqa: E402
 from photos import photograph  # noqa: E402
 
 RESULT = re.compile(r"(test|validation) accuracy: ([\d.]+)% .* in ([\d.]+)s")
@@ -173,7 +175,7 @@ def fast_preset_sentence(runs: list[dict]) -> str:
         f"{fast['batch_size']}, the learning rate rising linearly to {fast['lr']} over "
         f'{fast["warmup_epochs"]} epochs and then decaying to 0 along a cosine ("one-cycle"), '
         f"{fast['epochs']} epochs. Measured: {tests} for seeds 0, 1, 2, in "
-        f"{walls[0]:.1f}-{walls[-1]:.1f} s for the whole command, start to saved model."
+        f"{span(walls, '{:.1f} s')} for the whole command, start to saved model."
     )
 
 
@@ -239,13 +241,13 @@ def main() -> None:
         default = runs[RECIPES[0][0]][0]
         print("## sample output of `digitnet train`\n")
         print(sample_output(default["output"]))
-        print("\n## Results\n")
-        print(table)
+        command = "python docs/readme_figures.py"
+        write_table(DOCS / "results.md", "reference-network", table, command)
         original = runs[RECIPES[2][0]][0]["losses"]
         print(f"\n(the original recipe's training loss: {original[9]:.2f} after epoch 10, ")
         print(f"{original[-1]:.2f} after epoch {len(original)})")
-        print("\n## --preset fast\n")
-        print(fast_preset_sentence(runs[RECIPES[-1][0]]))
+        sentence = fast_preset_sentence(runs[RECIPES[-1][0]])
+        write_table(DOCS / "results.md", "fast-preset", sentence, command)
         print("\n## gradcheck\n")
         print("```\n" + digitnet("gradcheck") + "```")
         print("\n## evaluate --json\n")

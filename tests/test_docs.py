@@ -143,9 +143,11 @@ def history_columns(idx_folder, tmp_path, *flags: str) -> list[str]:
 
 def documented_columns(text: str | None = None) -> tuple[list[str], str]:
     meaning = flag_rows("train", text)["--history"][2]
-    found = re.search(r"columns `([\w,]+)` \(and `(\w+)` with `--augment`\)", meaning)
+    found = re.search(
+        r"columns ((?:`\w+`, )*`\w+`) in that order \(and `(\w+)` with `--augment`\)", meaning
+    )
     assert found, f"the --history row names no columns: {meaning}"
-    return found.group(1).split(","), found.group(2)
+    return code_spans(found.group(1)), found.group(2)
 
 
 def test_history_columns_are_those_the_file_has(idx_folder, tmp_path):
@@ -299,7 +301,7 @@ def test_the_checks_catch_broken_pages(idx_folder, tmp_path):
     seedless = "\n".join(ln for ln in cli.splitlines() if not ln.startswith("| `--seed N` |"))
     assert flag_differences("train", seedless) == {"--seed"}
     assert flag_differences("gradcheck", seedless) == {"--seed"}
-    shuffled = cli.replace("columns `epoch,loss,", "columns `loss,epoch,")
+    shuffled = cli.replace("columns `epoch`, `loss`,", "columns `loss`, `epoch`,")
     assert documented_columns(shuffled)[0] != history_columns(idx_folder, tmp_path)
     assert missing_paths("see `nn/no_such_module.py` and `app/live_session.py`") == [
         "nn/no_such_module.py",

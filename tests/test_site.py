@@ -1,7 +1,7 @@
 """The documentation site (docs/conf.py) built with warnings as errors, and every page of it
 opened in headless Chromium from a local server, as a reader would: no request to another host,
-no console error, every link inside the site and every image resolving, and the search finding
-"backpropagation".
+no console error, no raw TeX left (every formula typeset by the site's own MathJax), every link
+inside the site and every image resolving, and the search finding "backpropagation".
 
 Needs the docs extra (pip install -e '.[docs]') and Chromium; without them the test is skipped,
 unless DIGITNET_REQUIRE_DOCS is set (as .ci/run does): then it fails.
@@ -26,6 +26,37 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
+# TeX that MathJax did not typeset, in the text a reader sees (not in code, where $ is shell)
+RAW_TEX = re.compile(
+    r"\$\$|\\(?:frac|sum|begin|end|mathrm|mathbb|partial|odot|top|left|right|cdot)\b"
+    r"|\\[()\[\]]|(?<![\w$])\$[^\s$][^$\n]{0,80}\$(?![\w$])"
+)
+VISIBLE_TEXT = """() => {
+  const skip = "pre, code, script, style, mjx-container, kbd, samp, textarea";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (parent && !parent.closest(skip)) texts.push(walker.currentNode.textContent);
+  }
+  return texts.join(" ");
+}"""
+TYPESET = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  return [document.querySelectorAll("mjx-container").length,
+          document.querySelectorAll("mjx-merror, [data-mjx-error]").length];
+}"""
+
+
+def raw_tex(text: str) -> list[str]:
+    """The pieces of `text` that are TeX a reader would see as typed."""
+    return [match.group(0) for match in RAW_TEX.finditer(text)]
+
+
+def test_raw_tex_is_recognised():
+    assert raw_tex("the gradient $$ x W $$ and $p_j - 1$ and \\frac{a}{b}")
+    assert raw_tex("inline \\(x\\) math") == ["\\(", "\\)"]
+    assert not raw_tex("costs 5 dollars; x_j and W^T in words; CLONE=$PWD is shell")
 
 
 def _require_sphinx():
@@ -89,7 +120,7 @@ def test_the_site_has_the_pages_of_docs_and_the_tutorials(site):
 
 
 def test_every_page_loads_from_the_site_alone_with_its_links_and_images(site, base_url):
-    outside, errors = [], []
+    outside, errors, untypeset, formulas = [], [], {}, {}
     host = urlparse(base_url).netloc
     home = base_url + "docs/index.html"
     with chromium_page(home, 1280, 900, errors=errors, console=errors) as page:
@@ -107,6 +138,10 @@ def test_every_page_loads_from_the_site_alone_with_its_links_and_images(site, ba
             if name == "index.html":  # the site's root leads to the home page: wait for it, or
                 page.wait_for_url(home)  # its redirect would cut the next page's load short
             page.wait_for_load_state("networkidle")
+            formulas[name], failed = page.evaluate(TYPESET)
+            assert not failed, f"{name}: {failed} formulas MathJax could not typeset"
+            if raw_tex(page.evaluate(VISIBLE_TEXT)):
+                untypeset[name] = raw_tex(page.evaluate(VISIBLE_TEXT))[:3]
             # an image below the fold loads lazily: its file must exist, and a loaded one decode
             images = page.evaluate(
                 "[...document.images].map((i) => [i.src, i.complete && i.naturalWidth === 0])"
@@ -128,6 +163,8 @@ def test_every_page_loads_from_the_site_alone_with_its_links_and_images(site, ba
                         assert unquote(url.fragment) in ids, f"{name}: no #{url.fragment} there"
     assert not outside, f"requests to other hosts: {outside[:5]}"
     assert not errors, f"the pages' errors: {errors[:5]}"
+    assert not untypeset, f"raw TeX on the pages: {untypeset}"
+    assert formulas["docs/backprop.html"] >= 100, formulas  # the derivations are typeset
 
 
 def test_the_search_finds_backpropagation(base_url):

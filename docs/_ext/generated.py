@@ -42,19 +42,17 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def example_layer(cls: type) -> tuple:
-    """The layer of class `cls` that its --layers example builds for an MNIST image, with its
-    parameters drawn, and the shape of its input."""
+def example_layer(cls: type):
+    """The layer of class `cls` that its --layers example builds for one MNIST image, with its
+    parameters drawn."""
     import numpy as np
 
     from digitnet.nn import spec
 
-    shape = EXAMPLE_INPUT
     for layer in spec.build_layers(spec.example_of(cls), EXAMPLE_INPUT):
         if type(layer) is cls:
             layer.build(np.random.default_rng(0), "float32")
-            return layer, shape
-        shape = layer.output_shape(shape)
+            return layer
     raise ValueError(f"{spec.example_of(cls)!r} builds no {cls.__name__}")
 
 
@@ -83,27 +81,19 @@ def layer_terms() -> str:
 
 
 def layer_types() -> str:
-    """The model file's layer types: the settings each stores and its arrays, with the shapes
-    they have in its --layers example."""
+    """The model file's layer types: the settings each stores, and the arrays of its --layers
+    example built for one 1 x 28 x 28 image."""
     from digitnet.nn import spec
     from digitnet.nn.layers import LAYER_TYPES
 
     rows = []
     for name, cls in LAYER_TYPES.items():
-        layer, shape = example_layer(cls)
+        layer = example_layer(cls)
         settings = ", ".join(f"`{key}`" for key in layer.config() if key != "type")
         arrays = {**layer.params, **layer.state}
         shapes = ", ".join(f"`{key}` {tuple(array.shape)}" for key, array in arrays.items())
-        rows.append(
-            [
-                f"`{name}`",
-                settings,
-                f"`{spec.example_of(cls)}` on {' x '.join(map(str, shape))}",
-                shapes,
-                f"`{layer.torch_module(shape)}`",
-            ]
-        )
-    header = ["`type`", "settings", "example", "its arrays", "in PyTorch"]
+        rows.append([f"`{name}`", settings, f"`{spec.example_of(cls)}`", shapes])
+    header = ["`type`", "settings", "example", "its arrays"]
     return table(header, rows)
 
 
@@ -127,10 +117,11 @@ def presets() -> str:
 
     rows = []
     for name, settings in PRESETS.items():
+        # a code span per flag, so that a narrow page wraps the row between flags
         flags = " ".join(
-            f"--{key.replace('_', '-')} {flag_value(v)}" for key, v in settings.items()
+            f"`--{key.replace('_', '-')} {flag_value(v)}`" for key, v in settings.items()
         )
-        rows.append([f"`{name}`", f"`{flags}`", cell(PRESET_PURPOSES[name])])
+        rows.append([f"`{name}`", flags, cell(PRESET_PURPOSES[name])])
     return table(["preset", "the same as", "what it is"], rows)
 
 
@@ -167,8 +158,8 @@ def server_endpoints() -> str:
         summary, _, rest = doc.partition("\n\n")
         does = re.sub(r"^(GET|POST) [^:]*: ", "", " ".join(summary.split()))
         text = re.sub(r"(\{[^{}]*\})", r"`\1`", cell(f"{does} {rest}".strip()))
-        rows.append([", ".join(paths), f"`LiveSession.{method}`", text])
-    return table(["request", "answered by", "does"], rows)
+        rows.append([", ".join(paths), f"{text} Answered by `LiveSession.{method}`."])
+    return table(["request", "does"], rows)
 
 
 GENERATORS: dict[str, Callable[[], str]] = {
