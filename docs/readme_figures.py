@@ -9,8 +9,9 @@ the `--preset fast` figures into docs/results.md, each with the machine and the 
 (docs/measured.py), and prints Markdown to paste into the README and docs/cli.md: the sample
 output of `digitnet train`, `gradcheck`, `evaluate --json`, `predict` on photo-like pictures
 (one sure, one unsure), the not-learning hint, and the Kaggle round trip (`predict test.csv --out
-submission.csv` scored against the true labels). The photo benchmark has a script of its own:
-benchmarks/photos.py.
+submission.csv` scored against the true labels); with --frontier, the tables of `best`,
+`best-small` and the ablation, to copy into docs/results.md. The photo benchmark has a script of
+its own: benchmarks/photos.py.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def span(values: list[float], form: str) -> str:
 
 
 def fast_preset_sentence(runs: list[dict]) -> str:
-    """The description of --preset fast (docs/cli.md), from settings.PRESETS and the runs."""
+    """The description of --preset fast (docs/results.md), from settings.PRESETS and the runs."""
     from digitnet.training.settings import PRESETS
 
     fast = PRESETS["fast"]

@@ -47,7 +47,8 @@ serve_until_it_answers() {
     [ -n "$url" ] && break
     sleep 0.2
   done
-  python - "$url" <<'PY'
+  local status=0
+  python - "$url" <<'PY' || status=$?
 import json, sys, urllib.request
 url = sys.argv[1]
 page = urllib.request.urlopen(url, timeout=30).read().decode()
@@ -55,7 +56,6 @@ assert "<title>" in page and "digitnet" in page, "the live page did not answer"
 options = json.load(urllib.request.urlopen(url + "api/options", timeout=30))
 print(f"serve: {url} answered; /api/options gives {sorted(options)[:4]}...")
 PY
-  local status=$?
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   return $status

@@ -103,11 +103,13 @@ def test_exit_statuses_are_those_of_the_command():
 
 
 def test_every_route_of_the_server_is_a_row_with_its_methods_doc():
-    source = (ROOT / "src/digitnet/app/serve/handler.py").read_text()
-    paths = set(re.findall(r'"(/predict|/api/[a-z_/-]+)"', source))
     table = rows(generated.server_endpoints())
-    listed = {request.split()[1] for row in table for request in code(row[0])}
-    assert {p.rstrip("/") for p in paths} == {re.sub(r"/<\w+>$", "", p) for p in listed}
+    listed = {request for row in table for request in code(row[0])}
+    routes = {f"GET {path}" for path in handler.GET_ROUTES}
+    assert listed == routes | {f"POST {path}" for path in handler.POST_ROUTES}
+    source = (ROOT / "src/digitnet/app/serve/handler.py").read_text()
+    in_code = set(re.findall(r'"(/predict|/api/[a-z_/<>-]+)"', source))
+    assert in_code == set(handler.GET_ROUTES) | set(handler.POST_ROUTES)  # no route elsewhere
     answering = {span for row in table for span in code(row[1]) if span.startswith("LiveSession.")}
     assert {span.removeprefix("LiveSession.") for span in answering} == set(
         handler.GET_ROUTES.values()

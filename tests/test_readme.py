@@ -1,7 +1,7 @@
 """The README is a getting-started page: short, with the two set-up commands as CI runs them, the
 sample output of `digitnet train` in the shape it prints, every command in its table, its results
 as docs/results.md and docs/speed.md give them, and links that resolve. Everything else is in
-docs/, checked by test_docs.py."""
+docs/, checked by test_docs.py and test_generated_docs.py."""
 
 import re
 from pathlib import Path

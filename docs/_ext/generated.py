@@ -25,7 +25,8 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent
 BLOCK = re.compile(
-    r"(<!-- generated: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.DOTALL
+    r"(?P<start><!-- generated: (?P<name>[a-z-]+) -->\n).*?(?P<end><!-- end generated -->)",
+    re.DOTALL,
 )
 EXAMPLE_INPUT = (1, 28, 28)  # the examples' layers are built for one MNIST image
 
@@ -104,9 +105,10 @@ def model_meta() -> str:
 
     model = MLP([784, 128, 64, 10], seed=0)
     meta = meta_of(model.layers, (784,), "float32")
+    layers = meta.pop("layers")
     lines = [f" {json.dumps(key)}: {json.dumps(value)}," for key, value in meta.items()]
-    lines[-1] = ' "layers": ['  # the layers last, one a line
-    lines += [f"  {json.dumps(layer)}," for layer in meta["layers"]]
+    lines.append(' "layers": [')  # the layers last, one a line
+    lines += [f"  {json.dumps(layer)}," for layer in layers]
     lines[-1] = lines[-1].rstrip(",")
     return "```json\n{" + "\n".join(lines)[1:] + "\n ]}\n```\n"
 
@@ -179,7 +181,7 @@ def fill(text: str) -> str:
         name = match["name"]
         if name not in GENERATORS:
             raise ValueError(f"unknown generated block {name!r}; known: {', '.join(GENERATORS)}")
-        return match[1] + GENERATORS[name]() + match[4]
+        return match["start"] + GENERATORS[name]() + match["end"]
 
     return BLOCK.sub(block, text)
 

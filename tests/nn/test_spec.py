@@ -109,7 +109,8 @@ def test_the_terms_are_the_registry_s_in_its_order():
 
 
 def test_the_help_of_layers_lists_every_term_as_its_class_declares_it(capsys):
-    """`digitnet train --help` shows the terms (docs/cli.md's table is checked by test_docs)."""
+    """`digitnet train --help` shows the terms (docs/cli.md's table of them is generated from
+    the same classes: test_generated_docs)."""
     from digitnet.app.cli import main
 
     with pytest.raises(SystemExit):

@@ -156,11 +156,12 @@ PRESETS = {
 # What each preset is for, in a line: docs/cli.md's table of presets (docs/_ext/generated.py)
 PRESET_PURPOSES = {
     "fast": "the quickest recipe found to 98% test accuracy with the reference network: the "
-    "learning rate rises linearly to 0.15 over 1.5 epochs, then decays to 0 along a cosine "
+    f"learning rate rises linearly to {PRESETS['fast']['lr']} over "
+    f"{PRESETS['fast']['warmup_epochs']} epochs, then decays to 0 along a cosine "
     '("one-cycle")',
     "best-small": "the reference 784-128-64-10 network towards its best",
     "best": "a 784-800-800-10 MLP on elastically distorted digits",
-    "cnn": "a quick convolutional network (docs/cnn.md)",
+    "cnn": "a quick convolutional network ([cnn.md](cnn.md))",  # a link, on docs/cli.md
     "cnn-best": "the convolutional network towards the frontier",
 }
 

@@ -164,6 +164,23 @@ def test_methods_not_served_are_405(server):
         status, _, _ = request(server, method, "/predict")
         assert status == 405
     assert request(server, "POST", "/js/main.js", b"{}")[0] == 405
+    # a path served to the other method: GET of an action, POST of a view or a snapshot
+    assert request(server, "GET", "/predict")[0] == 405
+    assert request(server, "GET", "/api/train/pause")[0] == 405
+    assert request(server, "POST", "/api/view", b"{}")[0] == 405
+    assert request(server, "POST", "/api/snapshot/3", b"{}")[0] == 405
+    assert request(server, "POST", "/api/no-such-action", b"{}")[0] == 404
+
+
+def test_a_route_with_a_part_matches_the_rest_of_the_path():
+    from digitnet.app.serve.handler import GET_ROUTES, POST_ROUTES, match_route
+
+    assert match_route(GET_ROUTES, "/api/snapshot/3") == ("snapshot", "3")
+    assert match_route(GET_ROUTES, "/api/download/my.npz") == ("download", "my.npz")
+    assert match_route(GET_ROUTES, "/api/train") == ("status", None)
+    assert match_route(POST_ROUTES, "/api/train/step") == ("control", None)
+    assert match_route(GET_ROUTES, "/api/trainx") is None
+    assert match_route(GET_ROUTES, "/api/snapshots/extra") is None
 
 
 def test_oversized_body_is_413(server):

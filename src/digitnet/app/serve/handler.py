@@ -59,7 +59,6 @@ POST_ROUTES = {
     "/api/teach": "teach",
     "/api/save": "save",
 }
-READ_ONLY = frozenset(GET_ROUTES) - frozenset(POST_ROUTES)  # GET only: POST gets 405
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a 560x560 image as JSON is about 2 MB
 
 
@@ -88,22 +87,21 @@ class Handler(BaseHTTPRequestHandler):
             name, content_type = STATIC_FILES[path]
             self._send(HTTPStatus.OK, (STATIC_DIR / name).read_bytes(), content_type)
             return
-        if path.startswith("/api/download/"):
-            name = path.removeprefix("/api/download/")
+        found = match_route(GET_ROUTES, path)
+        if found is None:
+            self._not_served("GET", path)
+            return
+        method, part = getattr(session, found[0]), found[1]
+        if found[0] == "download":  # a model file, as a download
             self._answer(
-                lambda: session.download(name),
+                lambda: method(part),
                 content_type="application/octet-stream",
-                extra={"Content-Disposition": f'attachment; filename="{name}"'},
+                extra={"Content-Disposition": f'attachment; filename="{part}"'},
             )
-            return
-        if path.startswith("/api/snapshot/"):
-            epoch = path.removeprefix("/api/snapshot/")
-            self._answer(lambda: session.snapshot(epoch))
-            return
-        if path not in GET_ROUTES:
-            self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {path}"})
-            return
-        self._answer(getattr(session, GET_ROUTES[path]))
+        elif part is not None:
+            self._answer(lambda: method(part))
+        else:
+            self._answer(method)
 
     def do_POST(self) -> None:  # noqa: N802
         path = self.path.split("?", 1)[0]
@@ -113,9 +111,7 @@ class Handler(BaseHTTPRequestHandler):
         if self._host_refused() or self._origin_refused():
             return
         if path not in POST_ROUTES:
-            known = path in STATIC_FILES or path in READ_ONLY
-            status = HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_FOUND
-            self._send_json(status, {"error": f"POST {path} is not served"})
+            self._not_served("POST", path)
             return
         try:
             payload = json.loads(body) if body.strip() else {}
@@ -123,11 +119,21 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "body is not valid JSON"})
             return
         method = getattr(self.session, POST_ROUTES[path])
-        if POST_ROUTES[path] == "control":  # the action is the path's last part; no body
+        if POST_ROUTES[path] == "control":  # the action is the path's last part; body ignored
             action = path.rsplit("/", 1)[1]
             self._answer(lambda: method(action))
         else:
             self._answer(lambda: method(payload))
+
+    def _not_served(self, verb: str, path: str) -> None:
+        """405 for a path served to the other method (or a page's file), else 404."""
+        other = POST_ROUTES if verb == "GET" else {**GET_ROUTES, **STATIC_FILES}
+        if match_route(other, path) is not None:
+            self._send_json(
+                HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{verb} {path} is not served"}
+            )
+        else:
+            self._send_json(HTTPStatus.NOT_FOUND, {"error": f"no such page: {path}"})
 
     def _answer(
         self,
@@ -253,6 +259,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # quiet: a drawing page sends a request per stroke
+
+
+def match_route(routes: dict, path: str) -> tuple[str, str | None] | None:
+    """What answers `path` among `routes` (a <part> of a route matches any rest of the path), and
+    that rest; None if nothing does."""
+    if path in routes and "<" not in path:
+        return routes[path], None
+    for route, answer in routes.items():
+        if "<" in route and path.startswith(route[: route.index("<")]):
+            return answer, path[route.index("<") :]
+    return None
 
 
 def is_address_or_localhost(host: str) -> bool:

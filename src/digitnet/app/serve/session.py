@@ -308,7 +308,7 @@ class LiveSession:
 
         Takes {"image", "epoch"?}: rows of grayscale values in [0, 1], ink bright; answers
         {"digit", "class", "confidence", "sure", "probabilities", "input", "activations",
-        "saliency", "epoch"} (docs/live.md: the drawing pad's endpoint)."""
+        "saliency", "epoch"}, as "The drawing pad's endpoint" in docs/live.md spells out."""
         image = parse_image(payload)
         assert isinstance(payload, dict)  # parse_image has checked
         epoch = parse_epoch(payload.get("epoch"))
@@ -317,8 +317,8 @@ class LiveSession:
     def read_number(self, payload: object) -> dict:
         """POST /api/read-number: the number on the wide pad, read by the current weights.
 
-        Takes {"image"}; answers {"number", "sure", "digits"} (docs/live.md: the number pad's
-        endpoint); 400 for a network of other classes than digits."""
+        Takes {"image"}; answers {"number", "sure", "digits"}, as "The number pad's endpoint" in
+        docs/live.md spells out; 400 for a network of other classes than digits."""
         return self.live.read_number(parse_image(payload, NUMBER_MAX_WIDTH, NUMBER_MAX_HEIGHT))
 
     def teach(self, payload: object) -> dict:
