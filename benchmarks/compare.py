@@ -2,6 +2,7 @@
 
     python benchmarks/compare.py            # a few minutes; prints the tables
     python benchmarks/compare.py --json results.json
+    python benchmarks/compare.py --write-docs   # also: its MLP table into docs/speed.md
     python benchmarks/compare.py --sweep    # also: wider network and batch sizes 32/128/512
     python benchmarks/compare.py --cnn      # also: a LeNet-like CNN, digitnet vs PyTorch
     python benchmarks/compare.py --cnn-only # only the CNN (cnn_bench.py), a few minutes
@@ -442,6 +443,66 @@ def print_table(results: dict, gemm_seconds: float, bound_seconds: float, epochs
         print(f"{name:<22}{seconds:>9.3f}{ratio:>12}")
 
 
+DOCS_NAMES = {  # each competitor as docs/speed.md's table names it
+    "digitnet": "**digitnet**",
+    "plain NumPy": "plain NumPy, written the obvious way",
+    "PyTorch Adam(fused)": "PyTorch, `Adam(fused=True)`",
+    "PyTorch Adam": "PyTorch, default `Adam`",
+    "scikit-learn": "scikit-learn, `MLPClassifier`",
+}
+
+
+def markdown_table(results: dict, hardware: dict, epochs: int) -> str:
+    """The training race as docs/speed.md shows it: s/epoch, the ratio to PyTorch's fused Adam,
+    the accuracy after the last epoch and the training seconds to 97.5%, then the bounds."""
+    fused = results.get("PyTorch Adam(fused)", {}).get("median_epoch_seconds")
+
+    def ratio(seconds: float) -> str:
+        return f"{seconds / fused:.2f}x" if fused else ""
+
+    lines = [
+        f"| | s/epoch | vs PyTorch fused Adam | test acc. after {epochs} epochs "
+        "| s of training to 97.5% |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        bold = "**" if name == "digitnet" else ""
+        seconds, to_target = r["median_epoch_seconds"], r["seconds_to_0.975"]
+        lines.append(
+            f"| {DOCS_NAMES.get(name, name)} | {bold}{seconds:.3f}{bold} | "
+            f"{bold}{ratio(seconds)}{bold} | {r['final_accuracy']:.2%} | "
+            f"{'not reached' if to_target is None else f'{to_target:.2f}'} |"
+        )
+    gemms, bound = hardware["gemm_seconds_per_epoch"], hardware["flop_bound_seconds_per_epoch"]
+    lines.append(f"| the network's matrix products alone | {gemms:.3f} | {ratio(gemms)} | | |")
+    lines.append(
+        f"| FLOP bound ({hardware['gflop_per_epoch']:.1f} GFLOP at the measured "
+        f"{hardware['gemm_peak_gflops']:.0f} GFLOP/s peak) | {bound:.3f} | {ratio(bound)} | | |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def write_docs_table(report: dict, epochs: int, command: str) -> None:
+    """Put the training race's table into docs/speed.md (docs/measured.py), with the PyTorch
+    version and thread count it ran with."""
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    sys.path.insert(0, str(docs))
+    from measured import write_table
+
+    try:
+        import torch
+
+        against = f"PyTorch {torch.__version__.split('+')[0]} on {torch.get_num_threads()} threads"
+    except ImportError:
+        against = "without PyTorch"
+    head = (
+        f"Adam lr 0.001, batch 128, float32, medians of {epochs} epochs x "
+        f"{len(next(iter(report['training'].values()))['runs'])} seeds; {against}:\n\n"
+    )
+    table = head + markdown_table(report["training"], report["hardware"], epochs)
+    write_table(docs / "speed.md", "mlp-against-pytorch", table, command)
+
+
 def mlp_sections(args, data, report: dict, peak: float, only, epochs: int, repeats: int) -> None:
     """The MLP's bounds, race, inference, memory, time to 98% and sweep, into `report`."""
     n_train = len(data["uint8"][0][0])
@@ -537,6 +598,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--cnn-repeats", type=int, default=1)
     parser.add_argument("--json", metavar="FILE", default=None)
+    parser.add_argument(
+        "--write-docs", action="store_true", help="write the MLP table into docs/speed.md"
+    )
     args = parser.parse_args(argv)
 
     only = set(args.only.lower().split(",")) if args.only else None
@@ -569,6 +633,11 @@ def main(argv=None) -> int:
     report["hardware"] = {"gemm_peak_gflops": peak}
     if not args.cnn_only:
         mlp_sections(args, data, report, peak, only, epochs, repeats)
+        if args.write_docs and not args.quick:
+            command = "python benchmarks/compare.py --write-docs" + (
+                f" --only {args.only}" if args.only else ""
+            )
+            write_docs_table(report, epochs, command)
     if args.cnn or args.cnn_only:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import cnn_bench  # here, not above: before_after.py runs this script on older digitnets
