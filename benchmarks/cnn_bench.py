@@ -274,3 +274,36 @@ def print_table(report: dict, epochs: int) -> None:
         ratio = f"{seconds / reference:.2f}x" if reference else "-"
         cell = f"{accuracy:>9.4f}" if accuracy is not None else ""
         print(f"{name:<22}{seconds:>9.3f}{ratio:>12}{cell}")
+
+
+def markdown_table(report: dict, epochs: int, peak_gflops: float) -> str:
+    """The race as docs/speed.md shows it: s/epoch, the ratio to PyTorch, the accuracy after the
+    last epoch, then the matrix products alone and the FLOP bound."""
+    training = report["training"]
+    reference = training.get("PyTorch", {}).get("median_epoch_seconds")
+
+    def ratio(seconds: float) -> str:
+        return f"{seconds / reference:.2f}x" if reference else ""
+
+    lines = [
+        f"| | s/epoch | vs PyTorch | test accuracy after {epochs} epochs |",
+        "|---|---|---|---|",
+    ]
+    for name, r in training.items():
+        bold = "**" if name == "digitnet" else ""
+        seconds = r["median_epoch_seconds"]
+        lines.append(
+            f"| {bold}{name}{bold} | {bold}{seconds:.2f}{bold} | {bold}{ratio(seconds)}{bold} | "
+            f"{r['final_accuracy']:.2%} |"
+        )
+    gemms, bound = report["gemm_seconds_per_epoch"], report["flop_bound_seconds_per_epoch"]
+    lines.append(
+        "| digitnet's matrix products alone (same shapes and layouts, each thread's share on its "
+        f"thread) | {gemms:.2f} | {ratio(gemms)} | |"
+    )
+    lines.append(
+        f"| FLOP bound ({report['gflop_per_epoch']:,.0f} GFLOP per epoch at the "
+        f"{peak_gflops:.0f} GFLOP/s this machine's BLAS measured) | {bound:.2f} | "
+        f"{ratio(bound)} | |"
+    )
+    return "\n".join(lines) + "\n"

@@ -452,6 +452,10 @@ DOCS_NAMES = {  # each competitor as docs/speed.md's table names it
 }
 
 
+# docs/speed.md's table of each CNN race (--write-docs)
+CNN_DOCS_TABLES = {"lenet": "cnn-lenet-against-pytorch", "vgg-bn": "cnn-vgg-bn-against-pytorch"}
+
+
 def markdown_table(results: dict, hardware: dict, epochs: int) -> str:
     """The training race as docs/speed.md shows it: s/epoch, the ratio to PyTorch's fused Adam,
     the accuracy after the last epoch and the training seconds to 97.5%, then the bounds."""
@@ -482,13 +486,9 @@ def markdown_table(results: dict, hardware: dict, epochs: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_docs_table(report: dict, epochs: int, command: str) -> None:
+def write_mlp_table(report: dict, epochs: int, command: str) -> None:
     """Put the training race's table into docs/speed.md (docs/measured.py), with the PyTorch
     version and thread count it ran with."""
-    docs = Path(__file__).resolve().parent.parent / "docs"
-    sys.path.insert(0, str(docs))
-    from measured import write_table
-
     try:
         import torch
 
@@ -500,7 +500,16 @@ def write_docs_table(report: dict, epochs: int, command: str) -> None:
         f"{len(next(iter(report['training'].values()))['runs'])} seeds; {against}:\n\n"
     )
     table = head + markdown_table(report["training"], report["hardware"], epochs)
-    write_table(docs / "speed.md", "mlp-against-pytorch", table, command)
+    write_docs("mlp-against-pytorch", table, command)
+
+
+def write_docs(name: str, table: str, command: str) -> None:
+    """Put a table into its marked place in docs/speed.md (docs/measured.py)."""
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    sys.path.insert(0, str(docs))
+    from measured import write_table
+
+    write_table(docs / "speed.md", name, table, command)
 
 
 def mlp_sections(args, data, report: dict, peak: float, only, epochs: int, repeats: int) -> None:
@@ -599,7 +608,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cnn-repeats", type=int, default=1)
     parser.add_argument("--json", metavar="FILE", default=None)
     parser.add_argument(
-        "--write-docs", action="store_true", help="write the MLP table into docs/speed.md"
+        "--write-docs", action="store_true", help="write the race's table into docs/speed.md"
     )
     args = parser.parse_args(argv)
 
@@ -637,7 +646,7 @@ def main(argv=None) -> int:
             command = "python benchmarks/compare.py --write-docs" + (
                 f" --only {args.only}" if args.only else ""
             )
-            write_docs_table(report, epochs, command)
+            write_mlp_table(report, epochs, command)
     if args.cnn or args.cnn_only:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import cnn_bench  # here, not above: before_after.py runs this script on older digitnets
@@ -654,6 +663,13 @@ def main(argv=None) -> int:
             args.quick,
             args.cnn_network,
         )
+        if args.write_docs and not args.quick:
+            table = cnn_bench.markdown_table(report["cnn"], cnn_epochs, peak)
+            command = (
+                f"python benchmarks/compare.py --cnn-only --cnn-network {args.cnn_network} "
+                f"--cnn-epochs {cnn_epochs} --write-docs"
+            )
+            write_docs(CNN_DOCS_TABLES[args.cnn_network], table, command)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
         print(f"\nwrote {args.json}")

@@ -4,6 +4,7 @@ epoch) and its test accuracy, seeds alternating.
 
     python benchmarks/preset_race.py              # 3 seeds each: about 4 minutes on 2 cores
     python benchmarks/preset_race.py --seeds 0 --json race.json
+    python benchmarks/preset_race.py --runs 2 --write-docs   # its table into docs/speed.md
 
 The recipe is the preset's (training/settings.py PRESETS["cnn"]): conv 5x5 16, ReLU, max-pool 2,
 conv 5x5 32, ReLU, max-pool 2, dense 128, ReLU, dense 10; SGD with Nesterov momentum 0.9, lr 0.05
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 RESULT = re.compile(r"test accuracy: ([\d.]+)%")
 EPOCH = re.compile(r"test_accuracy ([\d.]+)")
@@ -77,15 +79,12 @@ def timed(argv: list[str], cwd: str) -> tuple[float, str]:
     return time.perf_counter() - start, done.stdout
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--json", metavar="FILE")
-    args = parser.parse_args(argv)
+def race(seeds: list[int]) -> dict:
+    """One race: both processes for each seed in turn; each side's runs, median and mean."""
     code = "import sys; from digitnet.app.cli import main; sys.exit(main(sys.argv[1:]))"
     runs: dict[str, list[dict]] = {"digitnet": [], "PyTorch": []}
     with tempfile.TemporaryDirectory() as folder:
-        for seed in args.seeds:
+        for seed in seeds:
             ours = [sys.executable, "-c", code, "train", "--preset", "cnn", "--seed", str(seed)]
             seconds, out = timed(ours, folder)
             accuracy = float(RESULT.findall(out)[-1]) / 100
@@ -101,17 +100,67 @@ def main(argv=None) -> int:
     report = {name: {"runs": r, "median_seconds": statistics.median(x["seconds"] for x in r),
                      "mean_accuracy": statistics.mean(x["accuracy"] for x in r)}
               for name, r in runs.items()}  # fmt: skip
-    ratio = report["digitnet"]["median_seconds"] / report["PyTorch"]["median_seconds"]
-    print(
-        f"digitnet train --preset cnn: {report['digitnet']['median_seconds']:.1f} s, "
-        f"{report['digitnet']['mean_accuracy']:.2%} mean; PyTorch process "
-        f"{report['PyTorch']['median_seconds']:.1f} s, {report['PyTorch']['mean_accuracy']:.2%}"
-        f" mean (medians of {len(args.seeds)}; ratio {ratio:.2f})"
+    report["ratio"] = report["digitnet"]["median_seconds"] / report["PyTorch"]["median_seconds"]
+    return report
+
+
+def markdown_table(races: list[dict]) -> str:
+    """The races as docs/speed.md shows them: one row per race, and the ratio over all."""
+    seeds = " / ".join(str(run["seed"]) for run in races[0]["digitnet"]["runs"])
+    lines = [
+        f"| run | digitnet: seconds, seeds {seeds} | PyTorch: seconds | ratio of medians "
+        "| test accuracy, mean |",
+        "|---|---|---|---|---|",
+    ]
+    for number, report in enumerate(races, 1):
+        ours, theirs = (
+            " / ".join(f"{run['seconds']:.1f}" for run in report[name]["runs"])
+            for name in ("digitnet", "PyTorch")
+        )
+        accuracy = (
+            f"digitnet {report['digitnet']['mean_accuracy']:.2%}, "
+            f"PyTorch {report['PyTorch']['mean_accuracy']:.2%}"
+        )
+        lines.append(f"| {number} | {ours} | {theirs} | {report['ratio']:.2f} | {accuracy} |")
+    ratio = statistics.median(report["ratio"] for report in races)
+    return "\n".join(lines) + (
+        f"\n\ndigitnet's whole command takes {ratio:.2f} times PyTorch's process (the median "
+        "ratio of the runs).\n"
     )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--runs", type=int, default=1, help="races of all the seeds (1)")
+    parser.add_argument("--json", metavar="FILE")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="write the table into docs/speed.md"
+    )
+    args = parser.parse_args(argv)
+    races = [race(args.seeds) for _ in range(args.runs)]
+    for report in races:
+        print(
+            f"digitnet train --preset cnn: {report['digitnet']['median_seconds']:.1f} s, "
+            f"{report['digitnet']['mean_accuracy']:.2%} mean; PyTorch process "
+            f"{report['PyTorch']['median_seconds']:.1f} s, "
+            f"{report['PyTorch']['mean_accuracy']:.2%} mean (medians of {len(args.seeds)}; "
+            f"ratio {report['ratio']:.2f})"
+        )
     if args.json:
         with open(args.json, "w") as file:
-            json.dump(report, file, indent=1)
-    return 0 if math.isfinite(ratio) else 1
+            json.dump(races if args.runs > 1 else races[0], file, indent=1)
+    if args.write_docs:
+        import torch
+
+        docs = Path(__file__).resolve().parent.parent / "docs"
+        sys.path.insert(0, str(docs))
+        from measured import write_table
+
+        head = f"PyTorch {torch.__version__.split('+')[0]} on 2 threads:\n\n"
+        command = f"python benchmarks/preset_race.py --runs {args.runs} --write-docs"
+        write_table(docs / "speed.md", "preset-race", head + markdown_table(races), command)
+    return 0 if all(math.isfinite(report["ratio"]) for report in races) else 1
 
 
 if __name__ == "__main__":

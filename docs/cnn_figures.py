@@ -5,9 +5,11 @@ digitnet's own commands.
     python docs/cnn_figures.py --best      # also cnn-best, 3 seeds (up to 45 minutes)
     python docs/cnn_figures.py --pictures  # also filters, feature maps and the drawing page
 
-Runs `digitnet train --preset NAME --seed S` in a fresh process each, and prints Markdown: test
-accuracy per seed, their mean, the wall time of the whole command, and its peak memory (the
+Runs `digitnet train --preset NAME --seed S` in a fresh process each, and makes a Markdown table:
+test accuracy per seed, their mean, the wall time of the whole command, and its peak memory (the
 process's maximum resident set size) above that of a Python process that has imported NumPy.
+With --best, the table (both presets) goes into docs/results.md with the machine and the day
+(docs/measured.py); otherwise it is printed.
 Run it with nothing else running: the machines are 2 shared cores.
 """
 
@@ -101,11 +103,20 @@ def main() -> None:
             rows.append(
                 table_row("cnn-best", preset_runs("cnn-best", args.seeds, folder), baseline)
             )
-        print("| preset | test accuracy, seeds " + " / ".join(map(str, args.seeds)) + " | mean "
-              "| wall time of the command | peak memory above Python + NumPy |")  # fmt: skip
-        print("|---|---|---|---|---|")
-        print("\n".join(rows))
-        print(f"\n(Python with NumPy imported: {baseline:.0f} MB resident.)")
+        table = "\n".join([
+            "| preset | test accuracy, seeds " + " / ".join(map(str, args.seeds)) + " | mean "
+            "| wall time of the command | peak memory above Python + NumPy |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]) + f"\n\n(Python with NumPy imported: {baseline:.0f} MB resident.)\n"  # fmt: skip
+        if args.best and not args.no_cnn:  # the whole table of docs/results.md
+            sys.path.insert(0, str(DOCS))
+            from measured import write_table
+
+            command = "python docs/cnn_figures.py --best"
+            write_table(DOCS / "results.md", "cnn-presets", table, command)
+        else:
+            print(table)
         if args.pictures:
             model = folder / "cnn-0.npz"
             if not model.exists():

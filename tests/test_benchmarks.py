@@ -173,3 +173,52 @@ def test_the_winograd_probe_computes_the_convolution(benchmarks_on_path):
     U = winograd_probe.kernel_transform(layer.params["W"])
     z = winograd_probe.winograd_forward(x_pad, U, layer.params["b"])  # (C_out, H, W, N)
     np.testing.assert_allclose(z.transpose(3, 0, 1, 2), layer.forward(x), rtol=1e-12, atol=1e-12)
+
+
+def test_the_docs_tables_of_the_races_show_their_figures(benchmarks_on_path):
+    """compare.py's and cnn_bench.py's Markdown tables (--write-docs): ratios to PyTorch, the
+    accuracy as a percentage, digitnet's row in bold, a target not reached said so."""
+    import cnn_bench
+    import compare
+
+    def result(seconds, accuracy, to_target=None):
+        return {"median_epoch_seconds": seconds, "final_accuracy": accuracy,
+                "seconds_to_0.975": to_target}  # fmt: skip
+
+    training = {"digitnet": result(0.2, 0.9776, 1.43), "PyTorch Adam(fused)": result(0.4, 0.97)}
+    hardware = {"gemm_seconds_per_epoch": 0.1, "flop_bound_seconds_per_epoch": 0.05,
+                "gflop_per_epoch": 27.3, "gemm_peak_gflops": 456.0}  # fmt: skip
+    mlp = compare.markdown_table(training, hardware, epochs=8)
+    assert "| **digitnet** | **0.200** | **0.50x** | 97.76% | 1.43 |" in mlp
+    assert "| PyTorch, `Adam(fused=True)` | 0.400 | 1.00x | 97.00% | not reached |" in mlp
+    assert (
+        "| FLOP bound (27.3 GFLOP at the measured 456 GFLOP/s peak) | 0.050 | 0.12x | | |" in mlp
+    )
+    report = {"training": {"digitnet": result(9.0, 0.99), "PyTorch": result(6.0, 0.985)},
+              "gemm_seconds_per_epoch": 4.5, "flop_bound_seconds_per_epoch": 2.0,
+              "gflop_per_epoch": 1051.0}  # fmt: skip
+    cnn = cnn_bench.markdown_table(report, epochs=3, peak_gflops=490.0)
+    assert "| **digitnet** | **9.00** | **1.50x** | 99.00% |" in cnn
+    assert (
+        "(1,051 GFLOP per epoch at the 490 GFLOP/s this machine's BLAS measured) | 2.00 | 0.33x"
+        in cnn
+    )
+
+
+def test_the_preset_race_table_has_a_row_per_race_and_the_median_ratio(benchmarks_on_path):
+    import preset_race
+
+    def side(seconds, accuracy):
+        runs = [{"seed": s, "seconds": t} for s, t in enumerate(seconds)]
+        return {"runs": runs, "mean_accuracy": accuracy}
+
+    races = [
+        {"digitnet": side([24.6, 23.9], 0.9927), "PyTorch": side([19.6, 21.4], 0.9923),
+         "ratio": 1.21},
+        {"digitnet": side([24.2, 24.0], 0.9927), "PyTorch": side([20.8, 20.4], 0.9923),
+         "ratio": 1.17},
+    ]  # fmt: skip
+    table = preset_race.markdown_table(races)
+    assert "| run | digitnet: seconds, seeds 0 / 1 | PyTorch: seconds |" in table
+    assert "| 2 | 24.2 / 24.0 | 20.8 / 20.4 | 1.17 | digitnet 99.27%, PyTorch 99.23% |" in table
+    assert "takes 1.19 times PyTorch's process" in table

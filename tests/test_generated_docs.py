@@ -116,3 +116,15 @@ def test_every_route_of_the_server_is_a_row_with_its_methods_doc():
     ) | set(handler.POST_ROUTES.values())
     status = next(row for row in table if row[0] == "`GET /api/train`")
     assert '"images_per_second"' in status[1] and "`{" in status[1]
+
+
+def test_exercises_are_the_catalogues_in_order_with_their_functions():
+    from digitnet.learn.catalogue import EXERCISES
+
+    table = rows(generated.exercises())
+    assert [code(row[1])[:2] for row in table] == [[e.name, e.file] for e in EXERCISES]
+    assert [code(row[2]) for row in table] == [list(e.functions) for e in EXERCISES]
+    conv = next(row for row in table if "conv_backward" in row[1])
+    assert conv[3].endswith(
+        "(backprop.md#11-gradient-of-the-input-a-full-convolution-with-the-flipped-kernel)"
+    )

@@ -1,6 +1,7 @@
 """The reference tables of the docs, generated from the code so that they cannot drift from it:
 the --layers terms, the presets and the exit statuses (docs/cli.md), the model file's layer types
-and meta (docs/model-file.md), the live page's JSON endpoints (docs/live.md).
+and meta (docs/model-file.md), the live page's JSON endpoints (docs/live.md), the exercises
+(docs/learn.md).
 
 A page asks for one by name between two comments, and the table is written between them:
 
@@ -164,6 +165,23 @@ def server_endpoints() -> str:
     return table(["request", "does"], rows)
 
 
+def exercises() -> str:
+    """The exercises of `digitnet learn`, in order: each one's name and file, the functions the
+    learner writes, and the section of docs/backprop.md that derives them (a link)."""
+    from digitnet.learn.catalogue import EXERCISES
+
+    rows = []
+    for number, exercise in enumerate(EXERCISES, 1):
+        anchor = re.sub(r"[^\w\- ]", "", exercise.section.lower()).replace(" ", "-")
+        rows.append([
+            str(number),
+            f"`{exercise.name}` (`{exercise.file}`): {cell(exercise.title)}",
+            ", ".join(f"`{name}`" for name in exercise.functions),
+            f"[{cell(exercise.section)}](backprop.md#{anchor})",
+        ])  # fmt: skip
+    return table(["", "exercise (its file)", "you write", "derived in"], rows)
+
+
 GENERATORS: dict[str, Callable[[], str]] = {
     "layer-terms": layer_terms,
     "presets": presets,
@@ -171,6 +189,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "layer-types": layer_types,
     "model-meta": model_meta,
     "server-endpoints": server_endpoints,
+    "exercises": exercises,
 }
 
 
