@@ -65,13 +65,13 @@ def stamp(command: str) -> str:
 
 def write_table(page: Path, name: str, markdown: str, command: str) -> None:
     """Put the table and its stamp into the page's marked place (atomically)."""
+    from digitnet.atomic import atomic_write_bytes
+
     text = page.read_text()
     pattern = block(name)
     if not pattern.search(text):
         raise SystemExit(f"{page.name} has no place marked for the table {name!r}")
     body = markdown.rstrip("\n") + "\n\n" + stamp(command) + "\n"
     new = pattern.sub(lambda match: match[1] + body + match[2], text, count=1)
-    temporary = page.with_name(page.name + ".tmp")
-    temporary.write_text(new)
-    temporary.replace(page)
+    atomic_write_bytes(page, new.encode())
     print(f"wrote the table {name!r} into {page}")

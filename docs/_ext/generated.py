@@ -222,13 +222,13 @@ def setup(app) -> dict:
 
 def main() -> int:
     """Rewrite every docs page's generated blocks; print the pages that changed."""
+    from digitnet.atomic import atomic_write_bytes
+
     for path in sorted(DOCS.glob("*.md")):
         text = path.read_text()
         new = fill(text)
         if new != text:
-            temporary = path.with_suffix(".md.tmp")
-            temporary.write_text(new)
-            temporary.replace(path)
+            atomic_write_bytes(path, new.encode())
             print(f"rewrote {path.relative_to(DOCS.parent)}")
     return 0
 

@@ -110,7 +110,8 @@ class Handler(BaseHTTPRequestHandler):
             return  # _read_body has answered (411 or 413)
         if self._host_refused() or self._origin_refused():
             return
-        if path not in POST_ROUTES:
+        found = match_route(POST_ROUTES, path)
+        if found is None:
             self._not_served("POST", path)
             return
         try:
@@ -118,8 +119,8 @@ class Handler(BaseHTTPRequestHandler):
         except (json.JSONDecodeError, UnicodeDecodeError):
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "body is not valid JSON"})
             return
-        method = getattr(self.session, POST_ROUTES[path])
-        if POST_ROUTES[path] == "control":  # the action is the path's last part; body ignored
+        method = getattr(self.session, found[0])
+        if found[0] == "control":  # the action is the path's last part; the body is ignored
             action = path.rsplit("/", 1)[1]
             self._answer(lambda: method(action))
         else:
