@@ -35,12 +35,14 @@ def machine() -> str:
     import numpy as np
     from threadpoolctl import threadpool_info
 
+    from digitnet.nn.threads import available_cores
+
     cpu = "an unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
         found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
         cpu = found[1].strip() if found else cpu
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = available_cores()
     blas = next((pool for pool in threadpool_info() if pool["user_api"] == "blas"), None)
     if blas is None:
         return f"{cores} cores of {cpu}, NumPy {np.__version__}"
