@@ -43,7 +43,10 @@ def machine() -> str:
         found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
         cpu = found[1].strip() if found else cpu
     cores = available_cores()
-    blas = next((pool for pool in threadpool_info() if pool["user_api"] == "blas"), None)
+    pools = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    # NumPy's own BLAS: SciPy, once imported, brings another, which threadpoolctl may list first
+    pools.sort(key=lambda pool: "numpy" not in pool["filepath"])
+    blas = pools[0] if pools else None
     if blas is None:
         return f"{cores} cores of {cpu}, NumPy {np.__version__}"
     forced = os.environ.get("OPENBLAS_CORETYPE")

@@ -49,3 +49,16 @@ def test_write_table_replaces_the_marked_place_and_stamps_it(tmp_path):
     assert stamp and stamp[1] == "docs/demo.py" and int(stamp[2]) >= 1
     with pytest.raises(SystemExit, match="no place marked for the table 'other'"):
         measured.write_table(page, "other", "x", "python docs/demo.py")
+
+
+def test_the_machine_line_names_numpys_blas_when_scipy_brought_another(monkeypatch):
+    import threadpoolctl
+
+    pools = [
+        {"user_api": "blas", "internal_api": "openblas", "version": "0.3.30",
+         "filepath": "/x/scipy.libs/libscipy_openblas.so", "architecture": "Haswell"},
+        {"user_api": "blas", "internal_api": "openblas", "version": "0.3.31",
+         "filepath": "/x/numpy.libs/libscipy_openblas64_.so", "architecture": "SkylakeX"},
+    ]  # fmt: skip
+    monkeypatch.setattr(threadpoolctl, "threadpool_info", lambda: pools)
+    assert "OpenBLAS 0.3.31 (SkylakeX" in measured.machine()
