@@ -1,6 +1,6 @@
 """How much augmentation costs per image, and whether SciPy's map_coordinates samples faster.
 
-    python benchmarks/augment_speed.py [--batch 128] [--repeats 50]
+    python benchmarks/augment_speed.py [--batch 128] [--repeats 50] [--write-docs]
 
 digitnet samples each distorted image with bilinear interpolation that it writes itself
 (data/augment.py: bilinear_sample, four gathers with np.take_along_axis). The alternative is one
@@ -8,14 +8,17 @@ call of scipy.ndimage.map_coordinates for the whole batch (order 1, mode "grid-c
 outside, interpolated up to the edge), the batch as a 3-D array whose first coordinate is the
 image index. Both get the same source coordinates; the script checks that their images agree,
 then reports the median time per batch and per pixel of: the source coordinates (affine; the
-elastic fields), and each sampler.
+elastic fields), and each sampler. With --write-docs, the table goes into docs/speed.md
+(docs/measured.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -53,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--write-docs", action="store_true", help="the table into docs/speed.md")
     args = parser.parse_args()
     (X, _), _ = dn.load_mnist()
     images = X[: args.batch].reshape(-1, 28, 28).astype(np.float32)
@@ -71,12 +75,24 @@ def main() -> None:
         "sampling: digitnet's bilinear_sample": lambda: bilinear_sample(images, rows, cols),
         "sampling: scipy.ndimage.map_coordinates": lambda: scipy_sample(images, rows, cols),
     }
-    print(f"\nbatch of {n} images (median of {args.repeats}):\n")
-    print("| step | ms per batch | ns per pixel |")
-    print("|---|--:|--:|")
+    lines = [
+        f"A batch of {n} images, medians of {args.repeats}; the two samplers' images agree to "
+        f"{difference:.1e}:",
+        "",
+        "| step | ms per batch | ns per pixel |",
+        "|---|--:|--:|",
+    ]
     for name, fn in timings.items():
         ms = median_ms(fn, args.repeats)
-        print(f"| {name} | {ms:.2f} | {ms * 1e6 / pixels:.1f} |")
+        lines.append(f"| {name} | {ms:.2f} | {ms * 1e6 / pixels:.1f} |")
+    print("\n" + "\n".join(lines))
+    if args.write_docs:
+        docs = Path(__file__).resolve().parent.parent / "docs"
+        sys.path.insert(0, str(docs))
+        from measured import write_table
+
+        command = "python benchmarks/augment_speed.py --write-docs"
+        write_table(docs / "speed.md", "augment-samplers", "\n".join(lines), command)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
     python benchmarks/compare.py            # a few minutes; prints the tables
     python benchmarks/compare.py --json results.json
-    python benchmarks/compare.py --write-docs   # also: its MLP table into docs/speed.md
+    python benchmarks/compare.py --write-docs   # also: its MLP tables into docs/speed.md
     python benchmarks/compare.py --sweep    # also: wider network and batch sizes 32/128/512
     python benchmarks/compare.py --cnn      # also: a LeNet-like CNN, digitnet vs PyTorch
     python benchmarks/compare.py --cnn-only # only the CNN (cnn_bench.py), a few minutes
@@ -503,6 +503,75 @@ def write_mlp_table(report: dict, epochs: int, command: str) -> None:
     write_docs("mlp-against-pytorch", table, command)
 
 
+def write_mlp_details(report: dict, command: str) -> None:
+    """Put what the race found beside its table into docs/speed.md: the same-math check, the time
+    to 98%, inference and memory (each only where this run measured it)."""
+    lines = []
+    if "same_math" in report:
+        difference = report["same_math"]["max_accuracy_difference_vs_plain_numpy"]
+        lines.append(
+            "- digitnet and the plain NumPy baseline start from the same weights and see the same "
+            f"batches (same seed): their test accuracies differ by at most {difference:.2%} over "
+            "all epochs, from float rounding alone."
+        )
+    if "to_98" in report:
+        fast = report["to_98"]["digitnet_preset_fast"]
+        walls = [r["wall_seconds"] for r in fast if "wall_seconds" in r]
+        accuracies = ", ".join(f"{r['accuracy']:.2%}" for r in fast if "accuracy" in r)
+        torch_runs = report["to_98"]["pytorch_best"]
+        reached = [f"{r['seconds_to_0.98']:.2f} s" for r in torch_runs if r["seconds_to_0.98"]]
+        missed, epochs = len(torch_runs) - len(reached), len(torch_runs[0]["accuracies"])
+        lines.append(
+            f"- Time to 98.0%: `digitnet train --preset fast` took {min(walls):.2f}-"
+            f"{max(walls):.2f} s for the whole command (start, data loading, training, test "
+            f"evaluation, saved model; {accuracies} for seeds 0-{len(fast) - 1}). PyTorch's best "
+            "recipe (SGD + Nesterov, one-cycle to lr 0.2, batch 256) needed "
+            + (" and ".join(reached) or "-")
+            + " of training alone"
+            + (
+                f", and did not reach 98.0% in {epochs} epochs for {missed} of its seeds."
+                if missed
+                else "."
+            )
+        )
+    if "inference" in report:
+        found = report["inference"]
+        ours = found["digitnet"]
+        others = "; ".join(
+            f"{DOCS_NAMES.get(name, name).replace('**', '')} "
+            f"{r['test_set_seconds'] * 1e3:.1f} ms and {r['single_image_microseconds']:.1f} us"
+            for name, r in found.items()
+            if name != "digitnet"
+        )
+        lines.append(
+            f"- Inference: the 10,000 test images in {ours['test_set_seconds'] * 1e3:.1f} ms, a "
+            f"single image in {ours['single_image_microseconds']:.1f} us (median of 2,000 "
+            f"calls); {others}."
+        )
+    if "memory" in report:
+        lines.append(
+            "- Peak memory while training on all 60,000 images: "
+            f"{report['memory']['above_baseline_mb']:.0f} MB above Python with NumPy imported."
+        )
+    write_docs("mlp-details", "\n".join(lines), command)
+
+
+def write_sweep_table(rows: list[dict], command: str) -> None:
+    """Put the sweep's seconds per epoch by width and batch size into docs/speed.md."""
+    batches = sorted({row["batch"] for row in rows})
+    lines = ["| hidden layers | " + " | ".join(f"batch {b}" for b in batches) + " |"]
+    lines.append("|---|" + "---|" * len(batches))
+    for hidden in dict.fromkeys(tuple(row["hidden"]) for row in rows):
+        mine = {row["batch"]: row for row in rows if tuple(row["hidden"]) == hidden}
+        name = "-".join(map(str, hidden))
+        cells = [f"{mine[b]['digitnet']:.3f}" for b in batches]
+        lines.append(f"| {name}, digitnet | " + " | ".join(cells) + " |")
+        if all("torch_fused" in mine[b] for b in batches):
+            cells = [f"{mine[b]['torch_fused']:.3f}" for b in batches]
+            lines.append(f"| {name}, PyTorch fused Adam | " + " | ".join(cells) + " |")
+    write_docs("mlp-sweep", "\n".join(lines), command)
+
+
 def write_docs(name: str, table: str, command: str) -> None:
     """Put a table into its marked place in docs/speed.md (docs/measured.py)."""
     docs = Path(__file__).resolve().parent.parent / "docs"
@@ -643,10 +712,15 @@ def main(argv=None) -> int:
     if not args.cnn_only:
         mlp_sections(args, data, report, peak, only, epochs, repeats)
         if args.write_docs and not args.quick:
-            command = "python benchmarks/compare.py --write-docs" + (
-                f" --only {args.only}" if args.only else ""
+            command = (
+                "python benchmarks/compare.py --write-docs"
+                + (f" --only {args.only}" if args.only else "")
+                + (" --sweep" if args.sweep else "")
             )
             write_mlp_table(report, epochs, command)
+            write_mlp_details(report, command)
+            if args.sweep:
+                write_sweep_table(report["sweep"], command)
     if args.cnn or args.cnn_only:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import cnn_bench  # here, not above: before_after.py runs this script on older digitnets

@@ -9,14 +9,18 @@ network's convolutions both ways, batch last as the network keeps them, one BLAS
 thread's share of a batch), checks that they agree, and prints the ratio. Only if the forward
 pays is a backward worth writing.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/winograd_probe.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/winograd_probe.py [--write-docs]
+
+With --write-docs, the table also goes into docs/speed.md (docs/measured.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -116,14 +120,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64, help="one thread's share of 128")
     parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--write-docs", action="store_true", help="the table into docs/speed.md")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     print(f"forward, batch {args.batch}, float32, one BLAS thread: ms (median)")
     print("  C_in C_out  HxW   im2col  winograd  winograd/im2col  max |difference|")
+    rows = ["| conv | im2col + product | Winograd F(2x2, 3x3) | ratio |", "|---|---|---|---|"]
     for C_in, C_out, H in SHAPES:
         p, f, difference = race(C_in, C_out, H, args.batch, args.repeats, rng)
         print(f"  {C_in:>4} {C_out:>4} {H:>3}x{H:<3} {p:7.2f} {f:9.2f} {f / p:12.2f}x"
               f"        {difference:.1e}")  # fmt: skip
+        rows.append(f"| {C_in} -> {C_out} channels, {H}x{H} | {p:.2f} ms | {f:.2f} ms | "
+                    f"{f / p:.2f}x |")  # fmt: skip
+    if args.write_docs:
+        docs = Path(__file__).resolve().parent.parent / "docs"
+        sys.path.insert(0, str(docs))
+        from measured import write_table
+
+        command = "python benchmarks/winograd_probe.py --write-docs"
+        write_table(docs / "speed.md", "winograd", "\n".join(rows), command)
 
 
 if __name__ == "__main__":
