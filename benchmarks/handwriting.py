@@ -22,7 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from strokes import render  # noqa: E402
 
 import digitnet as dn  # noqa: E402
-from digitnet.data.preprocess import to_mnist  # noqa: E402
+
+try:
+    from digitnet.data.preprocess import to_mnist
+except ImportError:  # a digitnet before the data/ layout, as the one before photo preprocessing
+    from digitnet.preprocess import to_mnist
 
 
 def read(model, pictures) -> np.ndarray:

@@ -27,8 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from photos import CONDITIONS, SMALL, photograph  # noqa: E402
 
 import digitnet as dn  # noqa: E402
-from digitnet.data.preprocess import to_mnist  # noqa: E402
 from digitnet.errors import DigitnetError  # noqa: E402
+
+try:
+    from digitnet.data.preprocess import to_mnist
+except ImportError:  # a digitnet before the data/ layout, as the one before photo preprocessing
+    from digitnet.preprocess import to_mnist
 
 
 def as_array(picture) -> np.ndarray:
@@ -40,31 +44,48 @@ def as_array(picture) -> np.ndarray:
     return picture_array(picture)
 
 
-def accuracy(model, digits, labels, conditions, seed) -> float:
-    """Share of `digits` read right after photographing each under `conditions`."""
+def photo_fields(digits, conditions, seed) -> tuple[np.ndarray, np.ndarray]:
+    """Each of `digits` photographed under `conditions` and read as `digitnet predict` reads a
+    file: the (n, 784) network inputs, and which pictures were read (a refused one is zeros)."""
     rng = np.random.default_rng(seed)
-    right = 0
-    for digit, label in zip(digits, labels):
+    fields = np.zeros((len(digits), 784), dtype=np.float32)
+    read = np.zeros(len(digits), dtype=bool)
+    for i, digit in enumerate(digits):
         try:
-            field = to_mnist(as_array(photograph(digit, rng, conditions)))
+            fields[i] = to_mnist(as_array(photograph(digit, rng, conditions))).ravel()
         except DigitnetError:  # refused: no digit found
             continue
-        right += int(model.predict(field.reshape(1, -1))[0] == label)
-    return right / len(labels)
+        read[i] = True
+    return fields, read
+
+
+def accuracy(model, digits, labels, conditions, seed) -> float:
+    """Share of `digits` read right after photographing each under `conditions`."""
+    fields, read = photo_fields(digits, conditions, seed)
+    if not read.any():
+        return 0.0
+    return int(np.sum(model.predict(fields[read]) == np.asarray(labels)[read])) / len(labels)
+
+
+def plan() -> dict[str, tuple[str, ...]]:
+    """The conditions of each row: clean, each condition alone, all together, small in the
+    frame, and all together small in the frame."""
+    rows = {"clean": ()} | {condition: (condition,) for condition in CONDITIONS}
+    rows |= {"all together": CONDITIONS, SMALL: (SMALL,)}
+    rows[f"all together, {SMALL}"] = (*CONDITIONS, SMALL)
+    return rows
 
 
 def run(model, digits, labels, seed: int = 0, name: str = "") -> dict[str, float]:
     """Accuracy per condition: clean, each condition alone, all together (a line on stderr as
     each condition is done: a condition takes seconds to a minute)."""
-    plan = {"clean": ()} | {condition: (condition,) for condition in CONDITIONS}
-    plan |= {"all together": CONDITIONS, SMALL: (SMALL,)}
-    plan[f"all together, {SMALL}"] = (*CONDITIONS, SMALL)
+    rows = plan()
     results = {}
     started = time.perf_counter()
-    for i, (label, conditions) in enumerate(plan.items(), 1):
+    for i, (label, conditions) in enumerate(rows.items(), 1):
         results[label] = accuracy(model, digits, labels, conditions, seed)
         seconds = time.perf_counter() - started
-        print(f"{name} {i}/{len(plan)} {label}: {results[label]:.1%} ({seconds:.0f} s)",
+        print(f"{name} {i}/{len(rows)} {label}: {results[label]:.1%} ({seconds:.0f} s)",
               file=sys.stderr, flush=True)  # fmt: skip
     return results
 
