@@ -1,6 +1,9 @@
 """How well a trained network reads whole numbers, by length, spacing and photo condition.
 
     python benchmarks/read_numbers.py MODEL [MODEL...] [--n 200] [--json out.json]
+    python benchmarks/read_numbers.py mlp.npz cnn.npz --n 100 --phone 20 --write-docs
+
+`--write-docs` writes a table per model, and p, into docs/numbers.md (models named mlp and cnn).
 
 Numbers are made of MNIST *test* digits (the segmentation was tuned on numbers of training
 digits only) by tests/number_pictures.py: 1 to 8 digits, heights varying by about 20%, the
@@ -26,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
 from number_pictures import CONDITIONS, compose, number_photo, phone_photo  # noqa: E402
 
 import digitnet as dn  # noqa: E402
@@ -76,7 +80,7 @@ def spacing_rows(model, images, labels, n: int, seed: int) -> dict[str, dict]:
     each photo condition alone on numbers whose digits do not touch."""
     rows = {}
     for spacing in ("wide", "close", "touching", "overlapping"):
-        for conditions, label in (((), "clean"), (CONDITIONS, "photo, all conditions")):
+        for conditions, label in (((), "clean"), (CONDITIONS, "all conditions")):
             rng = np.random.default_rng([seed, len(rows)])
             pairs = []
             for _ in range(n):
@@ -105,7 +109,7 @@ def length_rows(model, images, labels, n: int, seed: int) -> dict[str, dict]:
         for k in range(count):
             page, truth = case(images, labels, rng, length, ("wide", "close")[k % 2])
             pairs.append(read(model, picture_array(number_photo(page, rng)), truth))
-        rows[f"{length} digits, not touching, clean"] = score(pairs)
+        rows[f"{length} digit{'s' if length > 1 else ''}, not touching, clean"] = score(pairs)
     return rows
 
 
@@ -139,7 +143,7 @@ def uci_rows(model, n: int, seed: int) -> dict[str, dict]:
     uci = load_digits()
     images, labels = uci.images / 16, uci.target
     rows = {}
-    for conditions, label in (((), "clean"), (CONDITIONS, "photo, all conditions")):
+    for conditions, label in (((), "clean"), (CONDITIONS, "all conditions")):
         rng = np.random.default_rng([seed, 300 + len(rows)])
         pairs = []
         for k in range(n):
@@ -155,7 +159,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=200, help="numbers per row (200)")
     parser.add_argument("--phone", type=int, default=40, help="12-MP photos per row (40)")
     parser.add_argument("--json", help="also write the results as JSON")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the tables into docs/numbers.md (models named mlp.npz and cnn.npz)",
+    )
     args = parser.parse_args(argv)
+    if args.write_docs and sorted(Path(name).stem for name in args.models) != sorted(TABLES):
+        parser.error("--write-docs reads two models, named mlp and cnn (mlp.npz cnn.npz)")
     (_, _), (X_test, y_test) = dn.load_mnist()
     images = X_test.reshape(-1, 28, 28)
     report = {}
@@ -167,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         phone, seconds = phone_rows(model, images, y_test, args.phone, seed=0)
         rows |= phone
         rows |= uci_rows(model, args.n, seed=0)
-        single = rows["1 digits, not touching, clean"]["whole"]
+        single = rows["1 digit, not touching, clean"]["whole"]
         report[name] = {
             "rows": rows,
             "single_digit": single,
@@ -175,35 +186,56 @@ def main(argv: list[str] | None = None) -> None:
             "seconds": time.perf_counter() - started,
         }
         print(f"{name}: done in {report[name]['seconds']:.0f} s", file=sys.stderr, flush=True)
-    print_table(report)
+    for name in report:
+        print(markdown_table(name, report[name]) + "\n")
+    print(p_line(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
+    if args.write_docs:
+        sys.path.insert(0, str(ROOT / "docs"))
+        from measured import write_table
 
-
-def print_table(report: dict) -> None:
-    """One Markdown table: a row per condition, per model whole / per digit / added or lost,
-    and the bound p ** length."""
-    names = list(report)
-    header = "| numbers | " + " | ".join(
-        f"{Path(n).stem}: whole | per digit | added or lost | bound" for n in names
-    )
-    print(header + " |")
-    print("|---|" + "---|---|---|---|" * len(names))
-    for row in report[names[0]]["rows"]:
-        length = int(row.split()[0])
-        cells = []
-        for name in names:
-            r = report[name]["rows"][row]
-            bound = report[name]["single_digit"] ** length
-            cells.append(
-                f"{r['whole']:.1%} | {r['per_digit']:.1%} | {r['added_or_lost']:.1%} | {bound:.1%}"
-            )
-        print(f"| {row} (n={report[names[0]]['rows'][row]['n']}) | " + " | ".join(cells) + " |")
-    for name in names:
-        print(
-            f"{Path(name).stem}: one digit through predict {report[name]['single_digit']:.1%}; "
-            f"median {report[name]['seconds_per_12mp_photo']:.2f} s per 12-MP photo"
+        page = ROOT / "docs" / "numbers.md"
+        models = " ".join(Path(name).name for name in args.models)
+        command = (
+            f"python benchmarks/read_numbers.py {models} --n {args.n} --phone {args.phone} "
+            "--write-docs"
         )
+        for name in report:
+            write_table(page, TABLES[Path(name).stem], markdown_table(name, report[name]), command)
+        write_table(page, "numbers-read-p", p_line(report), command)
+
+
+TABLES = {"mlp": "numbers-read-mlp", "cnn": "numbers-read-cnn"}  # --write-docs: model, table
+
+
+def markdown_table(name: str, result: dict) -> str:
+    """One model's Markdown table: a row per kind of number, whole / per digit / added or lost,
+    and the bound p ** length. Short cells: it fits the docs' text column."""
+    lines = [
+        f"| `{Path(name).stem}`: numbers (n) | whole | per digit | added or lost | bound |",
+        "|---|---|---|---|---|",
+    ]
+    for row, r in result["rows"].items():
+        bound = result["single_digit"] ** int(row.split()[0])
+        lines.append(
+            f"| {row} ({r['n']}) | {r['whole']:.1%} | {r['per_digit']:.1%} "
+            f"| {r['added_or_lost']:.1%} | {bound:.1%} |"
+        )
+    return "\n".join(lines)
+
+
+def p_line(report: dict) -> str:
+    """p, one digit through this reading, per model (the bound's base); and the median time of
+    reading a 12-MP photo."""
+    each = ", ".join(f"{r['single_digit']:.1%} for `{Path(n).stem}`" for n, r in report.items())
+    times = ", ".join(
+        f"{r['seconds_per_12mp_photo']:.2f} s with `{Path(n).stem}`" for n, r in report.items()
+    )
+    return (
+        f"One digit through this reading, p: {each}. A 12-megapixel photo takes {times} "
+        "(median; decoding the JPEG included)."
+    )
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 handwriting benchmarks, read both ways: as `digitnet predict --digit` reads them (to_mnist, then
 the network) and as `digitnet predict` now does (reading.read_number).
 
-    python benchmarks/single_digit_parity.py MODEL [--n 300]
+    python benchmarks/single_digit_parity.py MODEL [MODEL...] [--n 300] [--write-docs]
 
-Prints, per benchmark, how many answers are the same, how many differ (and how: another digit,
-several digits, or refused; each that differs as "label read digit -> number", ? if refused),
-with the accuracy both ways.
+Prints, per model and benchmark, how many answers are the same, how many differ (and how: another
+digit, several digits, or refused; each that differs as "label read digit -> number", ? if
+refused), with the accuracy both ways. `--write-docs` writes the counts of pictures read the same,
+per model, into docs/numbers.md.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def both_ways(model, picture) -> tuple[str, str]:
     return digit, number
 
 
-def report(name: str, answers: list[tuple[str, str]], labels) -> None:
-    """A line: same / different, and how they differ, and the accuracy both ways."""
+def report(name: str, answers: list[tuple[str, str]], labels) -> int:
+    """A line: same / different, and how they differ, and the accuracy both ways; returns how
+    many read the same."""
     truth = [str(t) for t in labels]
     same = sum(a == b for a, b in answers)
     several = sum(len(b) > 1 for a, b in answers if a != b)
@@ -55,16 +57,20 @@ def report(name: str, answers: list[tuple[str, str]], labels) -> None:
     print(
         f"{name}: {same} of {len(answers)} the same; differ: {other} another digit, {several} "
         f"several digits, {refused} refused; accuracy one digit {before:.1%}, number {after:.1%}"
-        + (f" ({changes})" if changes else "")
+        + (f" ({changes})" if changes else ""),
+        flush=True,
     )
+    return same
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model")
+    parser.add_argument("models", nargs="+", metavar="MODEL")
     parser.add_argument("--n", type=int, default=300, help="digits per photo condition (300)")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="write the counts into docs/numbers.md"
+    )
     args = parser.parse_args(argv)
-    model = dn.load_model(args.model)
     (_, _), (X_test, y_test) = dn.load_mnist()
     digits, labels = X_test[: args.n].reshape(-1, 28, 28), y_test[: args.n]
     plan = {"clean": ()} | {c: (c,) for c in CONDITIONS}
@@ -73,14 +79,55 @@ def main(argv: list[str] | None = None) -> None:
         SMALL: (SMALL,),
         f"all together, {SMALL}": (*CONDITIONS, SMALL),
     }
-    for label, conditions in plan.items():
+    photos = []
+    for conditions in plan.values():
         rng = np.random.default_rng(0)  # as benchmarks/photos.py draws them
-        pictures = [picture_array(photograph(d, rng, conditions)) for d in digits]
-        report(f"photos, {label}", [both_ways(model, p) for p in pictures], labels)
-    pictures, truth = rendered_pictures()
-    report("MNIST rendered large", [both_ways(model, p) for p in pictures], truth)
-    pictures, truth = stroke_pictures()
-    report("pen strokes", [both_ways(model, p) for p in pictures], truth)
+        photos.append([picture_array(photograph(d, rng, conditions)) for d in digits])
+    rendered, rendered_truth = rendered_pictures()
+    strokes, stroke_truth = stroke_pictures()
+    groups = {
+        f"photos, {len(plan)} conditions": sum(len(p) for p in photos),
+        "MNIST rendered large": len(rendered),
+        "pen strokes": len(strokes),
+    }
+    same = {}  # model: pictures read the same, per group
+    for name in args.models:
+        model = dn.load_model(name)
+        stem = Path(name).stem
+        counts = [
+            sum(
+                report(f"{stem}: photos, {label}", [both_ways(model, p) for p in pictures], labels)
+                for label, pictures in zip(plan, photos)
+            ),
+            report(
+                f"{stem}: MNIST rendered large",
+                [both_ways(model, p) for p in rendered],
+                rendered_truth,
+            ),
+            report(f"{stem}: pen strokes", [both_ways(model, p) for p in strokes], stroke_truth),
+        ]
+        same[stem] = dict(zip(groups, counts))
+    table = parity_table(groups, same)
+    print(table)
+    if args.write_docs:
+        sys.path.insert(0, str(HERE.parent / "docs"))
+        from measured import write_table
+
+        models = " ".join(Path(name).name for name in args.models)
+        command = f"python benchmarks/single_digit_parity.py {models} --n {args.n} --write-docs"
+        write_table(HERE.parent / "docs" / "numbers.md", "single-digit-parity", table, command)
+
+
+def parity_table(groups: dict[str, int], same: dict[str, dict[str, int]]) -> str:
+    """Markdown: per group of pictures (and all), how many each model reads the same both ways."""
+    lines = [
+        "| pictures | n | " + " | ".join(f"`{stem}`: read the same" for stem in same) + " |",
+        "|---|---|" + "---|" * len(same),
+    ]
+    for group, n in [*groups.items(), ("all", sum(groups.values()))]:
+        counts = [sum(s.values()) if group == "all" else s[group] for s in same.values()]
+        lines.append(f"| {group} | {n:,} | " + " | ".join(f"{c:,}" for c in counts) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
