@@ -4,10 +4,10 @@ folder, in a fresh clone and a fresh virtual environment, and check the figures 
     python docs/run_readme.py                 # about four minutes on 2 cores
     python docs/run_readme.py --as-configured # keep this machine's OPENBLAS_* settings
 
-It clones this repository into an empty temporary folder and runs, in one bash session, every
-`bash` block of the README's "Set up" and "A five-minute tour" sections but the test command
-(CI runs that one itself). Three lines cannot run unattended as written, so they are run as
-close to it as a script can: `digitnet serve` on a free port until its page and
+It runs, in one bash session in an empty temporary folder, every `bash` block of the README's
+"Set up" and "A five-minute tour" sections but the test command (CI runs that one itself); the
+README's `git clone URL` clones this checkout. Three lines cannot run unattended as written, so
+they are run as close to it as a script can: `digitnet serve` on a free port until its page and
 /api/options answer; `jupyter notebook FILE` executes FILE instead of opening it; and after the
 tour, a correct `relu` is written into the exercise file and `digitnet learn check relu` must
 pass. Then each figure of the README's sample outputs must be one that the run printed: the
@@ -103,6 +103,7 @@ def as_script(commands: str) -> str:
     """The README's commands with the lines that wait for a person replaced by stand-ins."""
     lines = []
     for line in commands.splitlines():
+        line = re.sub(r"^git clone URL ", 'git clone -q "$REPOSITORY" ', line)
         line = re.sub(r"^digitnet serve ", "serve_until_it_answers ", line)
         line = re.sub(r"^jupyter notebook ", "execute_notebook ", line)
         lines.append(line)
@@ -146,9 +147,7 @@ def run(readme: str, keep_blas: bool) -> int:
         env.pop(name, None)
     with tempfile.TemporaryDirectory(prefix="digitnet-readme-") as empty:
         run_dir = Path(empty)
-        clone = run_dir / "digitnet"
-        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
-        env["RUN_DIR"] = str(run_dir)
+        env["RUN_DIR"], env["REPOSITORY"] = str(run_dir), str(ROOT)
         commands = [as_script(code) for code, _ in pairs]
         script = "\n".join(["set -euo pipefail", STAND_INS, *commands, EXERCISE_CHECK])
         (run_dir / "readme.sh").write_text(script)
@@ -156,7 +155,7 @@ def run(readme: str, keep_blas: bool) -> int:
         start = time.perf_counter()
         done = subprocess.run(
             ["bash", str(run_dir / "readme.sh")],
-            cwd=clone,
+            cwd=run_dir,
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

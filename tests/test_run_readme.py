@@ -22,6 +22,12 @@ def test_the_main_job_comes_first_and_the_test_command_is_left_to_ci():
     assert sum(run_readme.SKIPPED in code for code in commands) == 1  # the test command
 
 
+def test_the_set_up_starts_by_cloning_and_the_run_clones_this_checkout():
+    first = chosen_blocks()[0][0]
+    assert first.startswith("git clone URL digitnet && cd digitnet\n")
+    assert run_readme.as_script(first).startswith('git clone -q "$REPOSITORY" digitnet && cd ')
+
+
 def test_the_tour_trains_reads_serves_and_opens_an_exercise_and_a_tutorial():
     tour = "\n".join(code for code, _ in chosen_blocks())
     for command in ("digitnet train --preset cnn", "digitnet predict", "digitnet serve"):
