@@ -1,7 +1,8 @@
 """The documentation site (docs/conf.py) built with warnings as errors, and every page of it
 opened in headless Chromium from a local server, as a reader would: no request to another host,
-no console error, no raw TeX left (every formula typeset by the site's own MathJax), every link
-inside the site and every image resolving, and the search finding "backpropagation".
+no console error, no raw TeX left (every formula typeset by the site's own MathJax), no table
+wider than the text column, every link inside the site and every image resolving, and the search
+finding "backpropagation".
 
 Needs the docs extra (pip install -e '.[docs]') and Chromium; without them the test is skipped,
 unless DIGITNET_REQUIRE_DOCS is set (as .ci/run does): then it fails.
@@ -46,6 +47,10 @@ TYPESET = """async () => {
   return [document.querySelectorAll("mjx-container").length,
           document.querySelectorAll("mjx-merror, [data-mjx-error]").length];
 }"""
+# tables a reader would have to scroll sideways: wider than the text column that holds them
+WIDE_TABLES = """() => [...document.querySelectorAll("article table")]
+  .filter((table) => table.scrollWidth > table.parentElement.closest("div, article").clientWidth)
+  .map((table) => table.rows[0].innerText.replace(/\\s+/g, " ").slice(0, 60))"""
 
 
 def raw_tex(text: str) -> list[str]:
@@ -120,7 +125,7 @@ def test_the_site_has_the_pages_of_docs_and_the_tutorials(site):
 
 
 def test_every_page_loads_from_the_site_alone_with_its_links_and_images(site, base_url):
-    outside, errors, untypeset, formulas = [], [], {}, {}
+    outside, errors, untypeset, formulas, wide = [], [], {}, {}, {}
     host = urlparse(base_url).netloc
     home = base_url + "docs/index.html"
     with chromium_page(home, 1280, 900, errors=errors, console=errors) as page:
@@ -142,6 +147,8 @@ def test_every_page_loads_from_the_site_alone_with_its_links_and_images(site, ba
             assert not failed, f"{name}: {failed} formulas MathJax could not typeset"
             if raw_tex(page.evaluate(VISIBLE_TEXT)):
                 untypeset[name] = raw_tex(page.evaluate(VISIBLE_TEXT))[:3]
+            if page.evaluate(WIDE_TABLES):
+                wide[name] = page.evaluate(WIDE_TABLES)
             # an image below the fold loads lazily: its file must exist, and a loaded one decode
             images = page.evaluate(
                 "[...document.images].map((i) => [i.src, i.complete && i.naturalWidth === 0])"
@@ -164,6 +171,7 @@ def test_every_page_loads_from_the_site_alone_with_its_links_and_images(site, ba
     assert not outside, f"requests to other hosts: {outside[:5]}"
     assert not errors, f"the pages' errors: {errors[:5]}"
     assert not untypeset, f"raw TeX on the pages: {untypeset}"
+    assert not wide, f"tables wider than the page's column: {wide}"
     assert formulas["docs/backprop.html"] >= 100, formulas  # the derivations are typeset
 
 
