@@ -58,8 +58,8 @@ def test_input_gradient_leaves_training_as_it_was():
     assert [layer.needs_input_grad for layer in first.layers] == [
         layer.needs_input_grad for layer in second.layers
     ]
-    for model in (first, second):
-        model.fit(X[:512], y[:512], epochs=1, verbose=0)
+    for model in (first, second):  # on as many threads each: the default follows the load
+        model.fit(X[:512], y[:512], epochs=1, verbose=0, threads=2)
     assert np.array_equal(first.flat_params, second.flat_params)
 
 
