@@ -6,9 +6,10 @@ For each network (the default MLP, and --preset cnn), it starts `digitnet serve`
   2. starts a run from the API and sends the same 40 requests while it trains;
   3. after the run: POST /api/teach on drawings the network misreads (up to 3), timed;
   4. runs the same recipe with `digitnet train --quiet` and compares seconds per epoch.
-Prints medians and 95th percentiles. Run it with nothing else on the machine:
+Prints medians and 95th percentiles; with --write-docs, also the table of docs/live.md, with the
+machine and the day (docs/measured.py). Run it with nothing else on the machine:
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/live_latency.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/live_latency.py [--write-docs]
 """
 
 from __future__ import annotations
@@ -65,13 +66,21 @@ def latencies(base: str, count: int = 40) -> list[float]:
     return times
 
 
-def summary(times: list[float]) -> str:
+def quantiles(times: list[float]) -> tuple[float, float]:
+    """The median and the 95th percentile."""
     ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * len(ordered)))]
-    return f"median {statistics.median(times):.0f} ms, 95th percentile {p95:.0f} ms"
+    return statistics.median(times), ordered[min(len(ordered) - 1, round(0.95 * len(ordered)))]
 
 
-def measure(name: str, body: dict, flags: list[str], folder: Path) -> None:
+def summary(times: list[float]) -> str:
+    median, p95 = quantiles(times)
+    return f"median {median:.0f} ms, 95th percentile {p95:.0f} ms"
+
+
+def measure(name: str, body: dict, flags: list[str], folder: Path) -> dict:
+    """What the page costs for one network: /predict idle and while training, seconds per epoch
+    in the page and with `digitnet train`, and up to three teaches."""
+    found: dict = {"teaches": []}
     server = subprocess.Popen(
         [sys.executable, "-m", "digitnet", "serve", "--port", "0"],
         cwd=folder,
@@ -83,9 +92,10 @@ def measure(name: str, body: dict, flags: list[str], folder: Path) -> None:
         match = re.search(r"http://[\d.]+:\d+", line)
         assert match, line
         base = match.group(0)
-        print(f"{name}: /predict idle: {summary(latencies(base))}")
+        found["idle"] = latencies(base)
+        print(f"{name}: /predict idle: {summary(found['idle'])}")
         call(base, "/api/train", body)
-        during = latencies(base)
+        during = found["training"] = latencies(base)
         status, _ = call(base, "/api/train")
         print(f"{name}: /predict while training (step {status['step']}): {summary(during)}")
         while status["state"] == "running":
@@ -93,6 +103,7 @@ def measure(name: str, body: dict, flags: list[str], folder: Path) -> None:
             status, _ = call(base, "/api/train")
         epochs = [h["seconds"] for h in status["history"]]
         live = (epochs[-1] - epochs[0]) / (len(epochs) - 1) if len(epochs) > 1 else epochs[0]
+        found["page_epoch"] = live
         print(
             f"{name}: run {status['state']}, test {status['test_accuracy']:.2%}, "
             f"{live:.2f} s per epoch in the page (epochs after the first; 40 predictions in "
@@ -107,6 +118,7 @@ def measure(name: str, body: dict, flags: list[str], folder: Path) -> None:
                     continue
                 answer, seconds = call(base, "/api/teach", {"image": image, "label": digit})
                 taught += 1
+                found["teaches"].append(answer)
                 print(
                     f"{name}: teach {read['digit']} -> {digit}: {answer['steps']} steps, "
                     f"{answer['seconds']:.2f} s in the worker, {seconds:.2f} s for the request; "
@@ -124,20 +136,69 @@ def measure(name: str, body: dict, flags: list[str], folder: Path) -> None:
         check=True,
     ).stdout
     seconds = [float(s) for s in re.findall(r"  (\d+\.\d+)s  ", out)]
+    found["cli_epoch"] = statistics.median(seconds)
     print(
         f"{name}: digitnet train: {statistics.median(seconds):.2f} s per epoch "
         f"(median of {len(seconds)}; whole command {time.perf_counter() - started:.1f} s)"
     )
+    return found
+
+
+def span(values: list[float], form: str) -> str:
+    """'low-high' of values, or the one value."""
+    low, high = format(min(values), form), format(max(values), form)
+    return low if low == high else f"{low}-{high}"
+
+
+def docs_table(results: dict) -> str:
+    """docs/live.md's table: a column per network."""
+    heads = {"mlp": "MLP (default, 60,000 images)", "cnn": "`--preset cnn`"}
+    rows = {
+        "`POST /predict` of a drawing, idle (median, 95th percentile)": [],
+        "the same while training": [],
+        "seconds per epoch in the page / with `digitnet train`": [],
+        "a teach (misread pen-stroke digits, taught the right digit)": [],
+        "test accuracy before -> after each teach": [],
+    }
+    cells = list(rows.values())
+    for found in results.values():
+        cells[0].append("{:.0f} ms, {:.0f} ms".format(*quantiles(found["idle"])))
+        cells[1].append("{:.0f} ms, {:.0f} ms".format(*quantiles(found["training"])))
+        page, cli = found["page_epoch"], found["cli_epoch"]
+        cells[2].append(f"{page:.2f} / {cli:.2f} ({page / cli:.2f}x)")
+        teaches = found["teaches"]
+        if teaches:
+            steps = span([t["steps"] for t in teaches], ".0f")
+            cells[3].append(f"{steps} steps, {span([t['seconds'] for t in teaches], '.2f')} s")
+            after = ", -> ".join(f"{t['test_accuracy_after']:.2%}" for t in teaches)
+            cells[4].append(f"{teaches[0]['test_accuracy_before']:.2%} -> {after}")
+        else:
+            cells[3].append("nothing misread")
+            cells[4].append("")
+    lines = ["| | " + " | ".join(heads[name] for name in results) + " |"]
+    lines.append("|---|" + "---|" * len(results))
+    lines += [f"| {what} | " + " | ".join(values) + " |" for what, values in rows.items()]
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=list(RUNS), help="measure one network only")
+    parser.add_argument("--write-docs", action="store_true", help="the table into docs/live.md")
     args = parser.parse_args()
+    results = {}
     for name, (body, flags) in RUNS.items():
         if args.only in (None, name):
             with tempfile.TemporaryDirectory() as folder:
-                measure(name, body, flags, Path(folder))
+                results[name] = measure(name, body, flags, Path(folder))
+    print("\n" + docs_table(results))
+    if args.write_docs and not args.only:
+        docs = Path(__file__).resolve().parents[1] / "docs"
+        sys.path.insert(0, str(docs))
+        from measured import write_table
+
+        command = "python benchmarks/live_latency.py --write-docs"
+        write_table(docs / "live.md", "live-costs", docs_table(results), command)
 
 
 if __name__ == "__main__":

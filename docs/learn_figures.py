@@ -1,20 +1,29 @@
 """Produce the tables and sample output of docs/learn.md from the exercises as they are.
 
     python docs/learn_figures.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python docs/learn_figures.py --parts-race
 
 Prints Markdown: the exercises (file, functions, section of backprop.md), the known mistakes of
 each, a sample check of a dense layer whose bias gradient sums over the wrong axis (as
 `digitnet learn check dense` prints it), and how long checking every exercise takes (digitnet's
 answers and a second set written differently, tests/learn/other_parts/; median of 3).
+
+With --parts-race, only this: the same trainings with digitnet's own parts and with that second
+set (`digitnet train --quiet` in a fresh process each, one after the other; about 7 minutes),
+written into docs/learn.md with the machine and the day (docs/measured.py). Run it with nothing
+else running.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import os
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -102,7 +111,51 @@ def check_time() -> str:
     )
 
 
+RESULT = re.compile(r"test accuracy: ([\d.]+)% .* in ([\d.]+)s")
+LENET = "conv 16 5 pad 2, relu, maxpool 2, conv 32 5 pad 2, relu, maxpool 2, dense 128, relu"
+RACE = [  # (the command as the table shows it, the flags of digitnet train)
+    ("`digitnet train --seed 0` (the reference MLP, Adam, 20 epochs)", ["--seed", "0"]),
+    ("`digitnet train --seed 1`", ["--seed", "1"]),
+    (
+        f'`digitnet train --seed 0 --epochs 3 --layers "{LENET}"`',
+        ["--seed", "0", "--epochs", "3", "--layers", LENET],
+    ),
+]
+
+
+def trained(flags: list[str], parts: Path | None, folder: Path) -> str:
+    """'ACCURACY% in SECONDS s' of one `digitnet train --quiet` process (with `--parts`)."""
+    argv = [sys.executable, "-m", "digitnet", "train", *flags, "--quiet"]
+    argv += ["--out", str(folder / "model.npz")] + (["--parts", str(parts)] if parts else [])
+    printed = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    found = RESULT.search(printed)
+    if not found:
+        raise SystemExit(f"no test accuracy in the output of {' '.join(argv)}")
+    return f"{found[1]}% in {found[2]} s"
+
+
+def parts_race_table() -> str:
+    """Each command of RACE with digitnet's parts and with tests/learn/other_parts/."""
+    rows = ["| command | digitnet's own parts | the learner's parts |", "|---|---|---|"]
+    with tempfile.TemporaryDirectory() as folder:
+        for shown, flags in RACE:
+            ours = trained(flags, None, Path(folder))
+            theirs = trained(flags, OTHER_PARTS, Path(folder))
+            rows.append(f"| {shown} | {ours} | {theirs} |")
+            print(rows[-1], file=sys.stderr, flush=True)
+    return "\n".join(rows)
+
+
 def main_() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parts-race", action="store_true", help="only the parts' race")
+    if parser.parse_args().parts_race:
+        sys.path.insert(0, str(ROOT / "docs"))
+        from measured import write_table
+
+        command = "python docs/learn_figures.py --parts-race"
+        write_table(ROOT / "docs" / "learn.md", "learner-parts", parts_race_table(), command)
+        return
     for title, make in [("EXERCISE_TABLE", exercise_table), ("MISTAKE_LIST", mistake_list),
                         ("SAMPLE_CHECK", sample_check), ("CHECK_TIME", check_time)]:  # fmt: skip
         print(f"<!-- {title} -->\n{make()}\n", flush=True)
