@@ -73,6 +73,7 @@ def quantiles(times: list[float]) -> tuple[float, float]:
 
 
 def summary(times: list[float]) -> str:
+    """'median M ms, 95th percentile P ms' of request times in milliseconds."""
     median, p95 = quantiles(times)
     return f"median {median:.0f} ms, 95th percentile {p95:.0f} ms"
 
@@ -186,6 +187,8 @@ def main() -> None:
     parser.add_argument("--only", choices=list(RUNS), help="measure one network only")
     parser.add_argument("--write-docs", action="store_true", help="the table into docs/live.md")
     args = parser.parse_args()
+    if args.write_docs and args.only:
+        parser.error("--write-docs measures both networks: leave out --only")
     results = {}
     for name, (body, flags) in RUNS.items():
         if args.only in (None, name):

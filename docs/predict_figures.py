@@ -146,6 +146,7 @@ def photo_scores(model, fields, truth, rows) -> dict[str, float]:
 
 
 def pct(share: float, digits: int = 1) -> str:
+    """A share as a percentage with `digits` decimals."""
     return f"{100 * share:.{digits}f}%"
 
 
@@ -157,6 +158,7 @@ def pair(a: str, b: str, a_share: float, b_share: float) -> tuple[str, str]:
 
 
 def photos_table(before: dict, now: dict, rows, n: int) -> str:
+    """The photo benchmark's accuracy per condition, before and now, MNIST and UCI digits."""
     lines = [
         "| condition | MNIST, before | MNIST, now | UCI, before | UCI, now |",
         "|---|---|---|---|---|",
@@ -172,10 +174,12 @@ def photos_table(before: dict, now: dict, rows, n: int) -> str:
 
 
 def per_digit(right: np.ndarray, truth: np.ndarray, digit: int) -> float:
+    """The share of the pictures of `digit` read right."""
     return float(np.mean(right[truth == digit]))
 
 
 def handwriting_table(before: dict, now: dict, truth: dict, originals: float) -> str:
+    """The default MLP on the handwriting benchmark's pictures, before and now."""
     rows = [
         ("MNIST test digits rendered large (1,000)", "rendered", None),
         ("digits written as pen strokes (200)", "strokes", None),
@@ -199,6 +203,7 @@ def handwriting_table(before: dict, now: dict, truth: dict, originals: float) ->
 
 
 def cnn_table(accuracies: dict, hand: dict, photo: dict, truth: dict) -> str:
+    """The default MLP beside the cnn preset on every benchmark, through today's reading."""
     lines = ["| | MLP (default) | CNN (`--preset cnn`) |", "|---|---|---|"]
 
     def add(label, mlp, cnn, digits=1):

@@ -2,7 +2,8 @@
 commands.
 
     python docs/readme_figures.py             # about 2 minutes on 2 cores
-    python docs/readme_figures.py --frontier  # instead: best, best-small, the ablation (~40 min)
+    python docs/readme_figures.py --frontier  # instead: best, best-small, the ablation (~20 min)
+    python docs/readme_figures.py --augmentation  # instead: speed.md's share of augmenting
 
 Writes the table of the reference network's recipes (three seeds where the docs give three) and
 the `--preset fast` figures into docs/results.md, each with the machine and the day
@@ -10,8 +11,9 @@ the `--preset fast` figures into docs/results.md, each with the machine and the 
 output of `digitnet train`, `gradcheck`, `evaluate --json`, `predict` on photo-like pictures
 (one sure, one unsure), the not-learning hint, and the Kaggle round trip (`predict test.csv --out
 submission.csv` scored against the true labels). With --frontier, only the tables of `best` and
-`best-small` and of the ablation, written into docs/results.md likewise. The photo benchmark has
-a script of its own: benchmarks/photos.py.
+`best-small` and of the ablation, written into docs/results.md likewise; with --augmentation,
+only the share of the first epochs of those two presets spent distorting the images, into
+docs/speed.md. The photo benchmark has a script of its own: benchmarks/photos.py.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from photos import photograph  # noqa: E402
 
 RESULT = re.compile(r"(test|validation) accuracy: ([\d.]+)% .* in ([\d.]+)s")
 AUGMENTED_EPOCH = re.compile(
-    r"^epoch \d+/\d+ .* ([\d.]+)s\s+([\d,]+) img/s \(augmenting (\d+)%\)$", re.MULTILINE
+    r"^epoch\s+\d+/\d+ .* ([\d.]+)s\s+([\d,]+) img/s \(augmenting (\d+)%\)$", re.MULTILINE
 )
 RECIPES = [  # (what, flags, seeds)
     ("**default**: Adam, lr 0.001 with cosine decay, batch 128, 20 epochs", [], (0, 1, 2)),
@@ -108,15 +110,12 @@ def train(flags: list[str], seed: int, folder: Path) -> dict:
     }
 
 
-def frontier_table(tmp: Path) -> tuple[str, dict]:
-    """The presets best and best-small over seeds 0-2: accuracy and wall time of the command;
-    and each preset's runs."""
-    found = {}
+def frontier_table(tmp: Path) -> str:
+    """The presets best and best-small over seeds 0-2: accuracy and wall time of the command."""
     rows = ["| preset | network | recipe | test accuracy, seeds 0 / 1 / 2 | mean | wall time |"]
     rows.append("|---|---|---|---|---|---|")
     for preset, network, recipe in FRONTIER:
         runs = [train(["--preset", preset], seed, tmp / f"{preset}/{seed}") for seed in (0, 1, 2)]
-        found[preset] = runs
         tests = [r["test"] for r in runs]
         walls = sorted(r["wall"] for r in runs)
         rows.append(
@@ -126,14 +125,18 @@ def frontier_table(tmp: Path) -> tuple[str, dict]:
             f"{walls[0]:.0f}-{walls[-1]:.0f} s |"
         )
         print(f"  measured: {preset}", file=sys.stderr)
-    return "\n".join(rows), found
+    return "\n".join(rows)
 
 
-def augmenting_sentence(found: dict, epochs: int = 5) -> str:
-    """What share of each frontier preset's first epochs went into distorting the images."""
+def augmenting_sentence(tmp: Path, epochs: int = 5) -> str:
+    """What share of the first epochs of each frontier preset (seed 0) goes into distorting
+    the images, from the epoch lines of a run of that many epochs."""
     parts = []
     for preset, _, _ in FRONTIER:
-        lines = AUGMENTED_EPOCH.findall(found[preset][0]["output"])[:epochs]
+        flags = ["--preset", preset, "--epochs", str(epochs)]
+        output = train(flags, 0, tmp / f"augmenting-{preset}")["output"]
+        lines = AUGMENTED_EPOCH.findall(output)
+        assert len(lines) == epochs, output
         seconds = [float(line[0]) for line in lines]
         speeds = [int(line[1].replace(",", "")) for line in lines]
         shares = [int(line[2]) for line in lines]
@@ -141,7 +144,11 @@ def augmenting_sentence(found: dict, epochs: int = 5) -> str:
             f"`--preset {preset}` {min(shares)}-{max(shares)}% ({min(seconds):.1f}-"
             f"{max(seconds):.1f} s per epoch, {min(speeds):,}-{max(speeds):,} images/s)"
         )
-    return f"In the first {epochs} epochs of seed 0, the share is: " + "; ".join(parts) + "."
+    return (
+        f"In {epochs}-epoch runs of seed 0 (`--epochs {epochs}`), the share is: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def ablation_table(tmp: Path) -> str:
@@ -263,15 +270,20 @@ def main() -> None:
     parser.add_argument(
         "--frontier", action="store_true", help="only the tables of best, best-small, ablation"
     )
+    parser.add_argument(
+        "--augmentation", action="store_true", help="only speed.md's share of augmenting"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
+        if args.augmentation:
+            command = "python docs/readme_figures.py --augmentation"
+            sentence = augmenting_sentence(tmp)
+            write_table(DOCS / "speed.md", "augmentation-share", sentence, command)
+            return
         if args.frontier:
             command = "python docs/readme_figures.py --frontier"
-            table, found = frontier_table(tmp)
-            write_table(DOCS / "results.md", "mlp-frontier", table, command)
-            sentence = augmenting_sentence(found)
-            write_table(DOCS / "speed.md", "augmentation-share", sentence, command)
+            write_table(DOCS / "results.md", "mlp-frontier", frontier_table(tmp), command)
             write_table(DOCS / "results.md", "mlp-ablation", ablation_table(tmp), command)
             return
         table, runs = results_table(RECIPES, tmp)
