@@ -61,12 +61,12 @@ def with_load(n: int, run):
 
 
 # docs/speed.md's table (--write-docs), against the digitnet before threads (commit cccee1a):
-# (what, flags for digitnet train, runs of each)
+# (what, with {runs} for the runs of each; flags for digitnet train; runs of each)
 DOCS_ROWS = [
-    ("`digitnet train --epochs 3` (the reference MLP; ", [], 5),
+    ("`digitnet train --epochs 3` (the reference MLP; {runs} runs each)", [], 5),
     (
         'the same with `--layers "conv 16 5, relu, maxpool 2, conv 32 5, relu, maxpool 2, '
-        'dense 128, relu" --limit 6000` (',
+        'dense 128, relu" --limit 6000` ({runs} runs each)',
         ["--layers", "conv 16 5, relu, maxpool 2, conv 32 5, relu, maxpool 2, dense 128, relu"]
         + ["--limit", "6000"],
         3,
@@ -112,7 +112,7 @@ def write_docs(versions: dict, load: int) -> None:
             v = found[name]
             ratio = f"{bold}{v['ratio']:.1f}x{bold}"
             cells.append(f"{v['idle_median']:.2f} s, {v['loaded_median']:.2f} s ({ratio})")
-        rows.append(f"| {what}{repeats} runs each) | {cells[0]} | {cells[1]} |")
+        rows.append(f"| {what.format(runs=repeats)} | {cells[0]} | {cells[1]} |")
     docs = Path(__file__).resolve().parent.parent / "docs"
     sys.path.insert(0, str(docs))
     from measured import write_table

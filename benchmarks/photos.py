@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from photos import CONDITIONS, SMALL, photograph  # noqa: E402
+from photos import PLAN, photograph  # noqa: E402
 
 import digitnet as dn  # noqa: E402
 from digitnet.errors import DigitnetError  # noqa: E402
@@ -67,19 +67,19 @@ def accuracy(model, digits, labels, conditions, seed) -> float:
     return int(np.sum(model.predict(fields[read]) == np.asarray(labels)[read])) / len(labels)
 
 
-def plan() -> dict[str, tuple[str, ...]]:
-    """The conditions of each row: clean, each condition alone, all together, small in the
-    frame, and all together small in the frame."""
-    rows = {"clean": ()} | {condition: (condition,) for condition in CONDITIONS}
-    rows |= {"all together": CONDITIONS, SMALL: (SMALL,)}
-    rows[f"all together, {SMALL}"] = (*CONDITIONS, SMALL)
-    return rows
+def uci_sample(n: int):
+    """`n` of scikit-learn's UCI 8x8 digits, in a fixed random order: images in [0, 1], labels."""
+    from sklearn.datasets import load_digits
+
+    uci = load_digits()
+    order = np.random.default_rng(0).permutation(len(uci.target))[:n]
+    return uci.images[order] / 16, uci.target[order]
 
 
 def run(model, digits, labels, seed: int = 0, name: str = "") -> dict[str, float]:
     """Accuracy per condition: clean, each condition alone, all together (a line on stderr as
     each condition is done: a condition takes seconds to a minute)."""
-    rows = plan()
+    rows = PLAN
     results = {}
     started = time.perf_counter()
     for i, (label, conditions) in enumerate(rows.items(), 1):
@@ -105,13 +105,11 @@ def main() -> None:
         np.mean(model.predict(X_test[: args.n]) == y_test[: args.n])
     )
     try:
-        from sklearn.datasets import load_digits
+        uci_images, uci_labels = uci_sample(args.n)
     except ImportError:
         print("UCI 8x8 digits: skipped (pip install scikit-learn)")
     else:
-        uci = load_digits()
-        order = np.random.default_rng(0).permutation(len(uci.target))[: args.n]
-        results["uci"] = run(model, uci.images[order] / 16, uci.target[order], name="UCI")
+        results["uci"] = run(model, uci_images, uci_labels, name="UCI")
     print(f"{args.n} digits per condition; accuracy of {args.model}")
     print("| condition | MNIST test digits | UCI digits |\n|---|---|---|")
     for condition in results["mnist"]:

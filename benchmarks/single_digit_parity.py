@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(1, str(HERE))  # after tests/: its photos.py is the pictures
 from handwriting import rendered_pictures, stroke_pictures  # noqa: E402
-from photos import CONDITIONS, SMALL, photograph  # noqa: E402
+from photos import PLAN, photograph  # noqa: E402
 
 import digitnet as dn  # noqa: E402
 from digitnet.data.preprocess import picture_array, to_mnist  # noqa: E402
@@ -73,20 +73,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     (_, _), (X_test, y_test) = dn.load_mnist()
     digits, labels = X_test[: args.n].reshape(-1, 28, 28), y_test[: args.n]
-    plan = {"clean": ()} | {c: (c,) for c in CONDITIONS}
-    plan |= {
-        "all together": CONDITIONS,
-        SMALL: (SMALL,),
-        f"all together, {SMALL}": (*CONDITIONS, SMALL),
-    }
     photos = []
-    for conditions in plan.values():
+    for conditions in PLAN.values():
         rng = np.random.default_rng(0)  # as benchmarks/photos.py draws them
         photos.append([picture_array(photograph(d, rng, conditions)) for d in digits])
     rendered, rendered_truth = rendered_pictures()
     strokes, stroke_truth = stroke_pictures()
     groups = {
-        f"photos, {len(plan)} conditions": sum(len(p) for p in photos),
+        f"photos, {len(PLAN)} conditions": sum(len(p) for p in photos),
         "MNIST rendered large": len(rendered),
         "pen strokes": len(strokes),
     }
@@ -97,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         counts = [
             sum(
                 report(f"{stem}: photos, {label}", [both_ways(model, p) for p in pictures], labels)
-                for label, pictures in zip(plan, photos)
+                for label, pictures in zip(PLAN, photos)
             ),
             report(
                 f"{stem}: MNIST rendered large",

@@ -64,13 +64,12 @@ def inputs(n: int) -> dict[str, np.ndarray]:
     photos, handwriting = benchmarks()
     (_, _), (X_test, _) = dn.load_mnist()
     uci = uci_digits()
-    order = np.random.default_rng(0).permutation(len(uci.target))[:n]  # as photos.py
     out = {}
     for name, digits in (
         ("MNIST", X_test[:n].reshape(-1, 28, 28)),
-        ("UCI", uci.images[order] / 16),
+        ("UCI", photos.uci_sample(n)[0]),
     ):
-        for row, conditions in photos.plan().items():
+        for row, conditions in photos.PLAN.items():
             out[f"{name}|{row}"], out[f"{name}|{row}|read"] = photos.photo_fields(
                 digits, conditions, seed=0
             )
@@ -97,16 +96,14 @@ def labels(n: int) -> dict[str, np.ndarray]:
     """The true digit of each input of `inputs`."""
     import digitnet as dn
 
-    _, handwriting = benchmarks()
+    photos, handwriting = benchmarks()
     (_, _), (_, y_test) = dn.load_mnist()
-    uci = uci_digits()
-    order = np.random.default_rng(0).permutation(len(uci.target))[:n]
     return {
         "MNIST": y_test[:n],
-        "UCI": uci.target[order],
+        "UCI": photos.uci_sample(n)[1],
         "rendered": y_test[:1000],
         "strokes": handwriting.stroke_pictures()[1],
-        "uci": uci.target,
+        "uci": uci_digits().target,
     }
 
 
@@ -265,7 +262,7 @@ def main() -> None:
         fields = {name: dict(np.load(folder / f"{name}.npz")) for name in workers}
     truth = labels(args.n)
     photos, _ = benchmarks()
-    rows = list(photos.plan())
+    rows = list(photos.PLAN)
     hand_truth = {key: truth[key] for key in ("rendered", "strokes", "uci")}
     hand = {
         (model, version): scores(models[model], fields[version], hand_truth)

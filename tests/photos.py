@@ -16,6 +16,13 @@ from PIL import Image, ImageFilter
 
 CONDITIONS = ("tinted paper", "gradient", "shadow", "blue ink", "noise", "blur+rotation", "jpeg")
 SMALL = "small in frame"  # not among the defaults: the digit a quarter to a third of the picture
+# The photo benchmarks' rows and their conditions: clean, each condition alone, all together,
+# small in the frame, and all together small in the frame.
+PLAN: dict[str, tuple[str, ...]] = (
+    {"clean": ()}
+    | {condition: (condition,) for condition in CONDITIONS}
+    | {"all together": CONDITIONS, SMALL: (SMALL,), f"all together, {SMALL}": (*CONDITIONS, SMALL)}
+)
 BLACK_INK = np.array([28.0, 28.0, 34.0])
 
 
