@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -87,12 +85,10 @@ def main() -> None:
         lines.append(f"| {name} | {ms:.2f} | {ms * 1e6 / pixels:.1f} |")
     print("\n" + "\n".join(lines))
     if args.write_docs:
-        docs = Path(__file__).resolve().parent.parent / "docs"
-        sys.path.insert(0, str(docs))
-        from measured import write_table
+        from docs_tables import write_docs
 
         command = "python benchmarks/augment_speed.py --write-docs"
-        write_table(docs / "speed.md", "augment-samplers", "\n".join(lines), command)
+        write_docs("speed.md", "augment-samplers", "\n".join(lines), command)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from functools import partial
-from pathlib import Path
 
 # A load: NumPy matrix products on 2 BLAS threads, forever (until killed).
 LOAD = (
@@ -113,12 +112,10 @@ def write_docs(versions: dict, load: int) -> None:
             ratio = f"{bold}{v['ratio']:.1f}x{bold}"
             cells.append(f"{v['idle_median']:.2f} s, {v['loaded_median']:.2f} s ({ratio})")
         rows.append(f"| {what.format(runs=repeats)} | {cells[0]} | {cells[1]} |")
-    docs = Path(__file__).resolve().parent.parent / "docs"
-    sys.path.insert(0, str(docs))
-    from measured import write_table
+    from docs_tables import write_docs
 
     command = "python benchmarks/busy_machine.py --against OLD/src --write-docs"
-    write_table(docs / "speed.md", "busy-machine", "\n".join(rows), command)
+    write_docs("speed.md", "busy-machine", "\n".join(rows), command)
 
 
 def main(argv=None) -> int:

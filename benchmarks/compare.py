@@ -34,6 +34,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from docs_tables import write_docs  # benchmarks/docs_tables.py
 
 import digitnet as dn
 
@@ -500,7 +501,7 @@ def write_mlp_table(report: dict, epochs: int, command: str) -> None:
         f"{len(next(iter(report['training'].values()))['runs'])} seeds; {against}:\n\n"
     )
     table = head + markdown_table(report["training"], report["hardware"], epochs)
-    write_docs("mlp-against-pytorch", table, command)
+    write_docs("speed.md", "mlp-against-pytorch", table, command)
 
 
 def write_mlp_details(report: dict, command: str) -> None:
@@ -553,7 +554,7 @@ def write_mlp_details(report: dict, command: str) -> None:
             "- Peak memory while training on all 60,000 images: "
             f"{report['memory']['above_baseline_mb']:.0f} MB above Python with NumPy imported."
         )
-    write_docs("mlp-details", "\n".join(lines), command)
+    write_docs("speed.md", "mlp-details", "\n".join(lines), command)
 
 
 def write_sweep_table(rows: list[dict], command: str) -> None:
@@ -569,16 +570,7 @@ def write_sweep_table(rows: list[dict], command: str) -> None:
         if all("torch_fused" in mine[b] for b in batches):
             cells = [f"{mine[b]['torch_fused']:.3f}" for b in batches]
             lines.append(f"| {name}, PyTorch fused Adam | " + " | ".join(cells) + " |")
-    write_docs("mlp-sweep", "\n".join(lines), command)
-
-
-def write_docs(name: str, table: str, command: str) -> None:
-    """Put a table into its marked place in docs/speed.md (docs/measured.py)."""
-    docs = Path(__file__).resolve().parent.parent / "docs"
-    sys.path.insert(0, str(docs))
-    from measured import write_table
-
-    write_table(docs / "speed.md", name, table, command)
+    write_docs("speed.md", "mlp-sweep", "\n".join(lines), command)
 
 
 def mlp_sections(args, data, report: dict, peak: float, only, epochs: int, repeats: int) -> None:
@@ -743,7 +735,7 @@ def main(argv=None) -> int:
                 f"python benchmarks/compare.py --cnn-only --cnn-network {args.cnn_network} "
                 f"--cnn-epochs {cnn_epochs} --write-docs"
             )
-            write_docs(CNN_DOCS_TABLES[args.cnn_network], table, command)
+            write_docs("speed.md", CNN_DOCS_TABLES[args.cnn_network], table, command)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
         print(f"\nwrote {args.json}")

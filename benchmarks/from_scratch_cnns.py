@@ -82,12 +82,10 @@ def main() -> None:
             )
             print(rows[-1], flush=True)
     if args.write_docs:
-        docs = Path(__file__).resolve().parent.parent / "docs"
-        sys.path.insert(0, str(docs))
-        from measured import write_table
+        from docs_tables import write_docs
 
         command = "python benchmarks/from_scratch_cnns.py --write-docs"
-        write_table(docs / "speed.md", "from-scratch-cnns", "\n".join(rows), command)
+        write_docs("speed.md", "from-scratch-cnns", "\n".join(rows), command)
 
 
 if __name__ == "__main__":

@@ -196,12 +196,10 @@ def main() -> None:
                 results[name] = measure(name, body, flags, Path(folder))
     print("\n" + docs_table(results))
     if args.write_docs and not args.only:
-        docs = Path(__file__).resolve().parents[1] / "docs"
-        sys.path.insert(0, str(docs))
-        from measured import write_table
+        from docs_tables import write_docs
 
         command = "python benchmarks/live_latency.py --write-docs"
-        write_table(docs / "live.md", "live-costs", docs_table(results), command)
+        write_docs("live.md", "live-costs", docs_table(results), command)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 RESULT = re.compile(r"test accuracy: ([\d.]+)%")
 EPOCH = re.compile(r"test_accuracy ([\d.]+)")
@@ -152,14 +151,11 @@ def main(argv=None) -> int:
             json.dump(races if args.runs > 1 else races[0], file, indent=1)
     if args.write_docs:
         import torch
-
-        docs = Path(__file__).resolve().parent.parent / "docs"
-        sys.path.insert(0, str(docs))
-        from measured import write_table
+        from docs_tables import write_docs
 
         head = f"PyTorch {torch.__version__.split('+')[0]} on 2 threads:\n\n"
         command = f"python benchmarks/preset_race.py --runs {args.runs} --write-docs"
-        write_table(docs / "speed.md", "preset-race", head + markdown_table(races), command)
+        write_docs("speed.md", "preset-race", head + markdown_table(races), command)
     return 0 if all(math.isfinite(report["ratio"]) for report in races) else 1
 
 

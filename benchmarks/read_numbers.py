@@ -192,18 +192,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
     if args.write_docs:
-        sys.path.insert(0, str(ROOT / "docs"))
-        from measured import write_table
+        from docs_tables import write_docs
 
-        page = ROOT / "docs" / "numbers.md"
         models = " ".join(Path(name).name for name in args.models)
         command = (
             f"python benchmarks/read_numbers.py {models} --n {args.n} --phone {args.phone} "
             "--write-docs"
         )
         for name in report:
-            write_table(page, TABLES[Path(name).stem], markdown_table(name, report[name]), command)
-        write_table(page, "numbers-read-p", p_line(report), command)
+            write_docs(
+                "numbers.md", TABLES[Path(name).stem], markdown_table(name, report[name]), command
+            )
+        write_docs("numbers.md", "numbers-read-p", p_line(report), command)
 
 
 TABLES = {"mlp": "numbers-read-mlp", "cnn": "numbers-read-cnn"}  # --write-docs: model, table

@@ -104,12 +104,11 @@ def main(argv: list[str] | None = None) -> None:
     table = parity_table(groups, same)
     print(table)
     if args.write_docs:
-        sys.path.insert(0, str(HERE.parent / "docs"))
-        from measured import write_table
+        from docs_tables import write_docs
 
         models = " ".join(Path(name).name for name in args.models)
         command = f"python benchmarks/single_digit_parity.py {models} --n {args.n} --write-docs"
-        write_table(HERE.parent / "docs" / "numbers.md", "single-digit-parity", table, command)
+        write_docs("numbers.md", "single-digit-parity", table, command)
 
 
 def parity_table(groups: dict[str, int], same: dict[str, dict[str, int]]) -> str:

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -133,12 +131,10 @@ def main() -> None:
         rows.append(f"| {C_in} -> {C_out} channels, {H}x{H} | {p:.2f} ms | {f:.2f} ms | "
                     f"{f / p:.2f}x |")  # fmt: skip
     if args.write_docs:
-        docs = Path(__file__).resolve().parent.parent / "docs"
-        sys.path.insert(0, str(docs))
-        from measured import write_table
+        from docs_tables import write_docs
 
         command = "python benchmarks/winograd_probe.py --write-docs"
-        write_table(docs / "speed.md", "winograd", "\n".join(rows), command)
+        write_docs("speed.md", "winograd", "\n".join(rows), command)
 
 
 if __name__ == "__main__":

@@ -222,3 +222,18 @@ def test_the_preset_race_table_has_a_row_per_race_and_the_median_ratio(benchmark
     assert "| run | digitnet: seconds, seeds 0 / 1 | PyTorch: seconds |" in table
     assert "| 2 | 24.2 / 24.0 | 20.8 / 20.4 | 1.17 | digitnet 99.27%, PyTorch 99.23% |" in table
     assert "takes 1.19 times PyTorch's process" in table
+
+
+def test_a_benchmarks_write_docs_puts_its_table_in_the_page_with_its_stamp(
+    benchmarks_on_path, monkeypatch, tmp_path
+):
+    import docs_tables
+
+    monkeypatch.syspath_prepend(str(docs_tables.DOCS))  # where measured.py is, as before
+    monkeypatch.setattr(docs_tables, "DOCS", tmp_path)  # the pages: these
+    page = tmp_path / "speed.md"
+    page.write_text("a\n<!-- measured: race -->\nold\n<!-- end measured -->\nb\n")
+    docs_tables.write_docs("speed.md", "race", "| x |\n|---|\n| 1 |", "python benchmarks/r.py")
+    text = page.read_text()
+    assert "old" not in text and "| 1 |" in text and text.endswith("<!-- end measured -->\nb\n")
+    assert "Measured by `python benchmarks/r.py` on " in text
